@@ -1,0 +1,48 @@
+"""`arabic-digest clean`: cleaning and segmentation alone, no model, for tuning the rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from translate.clean import CleanOptions
+from translate.translator import ModelLoadError, offline_hint
+
+from .pipeline import BatchSettings, Prepared, prepare
+from .readers import Fields, check_inputs, read_inputs
+from .records import RecordFile
+from .runner import default_output
+
+
+def tokenizer_counter(name: str) -> Callable[[str], int]:
+    from transformers import AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(name)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelLoadError(f"{offline_hint(name)} ({type(exc).__name__}: {exc})") from exc
+    return lambda text: len(tok(text)["input_ids"])
+
+
+def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options: CleanOptions,
+                 tokenizer: str | None = None, segment_tokens: int = 200) -> tuple[Path, Counter]:
+    """Write records with `source` and `clean` (plus each paragraph's segments)."""
+    check_inputs(inputs)
+    path = output or default_output(inputs).with_suffix(".clean.jsonl")
+    count = tokenizer_counter(tokenizer) if tokenizer else None
+    settings = BatchSettings(options, segment_tokens)
+    out = RecordFile(path, overwrite=True)
+    counts: Counter = Counter()
+    try:
+        for article in read_inputs(inputs, fields):
+            item = prepare(article, count, settings)
+            if isinstance(item, Prepared):
+                item.record["clean"]["segments"] = [[s.text for s in segs]
+                                                    for segs in item.paragraph_segments]
+                item = item.record
+            out.append([item])
+            counts[item["status"]] += 1
+    finally:
+        out.close()
+    return path, counts

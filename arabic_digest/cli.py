@@ -1,0 +1,143 @@
+"""The command line: thin Typer commands over the importable functions of this package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
+from translate.clean import CleanOptions
+from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
+
+from .readers import Fields, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Batch-translate Arabic news to English with Opus-MT and condense it into digests.",
+)
+
+# Exit codes (other tools rely on them).
+EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
+
+Inputs = Annotated[list[str], typer.Argument(
+    help="JSONL, JSON, CSV/TSV or .txt files, folders of them, or - for JSONL on stdin.")]
+Output = Annotated[Path | None, typer.Option(
+    "-o", "--output", help="Output JSONL [default: outputs/<stem of first input>.jsonl].")]
+TextField = Annotated[str | None, typer.Option(
+    help="Field holding the article text [default: text|body|content|article].")]
+TitleField = Annotated[str | None, typer.Option(help="Title field [default: title|headline].")]
+IdField = Annotated[str | None, typer.Option(help="Id field [default: id; else <file>:<line>].")]
+KeepDiacritics = Annotated[bool, typer.Option(help="Do not strip Arabic diacritics and tatweel.")]
+KeepDigits = Annotated[bool, typer.Option(help="Keep Arabic-Indic digits as they are.")]
+KeepPunctuation = Annotated[bool, typer.Option(
+    help="Skip the Moses-style quote, dash and ellipsis mapping.")]
+KeepBoilerplate = Annotated[bool, typer.Option(
+    help="Keep boilerplate lines (share prompts, 'read also', markers...).")]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"arabic-digest: error: {message}", err=True)
+    return typer.Exit(EXIT_NOTHING_DONE)
+
+
+@app.command()
+def run(
+    inputs: Inputs,
+    output: Output = None,
+    translation_model: Annotated[str, typer.Option(
+        help="Hub id or local folder of the translation model.")] = DEFAULT_TRANSLATION_MODEL,
+    summarization_model: Annotated[str, typer.Option(
+        help="Hub id or local folder of the summarization model.")] = DEFAULT_SUMMARIZATION_MODEL,
+    no_summary: Annotated[bool, typer.Option(help="Translate only; skip summaries.")] = False,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    beams: Annotated[int | None, typer.Option(
+        min=1, help="Beam size [default: the model's generation config].")] = None,
+    batch_tokens: Annotated[int, typer.Option(
+        min=16, help="Token budget of one translation batch (rows x longest row).")] = 4096,
+    segment_tokens: Annotated[int, typer.Option(
+        min=8, max=500, help="Longest segment sent to the translator, in its tokens.")] = 200,
+    limit: Annotated[int | None, typer.Option(min=0, help="Only the first N articles.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Start afresh instead of resuming.")] = False,
+    retry_errors: Annotated[bool, typer.Option(help="Redo records that are errors.")] = False,
+    keep_diacritics: KeepDiacritics = False,
+    keep_digits: KeepDigits = False,
+    keep_punctuation: KeepPunctuation = False,
+    keep_boilerplate: KeepBoilerplate = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
+) -> None:
+    """Clean, translate and summarize articles; write one JSONL record per article.
+
+    Rerunning the same command resumes: finished articles are skipped.
+    """
+    from .runner import RunConfig
+    from .runner import run as run_pipeline
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    cfg = RunConfig(
+        inputs=inputs,
+        output=output,
+        translation_model=translation_model,
+        summarization_model=None if no_summary else summarization_model,
+        fields=Fields(text_field, title_field, id_field),
+        device=device,
+        beams=beams,
+        batch_tokens=batch_tokens,
+        segment_tokens=segment_tokens,
+        limit=limit,
+        overwrite=overwrite,
+        retry_errors=retry_errors,
+        quiet=quiet,
+        clean_options=CleanOptions(keep_diacritics, keep_digits, keep_punctuation,
+                                   keep_boilerplate),
+    )
+    try:
+        stats = run_pipeline(cfg)
+    except (InputError, ModelLoadError, SummarizerLoadError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
+    raise typer.Exit(EXIT_SOME_ERRORS if stats.error else EXIT_OK)
+
+
+@app.command()
+def clean(
+    inputs: Inputs,
+    output: Output = None,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+    tokenizer: Annotated[str | None, typer.Option(
+        help="Translation tokenizer (id or folder) to count segment budgets in its tokens.")] = None,
+    segment_tokens: Annotated[int, typer.Option(min=8, max=500)] = 200,
+    keep_diacritics: KeepDiacritics = False,
+    keep_digits: KeepDigits = False,
+    keep_punctuation: KeepPunctuation = False,
+    keep_boilerplate: KeepBoilerplate = False,
+) -> None:
+    """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
+    from .cleaning import clean_corpus
+
+    options = CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate)
+    try:
+        path, counts = clean_corpus(inputs, output, Fields(text_field, title_field, id_field),
+                                    options, tokenizer, segment_tokens)
+    except (InputError, ModelLoadError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    typer.echo(f"arabic-digest: {summary} -> {path}", err=True)
+    raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
+
+
+def main() -> None:
+    app(prog_name="arabic-digest")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

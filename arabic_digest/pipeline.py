@@ -1,0 +1,169 @@
+"""The work on one batch of articles: clean, segment, translate, reassemble, summarize.
+
+Plain functions over plain data, so the local runner (and any other engine) only decides
+where and in what batches they run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from summarize.summarizer import Summarizer
+from translate.clean import CleanOptions, clean_article
+from translate.segment import Segment, segment_paragraph
+from translate.translator import Translator
+
+from .readers import Article
+from .records import base_record, error_record
+
+
+@dataclass
+class Prepared:
+    """An article cleaned and cut into segments, waiting for its translation."""
+
+    article: Article
+    record: dict[str, Any]
+    title_segments: list[Segment]
+    paragraph_segments: list[list[Segment]]
+    tokens: int = 0  # source tokens, to share batch time fairly between articles
+
+    def sources(self) -> list[str]:
+        return [s.text for s in self.title_segments] + [
+            s.text for segs in self.paragraph_segments for s in segs
+        ]
+
+
+@dataclass
+class BatchSettings:
+    clean_options: CleanOptions = field(default_factory=CleanOptions)
+    segment_tokens: int = 200
+
+
+def prepare(article: Article, count_tokens: Callable[[str], int] | None,
+            settings: BatchSettings) -> Prepared | dict[str, Any]:
+    """Clean and segment one article; returns a finished record when there is nothing to do."""
+    if article.error:
+        rec = base_record(article)
+        rec["status"], rec["error"] = "error", article.error
+        return rec
+    start = time.perf_counter()
+    try:
+        cleaned = clean_article(article.text or "", article.title, settings.clean_options)
+        title_segs = (segment_paragraph(cleaned.title, count_tokens, settings.segment_tokens)
+                      if cleaned.title else [])
+        para_segs = [segment_paragraph(p, count_tokens, settings.segment_tokens)
+                     for p in cleaned.paragraphs]
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+        return error_record(article, "clean", type(exc).__name__, f"{article.origin}: {exc}")
+    rec = base_record(article)
+    rec["clean"] = {
+        "title": cleaned.title,
+        "dateline": cleaned.dateline,
+        "paragraphs": cleaned.paragraphs,
+        "removed": cleaned.removed,
+        "signature": settings.clean_options.signature(),
+    }
+    rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
+    if not cleaned.paragraphs:
+        rec["status"] = "skipped"
+        rec["error"] = {"stage": "clean", "type": "EmptyArticle",
+                        "message": f"{article.origin}: no text left after cleaning"}
+        return rec
+    prepared = Prepared(article, rec, title_segs, para_segs)
+    if count_tokens:
+        prepared.tokens = sum(count_tokens(s) for s in prepared.sources())
+    return prepared
+
+
+def _join(targets: Sequence[str]) -> str:
+    # English sentences are joined by one space; the Arabic separators are whitespace.
+    return " ".join(t for t in targets if t)
+
+
+def _fill_translation(p: Prepared, targets: list[str], model: str) -> None:
+    n_title = len(p.title_segments)
+    title_targets, body = targets[:n_title], targets[n_title:]
+    paragraphs: list[str] = []
+    segments: list[dict[str, Any]] = []
+    pos = 0
+    for i, segs in enumerate(p.paragraph_segments):
+        outs = body[pos:pos + len(segs)]
+        pos += len(segs)
+        paragraphs.append(_join(outs))
+        segments.extend({"paragraph": i, "source": s.text, "target": t, "split": s.split}
+                        for s, t in zip(segs, outs))
+    p.record["translation"] = {
+        "title": _join(title_targets) if n_title else None,
+        "paragraphs": paragraphs,
+        "segments": segments,
+        "flags": [],
+    }
+    p.record["models"]["translation"] = model
+
+
+def translate_prepared(batch: list[Prepared], translator: Translator) -> None:
+    """Translate the pooled segments of many articles in one call; scatter results back.
+
+    If the pooled call fails, each article is retried alone so only the culprit fails.
+    """
+    if not batch:
+        return
+    start = time.perf_counter()
+    try:
+        pooled = translator.translate([s for p in batch for s in p.sources()])
+    except Exception:  # noqa: BLE001 - fall back to one article at a time
+        for p in batch:
+            t0 = time.perf_counter()
+            try:
+                _fill_translation(p, translator.translate(p.sources()), translator.name)
+            except Exception as exc:  # noqa: BLE001
+                _fail(p, "translate", exc)
+            p.record["timing_s"]["translate"] = round(time.perf_counter() - t0, 4)
+        return
+    elapsed = time.perf_counter() - start
+    total = sum(p.tokens for p in batch) or len(batch)
+    pos = 0
+    for p in batch:
+        n = len(p.sources())
+        _fill_translation(p, pooled[pos:pos + n], translator.name)
+        pos += n
+        share = (p.tokens or 1) / total
+        p.record["timing_s"]["translate"] = round(elapsed * share, 4)
+
+
+def _fail(p: Prepared, stage: str, exc: BaseException) -> None:
+    p.record["status"] = "error"
+    p.record["error"] = {"stage": stage, "type": type(exc).__name__,
+                         "message": f"{p.article.origin}: {exc}"}
+
+
+def summary_input(record: dict[str, Any]) -> str:
+    return "\n".join(record["translation"]["paragraphs"])
+
+
+def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> None:
+    todo = [p for p in batch if p.record["status"] == "ok"]
+    if summarizer is None or not todo:
+        return
+    texts = [summary_input(p.record) for p in todo]
+    start = time.perf_counter()
+    try:
+        summaries = summarizer.summarize(texts)
+    except Exception:  # noqa: BLE001 - retry one by one so only the culprit fails
+        for p, text in zip(todo, texts):
+            t0 = time.perf_counter()
+            try:
+                p.record["summary"] = summarizer.summarize([text])[0].to_record()
+                p.record["models"]["summarization"] = summarizer.name
+            except Exception as exc:  # noqa: BLE001
+                _fail(p, "summarize", exc)
+            p.record["timing_s"]["summarize"] = round(time.perf_counter() - t0, 4)
+        return
+    share = (time.perf_counter() - start) / len(todo)
+    for p, summary in zip(todo, summaries):
+        p.record["summary"] = summary.to_record()
+        p.record["models"]["summarization"] = summarizer.name
+        p.record["timing_s"]["summarize"] = round(share, 4)

@@ -1,0 +1,252 @@
+"""The batch runner: read the corpus, process it in batches, append records, write a manifest."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, TransformersSummarizer
+from translate.clean import CleanOptions
+from translate.translator import (
+    DEFAULT_TRANSLATION_MODEL,
+    CachedTranslator,
+    Translator,
+    TransformersTranslator,
+)
+
+from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
+from .readers import Article, Fields, check_inputs, read_inputs
+from .records import RecordFile, error_record, write_json_atomic
+
+PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
+            "ctranslate2")
+
+
+@dataclass
+class RunConfig:
+    inputs: list[str]
+    output: Path | None = None
+    translation_model: str = DEFAULT_TRANSLATION_MODEL
+    summarization_model: str | None = DEFAULT_SUMMARIZATION_MODEL  # None: no summary
+    fields: Fields = field(default_factory=Fields)
+    device: str = "auto"
+    beams: int | None = None
+    batch_tokens: int = 4096
+    segment_tokens: int = 200
+    limit: int | None = None
+    overwrite: bool = False
+    retry_errors: bool = False
+    quiet: bool = False
+    clean_options: CleanOptions = field(default_factory=CleanOptions)
+    # Articles are pooled until their segments fill this many batches of batch_tokens.
+    pool_batches: int = 8
+    max_pool_articles: int = 64
+
+    def output_path(self) -> Path:
+        return self.output or default_output(self.inputs)
+
+
+@dataclass
+class RunStats:
+    output: Path
+    ok: int = 0
+    error: int = 0
+    skipped: int = 0
+    resumed: int = 0
+    segments: int = 0
+    elapsed_s: float = 0.0
+    repaired_lines: int = 0
+    retried: int = 0
+    dedupe_hits: int = 0
+
+    @property
+    def processed(self) -> int:
+        return self.ok + self.error + self.skipped
+
+    def closing_line(self) -> str:
+        minutes = max(self.elapsed_s, 1e-9) / 60
+        parts = [f"{self.processed} articles: {self.ok} ok, {self.error} error, "
+                 f"{self.skipped} skipped"]
+        if self.resumed:
+            parts.append(f"{self.resumed} already done")
+        parts.append(f"{self.segments} segments")
+        parts.append(f"{self.processed / minutes:.1f} articles/min, "
+                     f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
+        return "; ".join(parts) + f" -> {self.output}"
+
+
+def default_output(inputs: list[str]) -> Path:
+    first = inputs[0] if inputs else "-"
+    stem = "stdin" if first == "-" else Path(first.rstrip("/")).stem
+    return Path("outputs") / f"{stem}.jsonl"
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(output.name.removesuffix(".jsonl") + ".run.json")
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def load_translator(cfg: RunConfig) -> Translator:
+    return CachedTranslator(TransformersTranslator(
+        cfg.translation_model, device=cfg.device, beams=cfg.beams, batch_tokens=cfg.batch_tokens))
+
+
+def load_summarizer(cfg: RunConfig) -> Summarizer | None:
+    if cfg.summarization_model is None:
+        return None
+    return TransformersSummarizer(cfg.summarization_model, device=cfg.device)
+
+
+def _model_info(model: Any) -> dict[str, Any] | None:
+    if model is None:
+        return None
+    inner = getattr(model, "inner", model)
+    return {"id": model.name, "revision": getattr(inner, "revision", None), **model.settings()}
+
+
+def count_articles(cfg: RunConfig) -> int | None:
+    """A cheap first pass for the progress bar's total (not possible on stdin)."""
+    if "-" in cfg.inputs:
+        return None
+    n = sum(1 for _ in read_inputs(cfg.inputs, cfg.fields))
+    return min(n, cfg.limit) if cfg.limit is not None else n
+
+
+class Runner:
+    """One run: owns the output file, the manifest and the counts."""
+
+    def __init__(self, cfg: RunConfig, translator: Translator,
+                 summarizer: Summarizer | None) -> None:
+        self.cfg = cfg
+        self.translator = translator
+        self.summarizer = summarizer
+        self.settings = BatchSettings(cfg.clean_options, cfg.segment_tokens)
+        self.stats = RunStats(cfg.output_path())
+        self.started = datetime.now(timezone.utc)
+        self.order: list[str] = []
+
+    def manifest(self, status: str) -> dict[str, Any]:
+        s = self.stats
+        elapsed = max(s.elapsed_s, 1e-9)
+        return {
+            "schema_version": 1,
+            "status": status,
+            "command": sys.argv,
+            "inputs": self.cfg.inputs,
+            "output": str(s.output),
+            "models": {"translation": _model_info(self.translator),
+                       "summarization": _model_info(self.summarizer)},
+            "cleaning": self.cfg.clean_options.signature(),
+            "segment_tokens": self.cfg.segment_tokens,
+            "packages": package_versions(),
+            "platform": platform.platform(),
+            "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
+                       "skipped": s.skipped, "resumed": s.resumed, "segments": s.segments,
+                       "dedupe_hits": s.dedupe_hits, "repaired_lines": s.repaired_lines,
+                       "retried_errors": s.retried},
+            "started_at": self.started.isoformat(timespec="seconds"),
+            "ended_at": (datetime.now(timezone.utc).isoformat(timespec="seconds")
+                         if status != "running" else None),
+            "elapsed_s": round(s.elapsed_s, 3),
+            "throughput": {"articles_per_min": round(s.processed / elapsed * 60, 2),
+                           "segments_per_s": round(s.segments / elapsed, 2)},
+        }
+
+    def _articles(self, done: dict[str, str]) -> Iterator[Article | dict[str, Any] | None]:
+        """Input articles in order; None for one already done (resume), a record for a
+        duplicate id (its record takes the `<file>:<line>` id so it stays unique)."""
+        seen: dict[str, str] = {}
+        for n, article in enumerate(read_inputs(self.cfg.inputs, self.cfg.fields)):
+            if self.cfg.limit is not None and n >= self.cfg.limit:
+                return
+            item: Article | dict[str, Any] = article
+            if article.id in seen:
+                first = seen[article.id]
+                article = replace(article, id=article.origin)
+                item = error_record(article, "read", "DuplicateId",
+                                    f"{article.origin}: id already used at {first}")
+            else:
+                seen[article.id] = article.origin
+            self.order.append(article.id)
+            if article.id in done:
+                self.stats.resumed += 1
+                yield None
+            else:
+                yield item
+
+    def run(self) -> RunStats:
+        cfg, stats = self.cfg, self.stats
+        out = RecordFile(stats.output, overwrite=cfg.overwrite, retry_errors=cfg.retry_errors)
+        stats.repaired_lines, stats.retried = out.repaired, out.retried
+        resumed_from = dict(out.done)
+        mpath = manifest_path(stats.output)
+        write_json_atomic(mpath, self.manifest("running"))
+        t0 = time.perf_counter()
+        count = self.translator.count_tokens
+        pool_tokens = cfg.batch_tokens * cfg.pool_batches
+        bar = tqdm(total=count_articles(cfg), unit="article", file=sys.stderr,
+                   disable=cfg.quiet, dynamic_ncols=True)
+        items: list[Prepared | dict[str, Any]] = []
+        tokens = 0
+        try:
+            for item in self._articles(resumed_from):
+                if item is None:
+                    bar.update(1)
+                    continue
+                prepared = prepare(item, count, self.settings) if isinstance(item, Article) else item
+                items.append(prepared)
+                if isinstance(prepared, Prepared):
+                    tokens += prepared.tokens
+                if tokens >= pool_tokens or len(items) >= cfg.max_pool_articles:
+                    self._flush(items, out, bar)
+                    items, tokens = [], 0
+            self._flush(items, out, bar)
+        finally:
+            bar.close()
+            out.close()
+            stats.elapsed_s = time.perf_counter() - t0
+        if resumed_from or stats.retried:
+            out.reorder(self.order)
+        stats.dedupe_hits = getattr(self.translator, "hits", 0)
+        write_json_atomic(mpath, self.manifest("finished"))
+        return stats
+
+    def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile, bar: tqdm) -> None:
+        prepared = [p for p in items if isinstance(p, Prepared)]
+        translate_prepared(prepared, self.translator)
+        summarize_prepared(prepared, self.summarizer)
+        records = [p.record if isinstance(p, Prepared) else p for p in items]
+        out.append(records)
+        for rec in records:
+            setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
+        self.stats.segments += sum(len(p.sources()) for p in prepared)
+        bar.update(len(records))
+
+
+def run(cfg: RunConfig, translator: Translator | None = None,
+        summarizer: Summarizer | None = None) -> RunStats:
+    """Run the whole pipeline; models are loaded here unless given (tests, other engines)."""
+    check_inputs(cfg.inputs)
+    if translator is None:
+        translator = load_translator(cfg)
+    if summarizer is None:
+        summarizer = load_summarizer(cfg)
+    return Runner(cfg, translator, summarizer).run()

@@ -1,0 +1,199 @@
+"""Translators: a translator takes a list of segments and returns their translations.
+
+Backends implement the `Translator` protocol; the runner never knows which one it has.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-ar-en"
+
+
+class ModelLoadError(Exception):
+    """A model that cannot be loaded (missing, offline, corrupt)."""
+
+
+class Translator(Protocol):
+    name: str  # model id or path
+
+    def translate(self, segments: Sequence[str]) -> list[str]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def settings(self) -> dict[str, Any]: ...
+
+
+def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Group indices (sorted longest first) so each batch's padded size stays within `budget`.
+
+    Padded size is rows x longest row, which is what the model actually computes on.
+    A single item over the budget gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
+    for i in order:
+        width = max(longest, lengths[i])
+        if current and width * (len(current) + 1) > budget:
+            batches.append(current)
+            current, width = [], lengths[i]
+        current.append(i)
+        longest = width
+    if current:
+        batches.append(current)
+    return batches
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError("--device cuda was asked for, but torch sees no CUDA device")
+    return device
+
+
+def offline_hint(model: str) -> str:
+    return (
+        f"could not load model {model!r}. To work offline, pass a local folder "
+        "(--translation-model/--summarization-model PATH), or download the model once with "
+        "internet access (`arabic-digest models download`, or `huggingface-cli download "
+        f"{model}`) and run with HF_HUB_OFFLINE=1 so the cached copy is used."
+    )
+
+
+def max_new_tokens_for(src_tokens: int, ratio: float, offset: int, limit: int,
+                       step: int = 16) -> int:
+    """Bound output length by the source: a runaway repetition must not run to the limit.
+
+    The bound is rounded up to a multiple of `step`, and batches only mix segments with the
+    same bound, so a segment gets the same bound (and output) in any batch as alone.
+    """
+    raw = math.ceil(src_tokens * ratio) + offset
+    return max(1, min(limit, math.ceil(raw / step) * step))
+
+
+class TransformersTranslator:
+    """Opus-MT (MarianMT) or any seq2seq translation model through transformers."""
+
+    backend = "transformers"
+
+    def __init__(
+        self,
+        model: str = DEFAULT_TRANSLATION_MODEL,
+        *,
+        device: str = "auto",
+        beams: int | None = None,
+        batch_tokens: int = 4096,
+        max_length_ratio: float = 2.0,
+        max_length_offset: int = 10,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.name = model
+        self.device = resolve_device(device)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model).to(self.device).eval()
+        except Exception as exc:  # noqa: BLE001 - any load failure gets the same advice
+            raise ModelLoadError(f"{offline_hint(model)} ({type(exc).__name__}: {exc})") from exc
+        self._torch = torch
+        self.batch_tokens = batch_tokens
+        self.ratio = max_length_ratio
+        self.offset = max_length_offset
+        self.on_batch = on_batch
+        # One generation config per run, from the model's own, so settings live in one place.
+        self.generation_config = copy.deepcopy(self.model.generation_config)
+        if beams is not None:
+            self.generation_config.num_beams = beams
+        self.limit = self._model_limit()
+        self.revision = getattr(self.model.config, "_commit_hash", None)
+
+    def _model_limit(self) -> int:
+        positions = getattr(self.model.config, "max_position_embeddings", None) or 512
+        cfg_max = self.generation_config.max_length or positions
+        return min(positions, cfg_max)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text)["input_ids"])
+
+    def settings(self) -> dict[str, Any]:
+        g = self.generation_config
+        return {
+            "backend": self.backend,
+            "device": self.device,
+            "num_beams": g.num_beams,
+            # max_new_tokens = min(limit, ceil(ratio x source tokens + offset) rounded up to 16)
+            "max_new_tokens": {"ratio": self.ratio, "offset": self.offset, "limit": self.limit},
+            "batch_tokens": self.batch_tokens,
+        }
+
+    def translate(self, segments: Sequence[str]) -> list[str]:
+        if not segments:
+            return []
+        encoded = [self.tokenizer(s)["input_ids"] for s in segments]
+        out: list[str] = [""] * len(segments)
+        for bound, members in self._by_bound([len(e) for e in encoded]).items():
+            lengths = [len(encoded[i]) for i in members]
+            for batch in token_batches(lengths, self.batch_tokens):
+                rows = [members[j] for j in batch]
+                for i, text in zip(rows, self._generate([segments[i] for i in rows], bound)):
+                    out[i] = text
+                if self.on_batch:
+                    self.on_batch(len(rows))
+        return out
+
+    def _by_bound(self, lengths: Sequence[int]) -> dict[int, list[int]]:
+        groups: dict[int, list[int]] = {}
+        for i, n in enumerate(lengths):
+            bound = max_new_tokens_for(n, self.ratio, self.offset, self.limit)
+            groups.setdefault(bound, []).append(i)
+        return groups
+
+    def _generate(self, texts: list[str], max_new_tokens: int) -> list[str]:
+        cfg = copy.deepcopy(self.generation_config)
+        cfg.max_length = None
+        cfg.max_new_tokens = max_new_tokens
+        inputs = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        inputs = {k: v.to(self.device) for k, v in inputs.items()}
+        with self._torch.inference_mode():
+            ids = self.model.generate(**inputs, generation_config=cfg)
+        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+
+
+class CachedTranslator:
+    """Wraps a translator so that identical segments are translated once per run.
+
+    Within a call, duplicates are sent once; across calls, earlier results are reused.
+    """
+
+    def __init__(self, inner: Translator, max_entries: int = 200_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.max_entries = max_entries
+        self.cache: dict[str, str] = {}
+        self.hits = 0
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def settings(self) -> dict[str, Any]:
+        return {**self.inner.settings(), "dedupe": True}
+
+    def translate(self, segments: Sequence[str]) -> list[str]:
+        todo = list(dict.fromkeys(s for s in segments if s not in self.cache))
+        self.hits += len(segments) - len(todo)
+        fresh = dict(zip(todo, self.inner.translate(todo))) if todo else {}
+        out = [fresh[s] if s in fresh else self.cache[s] for s in segments]
+        if len(self.cache) + len(fresh) > self.max_entries:
+            self.cache.clear()  # bounded memory on huge corpora; losing reuse is harmless
+        self.cache.update(fresh)
+        return out
