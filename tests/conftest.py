@@ -1,0 +1,36 @@
+"""Shared fixtures: locally built models (the Hub is unreachable) and the shared test data."""
+
+from __future__ import annotations
+
+import os
+
+# Any accidental Hub lookup must fail fast instead of waiting for a network timeout.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests import modelfactory  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``<repo root>/../shared/data`` (read-only real text; never copy it into the repo)."""
+    path = modelfactory.shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"shared test data not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny MarianMTModel + MarianTokenizer shaped like Helsinki-NLP/opus-mt-ar-en."""
+    return modelfactory.build_marian(tmp_path_factory.mktemp("marian"), size="tiny", seed=0)
+
+
+@pytest.fixture(scope="session")
+def bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny BartForConditionalGeneration + BartTokenizer shaped like distilbart-cnn-12-6."""
+    return modelfactory.build_bart(tmp_path_factory.mktemp("bart"), size="tiny", seed=0)

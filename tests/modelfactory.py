@@ -1,0 +1,502 @@
+"""Build small (or full-shape) local models with the real classes and tokenizer files.
+
+The Hugging Face Hub is unreachable where this project is tested, so tests and benchmarks build
+their models here: the same model classes, tokenizer classes, tokenizer files and config flags as
+the published checkpoints (Helsinki-NLP/opus-mt-ar-en, sshleifer/distilbart-cnn-12-6), with
+random weights. Every builder writes a folder that loads back with ``from_pretrained(path)`` and
+returns its path.
+
+Tokenizers are trained on the real text in ``<repo root>/../shared/data`` (never copied into the
+repository); the published shapes and generation settings are read from
+``<repo root>/../shared/model-configs``. Set ``ARABIC_DIGEST_SHARED`` to point elsewhere.
+
+No pytest in here: benchmarks import this module too. Nothing is cached globally; callers pass a
+fresh directory. Everything is deterministic given ``seed``.
+
+Random weights almost never emit ``</s>``: always bound ``max_new_tokens`` when generating.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BART_SIZES",
+    "MARIAN_SIZES",
+    "bart_config",
+    "build_bart",
+    "build_marian",
+    "marian_config",
+    "published_config",
+    "published_generation_config",
+    "shared_dir",
+    "shared_data_dir",
+]
+
+# Published vocabulary sizes (model embedding rows).
+OPUS_VOCAB_SIZE = 62834
+DISTILBART_VOCAB_SIZE = 50264
+
+MARIAN_SIZES: dict[str, dict[str, int]] = {
+    "tiny": dict(
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        max_position_embeddings=512,
+    ),
+    # exactly the published opus-mt-ar-en dims
+    "full": dict(
+        d_model=512,
+        encoder_layers=6,
+        decoder_layers=6,
+        encoder_ffn_dim=2048,
+        decoder_ffn_dim=2048,
+        encoder_attention_heads=8,
+        decoder_attention_heads=8,
+        max_position_embeddings=512,
+    ),
+}
+
+BART_SIZES: dict[str, dict[str, int]] = {
+    "tiny": dict(
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=1,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        max_position_embeddings=1024,  # the real window: tests need long-input behaviour
+    ),
+    # exactly the published distilbart-cnn-12-6 dims
+    "full": dict(
+        d_model=1024,
+        encoder_layers=12,
+        decoder_layers=6,
+        encoder_ffn_dim=4096,
+        decoder_ffn_dim=4096,
+        encoder_attention_heads=16,
+        decoder_attention_heads=16,
+        max_position_embeddings=1024,
+    ),
+}
+
+# SentencePiece vocab sizes asked for, (Arabic source, English target). hard_vocab_limit=False:
+# "full" gets all the text allows (~7k / ~4k). Unigram training on this text is faster with
+# bigger vocabularies (fewer pruning rounds), hence not smaller for "tiny".
+_SPM_VOCAB = {"tiny": (4000, 2000), "full": (32000, 32000)}
+# Byte-level BPE merges budget for the BART tokenizer before padding.
+_BPE_VOCAB = {"tiny": 1000, "full": 8000}
+
+CHAT_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{%- if message['role'] not in ['system', 'user', 'assistant'] %}"
+    "{{- raise_exception('Unknown role: ' + message['role']) }}"
+    "{%- endif %}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] | trim + '<|im_end|>\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}"
+    "{{- '<|im_start|>assistant\\n' }}"
+    "{%- endif %}"
+)
+
+
+# --------------------------------------------------------------------------- shared files
+
+
+def shared_dir() -> Path:
+    """``<repo root>/../shared`` (or ``$ARABIC_DIGEST_SHARED``)."""
+    env = os.environ.get("ARABIC_DIGEST_SHARED")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def shared_data_dir() -> Path:
+    return shared_dir() / "data"
+
+
+def published_config(name: str) -> dict[str, Any]:
+    """``name`` is ``"opus-mt-ar-en"`` or ``"distilbart-cnn-12-6"``."""
+    path = shared_dir() / "model-configs" / f"{name}.config.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def published_generation_config(name: str) -> dict[str, Any]:
+    path = shared_dir() / "model-configs" / f"{name}.generation_config.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def _read_lines(name: str) -> tuple[str, ...]:
+    """Training text (read-only, small; cached per process as immutable tuples)."""
+    data = shared_data_dir()
+    if name == "ar":
+        lines = (data / "ntrex-ar-en-dev.ar").read_text(encoding="utf-8").splitlines()
+        # news articles carry the noise the pipeline sees (diacritics, tatweel, bidi marks...)
+        with open(data / "news-articles.jsonl", encoding="utf-8") as fh:
+            for raw in fh:
+                if not raw.strip():
+                    continue
+                art = json.loads(raw)
+                lines.append(art.get("title") or "")
+                lines.extend((art.get("text") or "").split("\n"))
+    elif name == "en":
+        lines = (data / "ntrex-ar-en-dev.en").read_text(encoding="utf-8").splitlines()
+    else:  # pragma: no cover
+        raise ValueError(name)
+    return tuple(line.strip() for line in lines if line.strip())
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _seed_all(seed: int) -> None:
+    import random
+
+    import torch
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _train_spm(lines: tuple[str, ...], vocab_size: int, seed: int, **extra: Any) -> bytes:
+    """Train a unigram SentencePiece model in memory; returns the serialized model proto.
+
+    Default ``nmt_nfkc`` normalisation, ``hard_vocab_limit=False`` (small text), one thread
+    for determinism.
+    """
+    import sentencepiece as spm
+
+    spm.set_random_generator_seed(seed)
+    buf = io.BytesIO()
+    kwargs: dict[str, Any] = dict(
+        model_type="unigram",
+        vocab_size=vocab_size,
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        normalization_rule_name="nmt_nfkc",
+        num_threads=1,
+        minloglevel=2,
+    )
+    kwargs.update(extra)
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=buf, **kwargs)
+    return buf.getvalue()
+
+
+def _spm_pieces(proto: bytes) -> list[tuple[str, float, str]]:
+    """(piece, score, kind) of a serialized SentencePiece model; kind is "normal", "unknown",
+    "control" or "unused"."""
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_proto=proto)
+    out = []
+    for i in range(sp.get_piece_size()):
+        if sp.is_unknown(i):
+            kind = "unknown"
+        elif sp.is_control(i):
+            kind = "control"
+        elif sp.is_unused(i):
+            kind = "unused"
+        else:
+            kind = "normal"
+        out.append((sp.id_to_piece(i), sp.get_score(i), kind))
+    return out
+
+
+def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return result, pos
+        shift += 7
+
+
+def _proto_fields(buf: bytes):
+    """Minimal protobuf wire-format reader: yields (field number, wire type, value)."""
+    pos = 0
+    while pos < len(buf):
+        key, pos = _read_varint(buf, pos)
+        field, wtype = key >> 3, key & 7
+        if wtype == 0:
+            value, pos = _read_varint(buf, pos)
+        elif wtype == 1:
+            value, pos = buf[pos : pos + 8], pos + 8
+        elif wtype == 2:
+            n, pos = _read_varint(buf, pos)
+            value, pos = buf[pos : pos + n], pos + n
+        elif wtype == 5:
+            value, pos = buf[pos : pos + 4], pos + 4
+        else:  # pragma: no cover
+            raise ValueError(f"unsupported wire type {wtype}")
+        yield field, wtype, value
+
+
+def _spm_charsmap(proto: bytes) -> bytes:
+    """``normalizer_spec.precompiled_charsmap`` of a SentencePiece model (no protobuf package
+    needed: ModelProto field 3 is normalizer_spec, NormalizerSpec field 2 the charsmap)."""
+    for field, wtype, value in _proto_fields(proto):
+        if field == 3 and wtype == 2:
+            for f2, w2, v2 in _proto_fields(value):
+                if f2 == 2 and w2 == 2:
+                    return bytes(v2)
+    return b""
+
+
+def _dummy_tokens(n: int, prefix: str) -> list[str]:
+    return [f"<{prefix}_{i:05d}>" for i in range(n)]
+
+
+def _patch_json(path: Path, **updates: Any) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(updates)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _save_model(model: Any, out_dir: Path) -> None:
+    model.eval()
+    model.save_pretrained(out_dir)
+
+
+# --------------------------------------------------------------------------- Marian
+
+
+def marian_config(size: str = "tiny", vocab_size: int = OPUS_VOCAB_SIZE):
+    """A ``MarianConfig`` with the published opus-mt-ar-en flags and the dims of ``size``.
+
+    pad / decoder_start are the last id (``vocab_size - 1``), eos / bos / forced_eos are 0.
+    """
+    from transformers import MarianConfig
+
+    if size not in MARIAN_SIZES:
+        raise ValueError(f"size must be one of {sorted(MARIAN_SIZES)}, not {size!r}")
+    cfg = published_config("opus-mt-ar-en")
+    cfg.pop("model_type", None)
+    pad = vocab_size - 1
+    cfg.update(MARIAN_SIZES[size])
+    cfg.update(
+        vocab_size=vocab_size,
+        decoder_vocab_size=vocab_size,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        bos_token_id=0,
+        forced_eos_token_id=0,
+    )
+    return MarianConfig(**cfg)
+
+
+def _marian_generation_config(vocab_size: int):
+    from transformers import GenerationConfig
+
+    gen = published_generation_config("opus-mt-ar-en")
+    pad = vocab_size - 1
+    gen.update(
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        bad_words_ids=[[pad]],
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        bos_token_id=0,
+    )
+    return GenerationConfig(**gen)
+
+
+def build_marian(
+    out_dir: Path, *, size: str = "tiny", seed: int = 0, weights: bool = True
+) -> Path:
+    """A MarianMTModel + MarianTokenizer shaped like Helsinki-NLP/opus-mt-ar-en.
+
+    Files: ``source.spm`` (Arabic), ``target.spm`` (English), one shared ``vocab.json`` with
+    ``</s>`` 0, ``<unk>`` 1 and ``<pad>`` last, ``tokenizer_config.json``, ``config.json``,
+    ``generation_config.json`` and the weights. ``size="full"`` has the published dims and the
+    published vocabulary size (62834; vocab.json padded with never-produced dummy entries
+    before ``<pad>``). ``weights=False`` writes everything but the weights (cheap shape checks).
+    """
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    if size not in MARIAN_SIZES:
+        raise ValueError(f"size must be one of {sorted(MARIAN_SIZES)}, not {size!r}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    src_vocab, tgt_vocab = _SPM_VOCAB[size]
+    src_proto = _train_spm(_read_lines("ar"), src_vocab, seed)
+    tgt_proto = _train_spm(_read_lines("en"), tgt_vocab, seed)
+    (out_dir / "source.spm").write_bytes(src_proto)
+    (out_dir / "target.spm").write_bytes(tgt_proto)
+
+    # Shared vocab, as in opus-mt: </s> 0, <unk> 1, the pieces, <pad> last.
+    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for proto in (src_proto, tgt_proto):
+        for piece, _score, kind in _spm_pieces(proto):
+            if kind == "normal" and piece not in vocab:
+                vocab[piece] = len(vocab)
+    if size == "full":
+        n_dummy = OPUS_VOCAB_SIZE - 1 - len(vocab)
+        if n_dummy < 0:  # pragma: no cover
+            raise RuntimeError(f"trained vocab too large: {len(vocab)}")
+        for tok in _dummy_tokens(n_dummy, "marian_dummy"):
+            vocab[tok] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    vocab_size = len(vocab)
+    (out_dir / "vocab.json").write_text(
+        json.dumps(vocab, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+    tok = MarianTokenizer(
+        source_spm=str(out_dir / "source.spm"),
+        target_spm=str(out_dir / "target.spm"),
+        vocab=str(out_dir / "vocab.json"),
+        source_lang="ar",
+        target_lang="en",
+        model_max_length=512,
+        separate_vocabs=False,
+    )
+    tok.save_pretrained(out_dir)
+
+    config = marian_config(size, vocab_size)
+    config.save_pretrained(out_dir)
+    gen = _marian_generation_config(vocab_size)
+    gen.save_pretrained(out_dir)
+    if weights:
+        _seed_all(seed)
+        with torch.no_grad():
+            model = MarianMTModel(config)
+        model.generation_config = gen
+        _save_model(model, out_dir)
+    return out_dir
+
+
+# --------------------------------------------------------------------------- BART
+
+
+def bart_config(size: str = "tiny", vocab_size: int = DISTILBART_VOCAB_SIZE):
+    """A ``BartConfig`` with the published distilbart-cnn-12-6 flags and the dims of ``size``.
+
+    ``normalize_before=False`` is set explicitly: transformers 5's BartConfig no longer defines
+    it and CTranslate2's BART converter reads it.
+    """
+    from transformers import BartConfig
+
+    if size not in BART_SIZES:
+        raise ValueError(f"size must be one of {sorted(BART_SIZES)}, not {size!r}")
+    cfg = published_config("distilbart-cnn-12-6")
+    cfg.pop("model_type", None)
+    cfg.update(BART_SIZES[size])
+    cfg.update(vocab_size=vocab_size, normalize_before=False)
+    return BartConfig(**cfg)
+
+
+def _bart_generation_config(config: Any):
+    from transformers import GenerationConfig
+
+    gen = published_generation_config("distilbart-cnn-12-6")
+    gen.update(
+        bos_token_id=config.bos_token_id,
+        eos_token_id=config.eos_token_id,
+        pad_token_id=config.pad_token_id,
+        decoder_start_token_id=config.decoder_start_token_id,
+    )
+    return GenerationConfig(**gen)
+
+
+def _train_byte_bpe(
+    lines: tuple[str, ...], vocab_size: int, special_tokens: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    """Byte-level BPE (GPT-2 / RoBERTa style); returns (vocab, merges as 'a b' lines)."""
+    from tokenizers import ByteLevelBPETokenizer
+
+    bpe = ByteLevelBPETokenizer(add_prefix_space=False)
+    bpe.train_from_iterator(
+        list(lines),
+        vocab_size=vocab_size,
+        min_frequency=2,
+        special_tokens=special_tokens,
+        show_progress=False,
+    )
+    spec = json.loads(bpe._tokenizer.to_str())
+    vocab = spec["model"]["vocab"]
+    merges = [m if isinstance(m, str) else " ".join(m) for m in spec["model"]["merges"]]
+    return dict(sorted(vocab.items(), key=lambda kv: kv[1])), merges
+
+
+def _write_bpe_files(out_dir: Path, vocab: dict[str, int], merges: list[str]) -> None:
+    (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (out_dir / "merges.txt").write_text(
+        "#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8"
+    )
+
+
+def build_bart(
+    out_dir: Path, *, size: str = "tiny", seed: int = 0, weights: bool = True
+) -> Path:
+    """A BartForConditionalGeneration + byte-level BPE BartTokenizer like distilbart-cnn-12-6.
+
+    Special tokens as in BART: ``<s>`` 0, ``<pad>`` 1, ``</s>`` 2, ``<unk>`` 3, and ``<mask>``
+    as the last vocab.json entry. As published, ``<mask>`` lies one past the model's
+    ``vocab_size`` (distilbart-cnn: vocab.json 50265 entries, vocab_size 50264), so
+    ``len(tokenizer) == config.vocab_size + 1``. ``size="full"`` has the published dims and
+    vocab size (dummy tokens pad vocab.json before ``<mask>``). ``weights=False`` skips weights.
+    """
+    import torch
+    from transformers import BartForConditionalGeneration, BartTokenizer
+
+    if size not in BART_SIZES:
+        raise ValueError(f"size must be one of {sorted(BART_SIZES)}, not {size!r}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    _seed_all(seed)
+    vocab, merges = _train_byte_bpe(
+        _read_lines("en"), _BPE_VOCAB[size], ["<s>", "<pad>", "</s>", "<unk>"]
+    )
+    if size == "full":
+        n_dummy = DISTILBART_VOCAB_SIZE - len(vocab)
+        if n_dummy < 0:  # pragma: no cover
+            raise RuntimeError(f"trained vocab too large: {len(vocab)}")
+        for tok in _dummy_tokens(n_dummy, "bart_dummy"):
+            vocab[tok] = len(vocab)
+    model_vocab_size = len(vocab)
+    vocab["<mask>"] = len(vocab)
+    _write_bpe_files(out_dir, vocab, merges)
+
+    # transformers 5: vocab= / merges= take the file paths (vocab_file= is silently ignored).
+    tok = BartTokenizer(
+        vocab=str(out_dir / "vocab.json"),
+        merges=str(out_dir / "merges.txt"),
+        model_max_length=1024,
+    )
+    probe = "Welsh AMs worried"
+    ids = tok(probe)["input_ids"]
+    if len(ids) <= 2 or tok.decode(ids, skip_special_tokens=True) != probe:  # pragma: no cover
+        raise RuntimeError(f"BART tokenizer does not round-trip: {ids}")
+    tok.save_pretrained(out_dir)
+    # BartTokenizer is an alias of RobertaTokenizer in transformers 5, so save_pretrained writes
+    # "RobertaTokenizer"; the published checkpoint names BartTokenizer (both load the same).
+    _patch_json(out_dir / "tokenizer_config.json", tokenizer_class="BartTokenizer")
+
+    config = bart_config(size, model_vocab_size)
+    config.save_pretrained(out_dir)
+    gen = _bart_generation_config(config)
+    gen.save_pretrained(out_dir)
+    if weights:
+        _seed_all(seed)
+        with torch.no_grad():
+            model = BartForConditionalGeneration(config)
+        model.generation_config = gen
+        _save_model(model, out_dir)
+    return out_dir
