@@ -34,3 +34,15 @@ def marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tiny BartForConditionalGeneration + BartTokenizer shaped like distilbart-cnn-12-6."""
     return modelfactory.build_bart(tmp_path_factory.mktemp("bart"), size="tiny", seed=0)
+
+
+@pytest.fixture(scope="session")
+def t5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny T5ForConditionalGeneration + T5Tokenizer (prefix "summarize: ")."""
+    return modelfactory.build_t5(tmp_path_factory.mktemp("t5"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def chat_lm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny Qwen2ForCausalLM + Qwen2Tokenizer with a ChatML chat_template."""
+    return modelfactory.build_chat_lm(tmp_path_factory.mktemp("chat_lm"), seed=0)

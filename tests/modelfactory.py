@@ -27,10 +27,14 @@ from typing import Any
 
 __all__ = [
     "BART_SIZES",
+    "CHAT_SPECIAL_TOKENS",
+    "CHAT_TEMPLATE",
     "MARIAN_SIZES",
     "bart_config",
     "build_bart",
+    "build_chat_lm",
     "build_marian",
+    "build_t5",
     "marian_config",
     "published_config",
     "published_generation_config",
@@ -499,4 +503,168 @@ def build_bart(
             model = BartForConditionalGeneration(config)
         model.generation_config = gen
         _save_model(model, out_dir)
+    return out_dir
+
+
+# --------------------------------------------------------------------------- T5
+
+T5_SUMMARIZATION_PARAMS: dict[str, Any] = {
+    # as t5-small publishes them in config.task_specific_params
+    "early_stopping": True,
+    "length_penalty": 2.0,
+    "max_length": 200,
+    "min_length": 30,
+    "no_repeat_ngram_size": 3,
+    "num_beams": 4,
+    "prefix": "summarize: ",
+}
+
+
+def build_t5(out_dir: Path, *, seed: int = 0, extra_ids: int = 100) -> Path:
+    """A tiny T5ForConditionalGeneration + SentencePiece-unigram T5Tokenizer (prompt-prefix
+    summarizers: ``config.task_specific_params["summarization"]["prefix"] == "summarize: "``).
+
+    Vocab as in T5: ``<pad>`` 0, ``</s>`` 1, ``<unk>`` 2, the pieces, then ``<extra_id_N>``
+    sentinels in reverse (``<extra_id_0>`` last). ``spiece.model`` is written alongside
+    ``tokenizer.json``; the tokenizer is built with ``T5Tokenizer(vocab=[(piece, score), ...])``
+    plus the model's nmt_nfkc charsmap.
+    """
+    import torch
+    from transformers import GenerationConfig, T5Config, T5ForConditionalGeneration, T5Tokenizer
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    proto = _train_spm(
+        _read_lines("en"), 2000, seed, pad_id=0, eos_id=1, unk_id=2, bos_id=-1
+    )
+    (out_dir / "spiece.model").write_bytes(proto)
+    pieces = _spm_pieces(proto)
+    vocab = [(piece, score if kind == "normal" else 0.0) for piece, score, kind in pieces]
+    if [p for p, _ in vocab[:3]] != ["<pad>", "</s>", "<unk>"]:  # pragma: no cover
+        raise RuntimeError(f"unexpected T5 special pieces: {vocab[:3]}")
+    vocab += [(f"<extra_id_{i}>", 0.0) for i in range(extra_ids - 1, -1, -1)]
+
+    tok = T5Tokenizer(
+        vocab=vocab,
+        extra_ids=extra_ids,
+        _spm_precompiled_charsmap=_spm_charsmap(proto),
+        model_max_length=512,
+    )
+    tok.save_pretrained(out_dir)
+
+    config = T5Config(
+        vocab_size=len(vocab),
+        d_model=32,
+        d_kv=8,
+        d_ff=64,
+        num_layers=2,
+        num_decoder_layers=2,
+        num_heads=4,
+        relative_attention_num_buckets=32,
+        relative_attention_max_distance=128,
+        dropout_rate=0.1,
+        feed_forward_proj="relu",
+        tie_word_embeddings=True,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+        n_positions=512,
+        architectures=["T5ForConditionalGeneration"],
+        task_specific_params={"summarization": dict(T5_SUMMARIZATION_PARAMS)},
+    )
+    config.save_pretrained(out_dir)
+    gen = GenerationConfig(pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+    gen.save_pretrained(out_dir)
+    _seed_all(seed)
+    with torch.no_grad():
+        model = T5ForConditionalGeneration(config)
+    model.generation_config = gen
+    _save_model(model, out_dir)
+    return out_dir
+
+
+# --------------------------------------------------------------------------- chat LM
+
+CHAT_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+
+
+def build_chat_lm(out_dir: Path, *, seed: int = 0) -> Path:
+    """A tiny Qwen2ForCausalLM + Qwen2Tokenizer (byte-level BPE trained on the English and
+    Arabic text) with a ChatML ``chat_template`` (system / user / assistant roles,
+    ``add_generation_prompt``), like an instruction-tuned Qwen2.5.
+
+    ``<|endoftext|>`` 0 (pad), ``<|im_start|>`` 1, ``<|im_end|>`` 2 (eos; generation stops on
+    either ``<|im_end|>`` or ``<|endoftext|>``). Greedy by default (``do_sample=False``).
+    """
+    import torch
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM, Qwen2Tokenizer
+    from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    # Train with the same normaliser / pre-tokenizer Qwen2Tokenizer builds around vocab+merges.
+    bpe = Tokenizer(models.BPE())
+    bpe.normalizer = normalizers.NFC()
+    bpe.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=1500,
+        min_frequency=2,
+        special_tokens=CHAT_SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(list(_read_lines("en")) + list(_read_lines("ar")), trainer=trainer)
+    spec = json.loads(bpe.to_str())
+    vocab = dict(sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1]))
+    merges = [m if isinstance(m, str) else " ".join(m) for m in spec["model"]["merges"]]
+    _write_bpe_files(out_dir, vocab, merges)
+
+    tok = Qwen2Tokenizer(
+        vocab=str(out_dir / "vocab.json"),
+        merges=str(out_dir / "merges.txt"),
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        unk_token=None,
+        bos_token=None,
+        additional_special_tokens=["<|im_start|>"],
+        chat_template=CHAT_TEMPLATE,
+        model_max_length=2048,
+    )
+    tok.save_pretrained(out_dir)
+
+    ids = {t: tok.convert_tokens_to_ids(t) for t in CHAT_SPECIAL_TOKENS}
+    config = Qwen2Config(
+        vocab_size=len(tok),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        bos_token_id=None,
+        eos_token_id=ids["<|im_end|>"],
+        pad_token_id=ids["<|endoftext|>"],
+        architectures=["Qwen2ForCausalLM"],
+    )
+    config.save_pretrained(out_dir)
+    gen = GenerationConfig(
+        eos_token_id=[ids["<|im_end|>"], ids["<|endoftext|>"]],
+        pad_token_id=ids["<|endoftext|>"],
+        do_sample=False,
+    )
+    gen.save_pretrained(out_dir)
+    _seed_all(seed)
+    with torch.no_grad():
+        model = Qwen2ForCausalLM(config)
+    model.generation_config = gen
+    _save_model(model, out_dir)
     return out_dir

@@ -11,6 +11,7 @@ import pytest
 import torch
 from transformers import (
     AutoConfig,
+    AutoModelForCausalLM,
     AutoModelForSeq2SeqLM,
     AutoTokenizer,
     GenerationConfig,
@@ -221,6 +222,115 @@ def test_bart_ctranslate2_converts(bart_dir: Path, tmp_path: Path):
     tokens = tok.convert_ids_to_tokens(tok(EN_TEXT)["input_ids"])
     res = translator.translate_batch([tokens], beam_size=1, max_decoding_length=5)[0]
     assert 0 < len(res.hypotheses[0]) <= 5
+
+
+# --------------------------------------------------------------------------- T5
+
+
+def test_t5_loads_round_trips_and_generates(t5_dir: Path, shared_data: Path):
+    tok = AutoTokenizer.from_pretrained(t5_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(t5_dir).eval()
+    assert type(tok).__name__ == "T5Tokenizer"
+    assert type(model).__name__ == "T5ForConditionalGeneration"
+    assert (tok.pad_token_id, tok.eos_token_id, tok.unk_token_id) == (0, 1, 2)
+    assert tok.convert_tokens_to_ids("<extra_id_0>") == len(tok) - 1
+    assert model.config.vocab_size == len(tok)
+    prefix = model.config.task_specific_params["summarization"]["prefix"]
+    assert prefix == "summarize: "
+    ids = tok(prefix + EN_TEXT)["input_ids"]
+    assert ids[-1] == tok.eos_token_id
+    assert tok.unk_token_id not in ids
+    assert tok.decode(ids, skip_special_tokens=True) == prefix + EN_TEXT
+    for line in (shared_data / "ntrex-ar-en-dev.en").read_text(encoding="utf-8").splitlines()[:30]:
+        assert _norm(tok.decode(tok(line)["input_ids"], skip_special_tokens=True)) == _norm(line)
+    batch = tok([prefix + EN_TEXT, prefix + "Short."], return_tensors="pt", padding=True)
+    with torch.no_grad():
+        out = model.generate(**batch, generation_config=_greedy(model, 5))
+    assert out.shape[0] == 2 and out.shape[1] <= 1 + 5
+    assert (out[:, 0] == 0).all()  # T5 starts decoding from <pad>
+
+
+def test_t5_is_deterministic(tmp_path: Path, t5_dir: Path):
+    again = modelfactory.build_t5(tmp_path / "again", seed=0)
+    for name in ("spiece.model", "tokenizer.json", "config.json"):
+        assert (again / name).read_bytes() == (t5_dir / name).read_bytes(), name
+    a = AutoModelForSeq2SeqLM.from_pretrained(t5_dir).state_dict()
+    b = AutoModelForSeq2SeqLM.from_pretrained(again).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+# --------------------------------------------------------------------------- chat LM
+
+MESSAGES = [
+    {"role": "system", "content": "You summarize news articles in one sentence."},
+    {"role": "user", "content": "Summarize:\n" + EN_TEXT},
+]
+
+
+def test_chat_lm_template(chat_lm_dir: Path):
+    tok = AutoTokenizer.from_pretrained(chat_lm_dir)
+    assert tok.chat_template
+    text = tok.apply_chat_template(MESSAGES, add_generation_prompt=True, tokenize=False)
+    assert text == (
+        "<|im_start|>system\nYou summarize news articles in one sentence.<|im_end|>\n"
+        f"<|im_start|>user\nSummarize:\n{EN_TEXT}<|im_end|>\n"
+        "<|im_start|>assistant\n"
+    )
+    no_prompt = tok.apply_chat_template(MESSAGES, add_generation_prompt=False, tokenize=False)
+    assert not no_prompt.endswith("<|im_start|>assistant\n")
+    with_answer = MESSAGES + [{"role": "assistant", "content": "AMs fret over a new title."}]
+    assert tok.apply_chat_template(with_answer, tokenize=False).endswith(
+        "<|im_start|>assistant\nAMs fret over a new title.<|im_end|>\n"
+    )
+    with pytest.raises(Exception, match="Unknown role"):
+        tok.apply_chat_template([{"role": "tool", "content": "x"}], tokenize=False)
+
+
+def test_chat_lm_loads_round_trips_and_generates(chat_lm_dir: Path):
+    tok = AutoTokenizer.from_pretrained(chat_lm_dir)
+    model = AutoModelForCausalLM.from_pretrained(chat_lm_dir).eval()
+    assert type(model).__name__ == "Qwen2ForCausalLM"
+    assert model.config.vocab_size == len(tok)
+    assert tok.eos_token == "<|im_end|>"
+    assert tok.pad_token == "<|endoftext|>"
+    for text in (EN_TEXT, AR_TEXT):
+        ids = tok(text)["input_ids"]
+        assert len(ids) > 5
+        assert tok.decode(ids) == text
+    # special tokens are single ids, not split into pieces
+    ids = tok("<|im_start|>user\nhi<|im_end|>")["input_ids"]
+    assert ids[0] == tok.convert_tokens_to_ids("<|im_start|>")
+    assert ids[-1] == tok.eos_token_id
+    enc = tok.apply_chat_template(
+        MESSAGES, add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )
+    n_in = enc["input_ids"].shape[1]
+    gen = GenerationConfig.from_dict(model.generation_config.to_dict())
+    gen.max_length = n_in + 6
+    with torch.no_grad():
+        out = model.generate(**enc, generation_config=gen)
+    assert n_in < out.shape[1] <= n_in + 6
+    assert torch.equal(out[0, :n_in], enc["input_ids"][0])
+    # left padding for batches
+    tok.padding_side = "left"
+    prompts = [
+        tok.apply_chat_template([m], add_generation_prompt=True, tokenize=False)
+        for m in ({"role": "user", "content": "Hi"}, MESSAGES[1])
+    ]
+    batch = tok(prompts, return_tensors="pt", padding=True)
+    gen.max_length = batch["input_ids"].shape[1] + 3
+    with torch.no_grad():
+        out = model.generate(**batch, generation_config=gen)
+    assert out.shape[0] == 2
+
+
+def test_chat_lm_is_deterministic(tmp_path: Path, chat_lm_dir: Path):
+    again = modelfactory.build_chat_lm(tmp_path / "again", seed=0)
+    for name in ("vocab.json", "merges.txt", "tokenizer.json", "config.json"):
+        assert (again / name).read_bytes() == (chat_lm_dir / name).read_bytes(), name
+    a = AutoModelForCausalLM.from_pretrained(chat_lm_dir).state_dict()
+    b = AutoModelForCausalLM.from_pretrained(again).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
 
 
 # --------------------------------------------------------------------------- full-size shapes
