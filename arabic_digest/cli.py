@@ -103,7 +103,7 @@ def run(
     except (InputError, ModelLoadError, SummarizerLoadError, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
-    raise typer.Exit(EXIT_SOME_ERRORS if stats.error else EXIT_OK)
+    raise typer.Exit(EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK)
 
 
 @app.command()

@@ -62,6 +62,7 @@ class RunStats:
     error: int = 0
     skipped: int = 0
     resumed: int = 0
+    resumed_errors: int = 0  # error records left from earlier runs (see --retry-errors)
     segments: int = 0
     elapsed_s: float = 0.0
     repaired_lines: int = 0
@@ -72,12 +73,18 @@ class RunStats:
     def processed(self) -> int:
         return self.ok + self.error + self.skipped
 
+    @property
+    def has_errors(self) -> bool:
+        """Whether the output holds error records, from this run or an earlier one."""
+        return bool(self.error or self.resumed_errors)
+
     def closing_line(self) -> str:
         minutes = max(self.elapsed_s, 1e-9) / 60
         parts = [f"{self.processed} articles: {self.ok} ok, {self.error} error, "
                  f"{self.skipped} skipped"]
         if self.resumed:
-            parts.append(f"{self.resumed} already done")
+            errors = f" ({self.resumed_errors} of them errors)" if self.resumed_errors else ""
+            parts.append(f"{self.resumed} already done{errors}")
         parts.append(f"{self.segments} segments")
         parts.append(f"{self.processed / minutes:.1f} articles/min, "
                      f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
@@ -188,6 +195,7 @@ class Runner:
             self.order.append(article.id)
             if article.id in done:
                 self.stats.resumed += 1
+                self.stats.resumed_errors += done[article.id] == "error"
                 yield None
             else:
                 yield item
@@ -245,6 +253,10 @@ def run(cfg: RunConfig, translator: Translator | None = None,
         summarizer: Summarizer | None = None) -> RunStats:
     """Run the whole pipeline; models are loaded here unless given (tests, other engines)."""
     check_inputs(cfg.inputs)
+    if cfg.quiet:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
     if translator is None:
         translator = load_translator(cfg)
     if summarizer is None:

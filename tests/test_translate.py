@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
@@ -42,13 +41,13 @@ def sentences(shared_data: Path) -> list[str]:
 
 def _alone(model, tok, base_cfg, text: str, translator: TransformersTranslator) -> str:
     """Translate one segment directly with the model, with the bound the translator uses."""
-    cfg = copy.deepcopy(base_cfg)
-    cfg.max_length = None
-    cfg.max_new_tokens = max_new_tokens_for(translator.count_tokens(text), translator.ratio,
-                                            translator.offset, translator.limit)
+    bound = max_new_tokens_for(translator.count_tokens(text), translator.ratio,
+                               translator.offset, translator.limit)
     inputs = tok([text], return_tensors="pt")
     with torch.inference_mode():
-        ids = model.generate(**inputs, generation_config=cfg)
+        ids = model.generate(**inputs, generation_config=base_cfg, max_new_tokens=bound,
+                             max_length=None)
+    assert ids.shape[1] <= bound + 1
     return tok.batch_decode(ids, skip_special_tokens=True)[0].strip()
 
 

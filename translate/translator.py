@@ -160,8 +160,9 @@ class TransformersTranslator:
 
     def _generate(self, texts: list[str], max_new_tokens: int) -> list[str]:
         cfg = copy.deepcopy(self.generation_config)
-        cfg.max_length = None
-        cfg.max_new_tokens = max_new_tokens
+        # max_length counts the decoder start token. Setting it (not max_new_tokens) avoids
+        # transformers' "both were set" warning: a None here is refilled from the model's.
+        cfg.max_length = max_new_tokens + 1
         inputs = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
         inputs = {k: v.to(self.device) for k, v in inputs.items()}
         with self._torch.inference_mode():
