@@ -448,8 +448,11 @@ def _cut_original(orig: str, norm_piece: str, side: str, options: CleanOptions) 
     if not target:
         return None
     guess = len(orig) - len(target) if side == "tail" else len(target)
-    cands = sorted(range(len(orig) + 1), key=lambda i: abs(i - guess))[:400]
+    guess = min(max(guess, 0), len(orig))
+    cands = (guess + d * sign for d in range(200) for sign in ((1, -1) if d else (1,)))
     for i in cands:
+        if not 0 <= i <= len(orig):
+            continue
         if 0 < i < len(orig) and orig[i - 1].isalnum() and orig[i].isalnum():
             continue  # never inside a word
         piece = orig[i:] if side == "tail" else orig[:i]
