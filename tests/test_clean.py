@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 from collections import Counter
 from functools import cache
@@ -581,3 +582,24 @@ def test_paragraph_structure() -> None:
     assert c.paragraphs == ["نص الخبر."]
     assert c.removed == [{"kind": "title", "text": "العنوان\nالطويل"}]
     assert clean_article("", title=None).paragraphs == []
+
+
+def test_every_rule_example_matches_its_own_pattern() -> None:
+    checked = 0
+    for rule in RULES:
+        if rule.pattern is None:
+            continue
+        regex = re.compile(rule.pattern, re.DOTALL)
+        for example in rule.example.split(" | "):
+            if "..." in example:
+                continue  # elided real example (tested on the article itself above)
+            text = normalize_line(example)
+            if rule.scope == "head":
+                ok = regex.match(text)
+            elif rule.scope in ("tail", "span"):
+                ok = regex.search(text)
+            else:
+                ok = regex.fullmatch(text)
+            assert ok, (rule.kind, rule.scope, example)
+            checked += 1
+    assert checked >= 30

@@ -10,6 +10,13 @@ Two layers:
   ``{"kind": ..., "text": <original text>}``, so nothing is lost silently.
 
 All boilerplate rules live in the single table :data:`RULES` below.
+
+Signature (``CleanOptions().signature()``), one token per switch::
+
+    clean:v1|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
+        |{boiler|boiler:keep|boiler:-kind1,-kind2}[|letters:keep]
+
+Bump :data:`CLEANING_VERSION` whenever a rule or mapping changes output.
 """
 
 from __future__ import annotations
