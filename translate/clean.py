@@ -10,6 +10,13 @@ Two layers:
   ``{"kind": ..., "text": <original text>}``, so nothing is lost silently.
 
 All boilerplate rules live in the single table :data:`RULES` below.
+
+Signature (``CleanOptions().signature()``), one token per switch::
+
+    clean:v1|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
+        |{boiler|boiler:keep|boiler:-kind1,-kind2}[|letters:keep]
+
+Bump :data:`CLEANING_VERSION` whenever a rule or mapping changes output.
 """
 
 from __future__ import annotations
@@ -167,8 +174,14 @@ def _unescape(line: str) -> str:
 
 
 def _moses(text: str) -> str:
-    for pattern, repl in _MOSES:
-        text = pattern.sub(repl, text)
+    # one Moses pass is not idempotent ("—:" -> " - :" -> " -:"): run to a fixpoint
+    for _ in range(4):
+        new = text
+        for pattern, repl in _MOSES:
+            new = pattern.sub(repl, new)
+        if new == text:
+            break
+        text = new
     return text
 
 
@@ -249,6 +262,7 @@ class Rule:
 
 # -- shared pieces ----------------------------------------------------------
 _W = r"[^\s.!?؟،؛:]+"  # a word without sentence punctuation
+_NAME = r"[^\W\d_]+"  # a word of letters only
 AGENCIES = (
     r"CNN|BBC|AFP|AP|Reuters|RT|DPA|رويترز|سبوتنيك|أ ?ف ?ب|ا ?ف ?ب|أ\.ف\.ب|فرانس ?برس|"
     r"د ?ب ?أ|د\.ب\.أ|الأناضول|واس|وام|قنا|كونا|بنا|سانا|سبأ|واج|وات|ومع|بترا|وفا|معا|"
@@ -295,7 +309,7 @@ RULES: tuple[Rule, ...] = (
     # --- bylines at the top ----------------------------------------------------
     Rule("byline", "first", rf"(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|تقرير|إشراف|حوار)"
          rf" ?: ?{_W}(?: {_W}){{0,4}}", "بقلم: محمد أحمد"),
-    Rule("byline", "first", rf"(?!.*\d){_W}(?: {_W}){{0,3}} - {_W}(?: {_W}){{0,2}}",
+    Rule("byline", "first", rf"{_NAME}(?: {_NAME}){{0,3}} - {_NAME}(?: {_NAME}){{0,2}}",
          "هيفاء عبدالله – عين اليوم", note="'Name – Outlet', at most 7 words, no digits"),
     # --- datelines (kept apart as CleanedArticle.dateline) ----------------------
     Rule("dateline", "head", rf"{_PLACE}?\((?=[^()]{{0,100}}\))(?=[^()]*{_AG})[^()]*\)"
@@ -441,8 +455,11 @@ def _cut_original(orig: str, norm_piece: str, side: str, options: CleanOptions) 
     if not target:
         return None
     guess = len(orig) - len(target) if side == "tail" else len(target)
-    cands = sorted(range(len(orig) + 1), key=lambda i: abs(i - guess))[:400]
+    guess = min(max(guess, 0), len(orig))
+    cands = (guess + d * sign for d in range(200) for sign in ((1, -1) if d else (1,)))
     for i in cands:
+        if not 0 <= i <= len(orig):
+            continue
         if 0 < i < len(orig) and orig[i - 1].isalnum() and orig[i].isalnum():
             continue  # never inside a word
         piece = orig[i:] if side == "tail" else orig[:i]
@@ -471,11 +488,23 @@ class _Article:
         if first and self.author_key and "byline" not in opts.keep_kinds:
             if _key(norm) == self.author_key:
                 return "byline"
-        if first:
+        if first and not _starts_with_dateline(norm, opts):
             hit = _fullmatch("first", norm, opts)
             if hit:
                 return hit
         return _fullmatch("line", norm, opts)
+
+
+def _starts_with_dateline(norm: str, options: CleanOptions) -> bool:
+    if "dateline" in options.keep_kinds:
+        return False
+    return any(c.regex.match(norm) for c in _BY_SCOPE["head"])
+
+
+def _is_dateline_only(norm: str, options: CleanOptions) -> bool:
+    if "dateline" in options.keep_kinds:
+        return False
+    return any(c.regex.fullmatch(norm) for c in _BY_SCOPE["head"])
 
 
 def _group_paragraphs(lines: list[str], norms: list[str]) -> list[list[int]]:
@@ -565,6 +594,9 @@ def clean_article(
             killed.add(i)
             art.remove(kind, lines[i].strip())
             continue
+        if not seen_content and _is_dateline_only(n, options):
+            last_kept = i
+            continue
         seen_content = True
         last_kept = i
 
@@ -580,35 +612,46 @@ def clean_article(
 
     # ---- pass 2: paragraphs -------------------------------------------------------
     dateline_parts: list[str] = []
-    paragraphs: list[str] = []
+    kept_paras: list[tuple[str, str]] = []  # (normalised, original)
     for g in groups:
         kept = [i for i in g if i not in killed]
         if not kept:
             continue
-        orig = " ".join(lines[i].strip() for i in kept)
+        orig = "\n".join(lines[i].strip() for i in kept)
         para = normalize_line(" ".join(norms[i] for i in kept), options)
-        para = _clean_paragraph(para, orig, art, first=not paragraphs, datelines=dateline_parts)
+        para, orig = _clean_paragraph(
+            para, orig, art, first=not kept_paras, datelines=dateline_parts
+        )
         if para:
-            paragraphs.append(para)
+            kept_paras.append((para, orig))
+    # trailing lines can become "last" only now (after tails and datelines went)
+    while kept_paras:
+        para, orig = kept_paras[-1]
+        hit = _fullmatch("last", para, options)
+        if hit is None:
+            break
+        art.remove(hit.rule.kind, orig.strip())
+        kept_paras.pop()
 
     dateline = " ".join(dateline_parts) if dateline_parts else None
-    return CleanedArticle(ntitle, dateline, paragraphs, art.removed)
+    return CleanedArticle(ntitle, dateline, [p for p, _ in kept_paras], art.removed)
 
 
 def _clean_paragraph(
     para: str, orig: str, art: _Article, *, first: bool, datelines: list[str]
-) -> str:
+) -> tuple[str, str]:
+    """Apply paragraph-level rules until nothing changes; returns (para, original)."""
     opts = art.options
     for _ in range(20):
         before = para
         if not para:
-            return ""
+            return "", ""
         # whole paragraph matches a line rule (a wrapped boilerplate line)
         hit = art.line_kind(para, first=first)
         if hit is not None:
             kind = hit if isinstance(hit, str) else hit.rule.kind
             art.remove(kind, orig.strip())
-            return ""
+            return "", ""
         # dateline at the start of the first paragraph
         if first and "dateline" not in opts.keep_kinds:
             for c in _BY_SCOPE["head"]:
@@ -645,10 +688,11 @@ def _clean_paragraph(
             if m:
                 art.remove(c.rule.kind, m.group(0))
                 para = normalize_line(para[: m.start()] + " " + para[m.end():], opts)
+                orig = orig.replace(m.group(0), " ", 1) if m.group(0) in orig else para
                 break
         if para == before:
-            return para
-    return para
+            return para, orig
+    return para, orig
 
 
 def rules_table() -> Iterable[tuple[str, str, str, str]]:
