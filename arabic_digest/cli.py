@@ -114,7 +114,7 @@ def clean(
     title_field: TitleField = None,
     id_field: IdField = None,
     tokenizer: Annotated[str | None, typer.Option(
-        help="Translation tokenizer (id or folder) to count segment budgets in its tokens.")] = None,
+        help="Translation tokenizer (id or folder) to count segment budgets in.")] = None,
     segment_tokens: Annotated[int, typer.Option(min=8, max=500)] = 200,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,

@@ -73,7 +73,8 @@ def article_from_mapping(obj: Any, origin: str, fields: Fields) -> Article:
         title = str(title)
     if text_key is None:
         wanted = fields.text or "|".join(TEXT_FIELDS)
-        return Article(art_id, None, title, meta, origin, _err("KeyError", f"{origin}: no text field ({wanted})"))
+        message = f"{origin}: no text field ({wanted})"
+        return Article(art_id, None, title, meta, origin, _err("KeyError", message))
     text = obj[text_key]
     if not isinstance(text, str):
         got = type(text).__name__
@@ -172,8 +173,8 @@ def read_inputs(inputs: Iterable[str], fields: Fields = Fields()) -> Iterator[Ar
             continue
         path = Path(name)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            for file in files:
+            files = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            for file in sorted(files):
                 yield from _read_file(file, fields)
         else:
             yield from _read_file(path, fields)

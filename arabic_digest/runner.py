@@ -19,8 +19,8 @@ from translate.clean import CleanOptions
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
     CachedTranslator,
-    Translator,
     TransformersTranslator,
+    Translator,
 )
 
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
@@ -219,7 +219,9 @@ class Runner:
                 if item is None:
                     bar.update(1)
                     continue
-                prepared = prepare(item, count, self.settings) if isinstance(item, Article) else item
+                if isinstance(item, Article):
+                    item = prepare(item, count, self.settings)
+                prepared = item
                 items.append(prepared)
                 if isinstance(prepared, Prepared):
                     tokens += prepared.tokens

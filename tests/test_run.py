@@ -1,4 +1,4 @@
-"""End to end through the CLI, as a user runs it: real subprocesses, real files, tiny real models."""
+"""End to end through the CLI as a user runs it: real subprocesses, files and (tiny) models."""
 
 from __future__ import annotations
 
@@ -29,13 +29,18 @@ def expected_ids(shared_data: Path) -> list[str]:
     return [r["id"] for r in rows] + ["seed-article"]
 
 
+def corpus_args(data: Path, out: Path, marian: Path, bart: Path) -> list[str]:
+    """`run` over both shared files with the tiny models (greedy, to keep CI quick)."""
+    return ["run", str(data / "news-articles.jsonl"), str(data / "seed-article.txt"),
+            "-o", str(out), "--translation-model", str(marian),
+            "--summarization-model", str(bart), "--beams", "1"]
+
+
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory, shared_data: Path, marian_dir: Path, bart_dir: Path):
     """One full run over both shared files; later tests read or resume from copies of it."""
     out = tmp_path_factory.mktemp("run") / "news.jsonl"
-    proc = cli("run", str(shared_data / "news-articles.jsonl"), str(shared_data / "seed-article.txt"),
-               "-o", str(out), "--translation-model", str(marian_dir),
-               "--summarization-model", str(bart_dir), "--beams", "1")
+    proc = cli(*corpus_args(shared_data, out, marian_dir, bart_dir))
     return proc, out
 
 
@@ -96,9 +101,7 @@ def test_resume_after_lost_records_and_torn_line(corpus_run, tmp_path: Path, sha
     out = tmp_path / "news.jsonl"
     # A crash mid-write: 25 whole records, then half of the 26th.
     out.write_text("".join(lines[:25]) + lines[25][: len(lines[25]) // 2], "utf-8")
-    proc = cli("run", str(shared_data / "news-articles.jsonl"), str(shared_data / "seed-article.txt"),
-               "-o", str(out), "--translation-model", str(marian_dir),
-               "--summarization-model", str(bart_dir), "--beams", "1", "--quiet")
+    proc = cli(*corpus_args(shared_data, out, marian_dir, bart_dir), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "7 articles: 7 ok" in proc.stderr and "25 already done" in proc.stderr
     recs = records(out)
