@@ -26,17 +26,17 @@ EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
 Inputs = Annotated[list[str], typer.Argument(
     help="JSONL, JSON, CSV/TSV or .txt files, folders of them, or - for JSONL on stdin.")]
 Output = Annotated[Path | None, typer.Option(
-    "-o", "--output", help="Output JSONL [default: outputs/<stem of first input>.jsonl].")]
+    "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.jsonl).")]
 TextField = Annotated[str | None, typer.Option(
-    help="Field holding the article text [default: text|body|content|article].")]
-TitleField = Annotated[str | None, typer.Option(help="Title field [default: title|headline].")]
-IdField = Annotated[str | None, typer.Option(help="Id field [default: id; else <file>:<line>].")]
-KeepDiacritics = Annotated[bool, typer.Option(help="Do not strip Arabic diacritics and tatweel.")]
-KeepDigits = Annotated[bool, typer.Option(help="Keep Arabic-Indic digits as they are.")]
+    help="Field holding the article text (default: text|body|content|article).")]
+TitleField = Annotated[str | None, typer.Option(help="Title field (default: title|headline).")]
+IdField = Annotated[str | None, typer.Option(help="Id field (default: id; else <file>:<line>).")]
+KeepDiacritics = Annotated[bool, typer.Option("--keep-diacritics", help="Do not strip Arabic diacritics and tatweel.")]
+KeepDigits = Annotated[bool, typer.Option("--keep-digits", help="Keep Arabic-Indic digits as they are.")]
 KeepPunctuation = Annotated[bool, typer.Option(
-    help="Skip the Moses-style quote, dash and ellipsis mapping.")]
+    "--keep-punctuation", help="Skip the Moses-style quote, dash and ellipsis mapping.")]
 KeepBoilerplate = Annotated[bool, typer.Option(
-    help="Keep boilerplate lines (share prompts, 'read also', markers...).")]
+    "--keep-boilerplate", help="Keep boilerplate lines (share prompts, 'read also', markers...).")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -52,25 +52,25 @@ def run(
         help="Hub id or local folder of the translation model.")] = DEFAULT_TRANSLATION_MODEL,
     summarization_model: Annotated[str, typer.Option(
         help="Hub id or local folder of the summarization model.")] = DEFAULT_SUMMARIZATION_MODEL,
-    no_summary: Annotated[bool, typer.Option(help="Translate only; skip summaries.")] = False,
+    no_summary: Annotated[bool, typer.Option("--no-summary", help="Translate only; skip summaries.")] = False,
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     beams: Annotated[int | None, typer.Option(
-        min=1, help="Beam size [default: the model's generation config].")] = None,
+        min=1, help="Beam size (default: the model's generation config).")] = None,
     batch_tokens: Annotated[int, typer.Option(
         min=16, help="Token budget of one translation batch (rows x longest row).")] = 4096,
     segment_tokens: Annotated[int, typer.Option(
         min=8, max=500, help="Longest segment sent to the translator, in its tokens.")] = 200,
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N articles.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Start afresh instead of resuming.")] = False,
-    retry_errors: Annotated[bool, typer.Option(help="Redo records that are errors.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start afresh instead of resuming.")] = False,
+    retry_errors: Annotated[bool, typer.Option("--retry-errors", help="Redo records that are errors.")] = False,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
     keep_boilerplate: KeepBoilerplate = False,
-    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
