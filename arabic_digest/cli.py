@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +20,13 @@ app = typer.Typer(
     help="Batch-translate Arabic news to English with Opus-MT and condense it into digests.",
 )
 
+
+
+def _flag(name: str, help_text: str) -> Any:
+    """A plain on/off flag, without typer's --no-x twin."""
+    return typer.Option(name, help=help_text)
+
+
 # Exit codes (other tools rely on them).
 EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
 
@@ -31,12 +38,13 @@ TextField = Annotated[str | None, typer.Option(
     help="Field holding the article text (default: text|body|content|article).")]
 TitleField = Annotated[str | None, typer.Option(help="Title field (default: title|headline).")]
 IdField = Annotated[str | None, typer.Option(help="Id field (default: id; else <file>:<line>).")]
-KeepDiacritics = Annotated[bool, typer.Option("--keep-diacritics", help="Do not strip Arabic diacritics and tatweel.")]
-KeepDigits = Annotated[bool, typer.Option("--keep-digits", help="Keep Arabic-Indic digits as they are.")]
-KeepPunctuation = Annotated[bool, typer.Option(
-    "--keep-punctuation", help="Skip the Moses-style quote, dash and ellipsis mapping.")]
-KeepBoilerplate = Annotated[bool, typer.Option(
-    "--keep-boilerplate", help="Keep boilerplate lines (share prompts, 'read also', markers...).")]
+KeepDiacritics = Annotated[bool, _flag(
+    "--keep-diacritics", "Do not strip Arabic diacritics and tatweel.")]
+KeepDigits = Annotated[bool, _flag("--keep-digits", "Keep Arabic-Indic digits as they are.")]
+KeepPunctuation = Annotated[bool, _flag(
+    "--keep-punctuation", "Skip the Moses-style quote, dash and ellipsis mapping.")]
+KeepBoilerplate = Annotated[bool, _flag(
+    "--keep-boilerplate", "Keep boilerplate lines (share prompts, 'read also', markers...).")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -52,7 +60,7 @@ def run(
         help="Hub id or local folder of the translation model.")] = DEFAULT_TRANSLATION_MODEL,
     summarization_model: Annotated[str, typer.Option(
         help="Hub id or local folder of the summarization model.")] = DEFAULT_SUMMARIZATION_MODEL,
-    no_summary: Annotated[bool, typer.Option("--no-summary", help="Translate only; skip summaries.")] = False,
+    no_summary: Annotated[bool, _flag("--no-summary", "Translate only; skip summaries.")] = False,
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
@@ -64,8 +72,8 @@ def run(
     segment_tokens: Annotated[int, typer.Option(
         min=8, max=500, help="Longest segment sent to the translator, in its tokens.")] = 200,
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N articles.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start afresh instead of resuming.")] = False,
-    retry_errors: Annotated[bool, typer.Option("--retry-errors", help="Redo records that are errors.")] = False,
+    overwrite: Annotated[bool, _flag("--overwrite", "Start afresh instead of resuming.")] = False,
+    retry_errors: Annotated[bool, _flag("--retry-errors", "Redo records that are errors.")] = False,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,

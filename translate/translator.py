@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-ar-en"
@@ -17,10 +18,27 @@ class ModelLoadError(Exception):
     """A model that cannot be loaded (missing, offline, corrupt)."""
 
 
+@dataclass
+class Hypothesis:
+    """One translation; `score` is its mean log-probability per token where the backend has it."""
+
+    text: str
+    score: float | None = None
+
+
 class Translator(Protocol):
+    """A translator takes segments and returns their translations, in order.
+
+    `translate_scored` is the same call with scores, and `overrides` changes decoding settings
+    for this call only (keys: num_beams, no_repeat_ngram_size, repetition_penalty).
+    """
+
     name: str  # model id or path
 
     def translate(self, segments: Sequence[str]) -> list[str]: ...
+
+    def translate_scored(self, segments: Sequence[str],
+                         overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]: ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -137,16 +155,24 @@ class TransformersTranslator:
         }
 
     def translate(self, segments: Sequence[str]) -> list[str]:
+        return [h.text for h in self.translate_scored(segments)]
+
+    def translate_scored(self, segments: Sequence[str],
+                         overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]:
         if not segments:
             return []
+        cfg = copy.deepcopy(self.generation_config)
+        for key, value in (overrides or {}).items():
+            setattr(cfg, key, value)
         encoded = [self.tokenizer(s)["input_ids"] for s in segments]
-        out: list[str] = [""] * len(segments)
+        out: list[Hypothesis] = [Hypothesis("")] * len(segments)
         for bound, members in self._by_bound([len(e) for e in encoded]).items():
             lengths = [len(encoded[i]) for i in members]
             for batch in token_batches(lengths, self.batch_tokens):
                 rows = [members[j] for j in batch]
-                for i, text in zip(rows, self._generate([segments[i] for i in rows], bound)):
-                    out[i] = text
+                texts = self._generate([segments[i] for i in rows], bound, cfg)
+                for i, text in zip(rows, texts):
+                    out[i] = Hypothesis(text)
                 if self.on_batch:
                     self.on_batch(len(rows))
         return out
@@ -158,8 +184,8 @@ class TransformersTranslator:
             groups.setdefault(bound, []).append(i)
         return groups
 
-    def _generate(self, texts: list[str], max_new_tokens: int) -> list[str]:
-        cfg = copy.deepcopy(self.generation_config)
+    def _generate(self, texts: list[str], max_new_tokens: int, base: Any) -> list[str]:
+        cfg = copy.deepcopy(base)
         # max_length counts the decoder start token. Setting it (not max_new_tokens) avoids
         # transformers' "both were set" warning: a None here is refilled from the model's.
         cfg.max_length = max_new_tokens + 1
@@ -180,7 +206,7 @@ class CachedTranslator:
         self.inner = inner
         self.name = inner.name
         self.max_entries = max_entries
-        self.cache: dict[str, str] = {}
+        self.cache: dict[str, Hypothesis] = {}
         self.hits = 0
 
     def count_tokens(self, text: str) -> int:
@@ -190,9 +216,15 @@ class CachedTranslator:
         return {**self.inner.settings(), "dedupe": True}
 
     def translate(self, segments: Sequence[str]) -> list[str]:
+        return [h.text for h in self.translate_scored(segments)]
+
+    def translate_scored(self, segments: Sequence[str],
+                         overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]:
+        if overrides:  # one-off decoding settings (a retry): not cached
+            return self.inner.translate_scored(segments, overrides)
         todo = list(dict.fromkeys(s for s in segments if s not in self.cache))
         self.hits += len(segments) - len(todo)
-        fresh = dict(zip(todo, self.inner.translate(todo))) if todo else {}
+        fresh = dict(zip(todo, self.inner.translate_scored(todo))) if todo else {}
         out = [fresh[s] if s in fresh else self.cache[s] for s in segments]
         if len(self.cache) + len(fresh) > self.max_entries:
             self.cache.clear()  # bounded memory on huge corpora; losing reuse is harmless
