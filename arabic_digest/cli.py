@@ -74,6 +74,8 @@ def run(
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N articles.")] = None,
     overwrite: Annotated[bool, _flag("--overwrite", "Start afresh instead of resuming.")] = False,
     retry_errors: Annotated[bool, _flag("--retry-errors", "Redo records that are errors.")] = False,
+    no_retry: Annotated[bool, _flag(
+        "--no-retry", "Flag doubtful segments but do not retry them.")] = False,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
@@ -102,6 +104,7 @@ def run(
         limit=limit,
         overwrite=overwrite,
         retry_errors=retry_errors,
+        retry_doubtful=not no_retry,
         quiet=quiet,
         clean_options=CleanOptions(keep_diacritics, keep_digits, keep_punctuation,
                                    keep_boilerplate),

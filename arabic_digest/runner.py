@@ -26,6 +26,7 @@ from translate.translator import (
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article, Fields, check_inputs, read_inputs
 from .records import RecordFile, error_record, write_json_atomic
+from .trust import TrustStats, retry_overrides
 
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
             "ctranslate2")
@@ -46,6 +47,7 @@ class RunConfig:
     overwrite: bool = False
     retry_errors: bool = False
     quiet: bool = False
+    retry_doubtful: bool = True  # retry flagged segments once with safer decoding
     clean_options: CleanOptions = field(default_factory=CleanOptions)
     # Articles are pooled until their segments fill this many batches of batch_tokens.
     pool_batches: int = 8
@@ -68,6 +70,7 @@ class RunStats:
     repaired_lines: int = 0
     retried: int = 0
     dedupe_hits: int = 0
+    trust: str = ""  # flags, retries and lowest-confidence segments (trust.TrustStats)
 
     @property
     def processed(self) -> int:
@@ -88,6 +91,8 @@ class RunStats:
         parts.append(f"{self.segments} segments")
         parts.append(f"{self.processed / minutes:.1f} articles/min, "
                      f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
+        if self.trust:
+            parts.append(self.trust)
         return "; ".join(parts) + f" -> {self.output}"
 
 
@@ -149,6 +154,7 @@ class Runner:
         self.stats = RunStats(cfg.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
+        self.trust = TrustStats()
 
     def manifest(self, status: str) -> dict[str, Any]:
         s = self.stats
@@ -163,6 +169,8 @@ class Runner:
                        "summarization": _model_info(self.summarizer)},
             "cleaning": self.cfg.clean_options.signature(),
             "segment_tokens": self.cfg.segment_tokens,
+            "trust": self.trust.manifest(retry_overrides(self.translator)
+                                         if self.cfg.retry_doubtful else None),
             "packages": package_versions(),
             "platform": platform.platform(),
             "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
@@ -236,15 +244,17 @@ class Runner:
         if resumed_from or stats.retried:
             out.reorder(self.order)
         stats.dedupe_hits = getattr(self.translator, "hits", 0)
+        stats.trust = self.trust.closing()
         write_json_atomic(mpath, self.manifest("finished"))
         return stats
 
     def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile, bar: tqdm) -> None:
         prepared = [p for p in items if isinstance(p, Prepared)]
-        translate_prepared(prepared, self.translator)
+        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful)
         summarize_prepared(prepared, self.summarizer)
         records = [p.record if isinstance(p, Prepared) else p for p in items]
         out.append(records)
+        self.trust.add(records)
         for rec in records:
             setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
         self.stats.segments += sum(len(p.sources()) for p in prepared)
