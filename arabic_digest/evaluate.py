@@ -143,7 +143,8 @@ def evaluate_output(output: Path, reference_field: str | None = None,
     if summary_reference_field:
         model = translation_model or (
             ((result.get("models") or {}).get("translation") or {}).get("id"))
-        cfg = replace(cfg or RunConfig(inputs=[]), **({"translation_model": model} if model else {}))
+        cfg = cfg or RunConfig(inputs=[])
+        cfg = replace(cfg, translation_model=model) if model else cfg
         result["summary"] = _summary_part(records, summary_reference_field, cfg)
     return result
 
@@ -254,7 +255,8 @@ def render_compare(a: dict[str, Any], b: dict[str, Any], names: tuple[str, str])
         fa = f"{sa:7.2f}" if sa is not None else f"{'-':>7}"
         fb = f"{sb:7.2f}" if sb is not None else f"{'-':>7}"
         diff = f"{sb - sa:+7.2f}" if sa is not None and sb is not None else f"{'':>7}"
-        mark = "" if ra.get(name, (0, ""))[1] == rb.get(name, (0, ""))[1] else "  (signatures differ)"
+        same = ra.get(name, (0, ""))[1] == rb.get(name, (0, ""))[1]
+        mark = "" if same else "  (signatures differ)"
         lines.append(f"{name:<9} {fa} {fb} {diff}{mark}")
     for key in ("cleaning", "segment_tokens", "retry_settings"):
         if a.get(key) != b.get(key):

@@ -110,7 +110,7 @@ def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: in
     index in `translation.segments`. Title segments' flags have `segment: null, title: true`.
     """
     flags: list[dict[str, Any]] = []
-    for k, r in enumerate(reviews[:n_title]):
+    for r in reviews[:n_title]:
         flags.extend({"kind": f["kind"], "segment": None, "title": True,
                       **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
     scores: list[float] = []
@@ -169,7 +169,7 @@ class TrustStats:
                 for neg, rid, i, target in sorted(self._lowest, reverse=True)]
 
     def closing(self) -> str:
-        """E.g. "flags: 3 repetition, 1 split (3 retried, 2 kept); lowest confidence: a#4 (-2.1)"."""
+        """E.g. "flags: 3 repetition (3 retried, 2 kept); lowest confidence: a#4 (-2.10)"."""
         parts = []
         if self.flags:
             kinds = ", ".join(f"{n} {k}" for k, n in self.flags.most_common())

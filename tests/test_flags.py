@@ -33,7 +33,7 @@ def ntrex(shared_data: Path) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("text, ngram, times", [
-    ("The Ministry of Defense, the Ministry of Defense, the Ministry of Defense said", 
+    ("The Ministry of Defense, the Ministry of Defense, the Ministry of Defense said",
      "the ministry of defense", 3),
     ("He said that that that that was all.", "that", 4),
     ("of the of the of the of the of the", "of the", 5),
