@@ -146,6 +146,69 @@ def clean(
     raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
 
 
+@app.command("eval")
+def eval_(
+    output_file: Annotated[Path | None, typer.Argument(
+        help="An output JSONL of `run` with references in source.meta.")] = None,
+    reference_field: Annotated[str | None, typer.Option(
+        help="source.meta field holding a reference translation of the article text.")] = None,
+    summary_reference_field: Annotated[str | None, typer.Option(
+        help="source.meta field holding a reference summary (e.g. reference_summary).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        help="Arabic source, one segment per line (with --reference).")] = None,
+    reference: Annotated[Path | None, typer.Option(
+        help="English reference, line-aligned with --source.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Result JSON (default: <output or reference stem>.eval.json; "
+        "hypotheses go beside it).")] = None,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option(
+        help="Print two result JSONs side by side (A B) and exit.")] = None,
+    translation_model: Annotated[str | None, typer.Option(
+        help="Translation model for --source (default Helsinki-NLP/opus-mt-ar-en) and for "
+        "Arabic summary references (default: the output's).")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    beams: Annotated[int | None, typer.Option(min=1, help="Beam size.")] = None,
+    batch_tokens: Annotated[int, typer.Option(min=16)] = 4096,
+    segment_tokens: Annotated[int, typer.Option(min=8, max=500)] = 200,
+    no_retry: Annotated[bool, _flag("--no-retry", "Do not retry flagged segments.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Score translations (sacreBLEU BLEU, chrF, TER) and summaries (ROUGE) against references."""
+    import json
+
+    from . import evaluate
+    from .runner import RunConfig
+
+    if compare:
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare)
+        typer.echo(evaluate.render_compare(a, b, (str(compare[0]), str(compare[1]))))
+        raise typer.Exit(EXIT_OK)
+    cfg = RunConfig(inputs=[], device=device, beams=beams, batch_tokens=batch_tokens,
+                    segment_tokens=segment_tokens, retry_doubtful=not no_retry, quiet=quiet)
+    try:
+        if source or reference:
+            if not (source and reference) or output_file:
+                raise _fail("give --source and --reference together, without an output file")
+            cfg.translation_model = translation_model or DEFAULT_TRANSLATION_MODEL
+            path = output or Path("outputs") / f"{reference.stem}.eval.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            result = evaluate.evaluate_files(source, reference, cfg, path)
+        elif output_file:
+            path = output or output_file.with_name(
+                output_file.name.removesuffix(".jsonl") + ".eval.json")
+            result = evaluate.evaluate_output(
+                output_file, reference_field, summary_reference_field, cfg,
+                path.with_name(path.name.removesuffix(".json") + ".hyp.txt"),
+                translation_model)
+        else:
+            raise _fail("give an output file of `run`, or --source and --reference")
+    except (evaluate.EvalError, InputError, ModelLoadError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    evaluate.write_result(result, path)
+    typer.echo(evaluate.render_table(result))
+    typer.echo(f"arabic-digest: eval -> {path}", err=True)
+
+
 def main() -> None:
     app(prog_name="arabic-digest")
 

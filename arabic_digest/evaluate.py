@@ -56,7 +56,7 @@ def translation_metrics(hypotheses: Sequence[str], references: Sequence[str]) ->
     for key, metric in (("bleu", BLEU()), ("chrf", CHRF()), ("ter", TER())):
         result = metric.corpus_score(list(hypotheses), [list(references)])
         out[key] = {"score": result.score, "signature": str(metric.get_signature()),
-                    "text": result.format(width=2)}
+                    "text": result.format(width=4)}
     return out
 
 
@@ -171,6 +171,7 @@ def _summary_part(records: list[dict[str, Any]], field: str,
         for i, text in zip(arabic, translated):
             pairs[i] = (pairs[i][0], text)
         part["reference_translation_model"] = cfg.translation_model
+        part["translated_references"] = translated
     part.update(summary_metrics([p[0] for p in pairs], [p[1] for p in pairs]))
     return part
 

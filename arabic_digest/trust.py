@@ -13,7 +13,6 @@ retry cannot un-split a sentence) and counts 0.
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -142,6 +141,7 @@ class TrustStats:
     _lowest: list[tuple[float, str, int, str]] = field(default_factory=list)
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
+        candidates: list[tuple[float, str, int, str]] = []
         for rec in records:
             tr = rec.get("translation")
             if rec.get("status") != "ok" or not tr:
@@ -157,16 +157,13 @@ class TrustStats:
                 if score is None:
                     continue
                 self.scored += 1
-                # A max-heap of the `keep` lowest (scores negated).
-                item = (-score, rec["id"], i, seg.get("target", ""))
-                if len(self._lowest) < self.keep:
-                    heapq.heappush(self._lowest, item)
-                elif -score > self._lowest[0][0]:
-                    heapq.heapreplace(self._lowest, item)
+                candidates.append((score, rec["id"], i, seg.get("target", "")))
+        # Lowest score first; ties in id and segment order, so the list is reproducible.
+        self._lowest = sorted(self._lowest + candidates, key=lambda x: x[:3])[:self.keep]
 
     def lowest(self) -> list[dict[str, Any]]:
-        return [{"id": rid, "segment": i, "score": -neg, "target": target}
-                for neg, rid, i, target in sorted(self._lowest, reverse=True)]
+        return [{"id": rid, "segment": i, "score": score, "target": target}
+                for score, rid, i, target in self._lowest]
 
     def closing(self) -> str:
         """E.g. "flags: 3 repetition (3 retried, 2 kept); lowest confidence: a#4 (-2.10)"."""
