@@ -246,7 +246,7 @@ class TransformersSummarizer:
     def _encode(self, rendered: str) -> list[int]:
         # A chat template already holds its special tokens; encoder inputs get theirs here.
         special = self.family != CHAT
-        return self.tokenizer(rendered, add_special_tokens=special)["input_ids"]
+        return self.tokenizer(rendered, add_special_tokens=special, verbose=False)["input_ids"]
 
     def _fit(self, text: str) -> tuple[str, bool]:
         """Cut a text over the window, and say so (the chunking wrapper avoids this)."""
