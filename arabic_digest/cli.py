@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from summarize.length import LENGTH_PRESETS, LengthError, SummaryLength, resolve_length
+from summarize.loading import is_lead
 from summarize.prompts import PromptError, load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
 from translate.clean import CleanOptions
@@ -69,8 +70,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_NOTHING_DONE)
 
 
-def _summary_options(length: str | None, min_tokens: int | None, max_tokens: int | None,
-                     prompt: str | None) -> SummaryLength:
+def _summary_options(model: str | None, length: str | None, min_tokens: int | None,
+                     max_tokens: int | None, prompt: str | None) -> SummaryLength:
     """Check the length and prompt options before anything loads (exit 2 when wrong)."""
     try:
         resolved = resolve_length(length, min_tokens, max_tokens)
@@ -78,6 +79,9 @@ def _summary_options(length: str | None, min_tokens: int | None, max_tokens: int
             load_prompt(prompt)
     except (LengthError, PromptError) as exc:
         raise _fail(str(exc)) from None
+    if model and is_lead(model) and (prompt or resolved != SummaryLength()):
+        raise _fail(f"{model} takes the first sentences as they are: --prompt and "
+                    "--summary-* lengths do not apply")
     return resolved
 
 
@@ -121,7 +125,8 @@ def run(
 
     if device not in ("auto", "cpu", "cuda"):
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
-    length = _summary_options(summary_length, summary_min_tokens, summary_max_tokens, prompt)
+    length = _summary_options(None if no_summary else summarization_model, summary_length,
+                              summary_min_tokens, summary_max_tokens, prompt)
     cfg = RunConfig(
         inputs=inputs,
         output=output,
@@ -201,7 +206,8 @@ def summarize(
 
     if device not in ("auto", "cpu", "cuda"):
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
-    length = _summary_options(summary_length, summary_min_tokens, summary_max_tokens, prompt)
+    length = _summary_options(summarization_model, summary_length, summary_min_tokens,
+                              summary_max_tokens, prompt)
     cfg = ResummarizeConfig(input, output, summarization_model, length, prompt, device,
                             overwrite=overwrite, quiet=quiet)
     try:
