@@ -167,6 +167,7 @@ class Runner:
             "output": str(s.output),
             "models": {"translation": _model_info(self.translator),
                        "summarization": _model_info(self.summarizer)},
+            "summary_length": self.cfg.summary_length.record(),
             "cleaning": self.cfg.clean_options.signature(),
             "segment_tokens": self.cfg.segment_tokens,
             "packages": package_versions(),

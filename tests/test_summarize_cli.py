@@ -59,6 +59,8 @@ def test_run_with_bart_summarizes_every_article_long_ones_in_windows(bart_run, s
         assert s["prompt"] is None and s["input_truncated"] is False
         assert s["chunks"] >= 1 and s["passes"] == (1 if s["chunks"] == 1 else 2)
     assert any(r["summary"]["chunks"] > 1 for r in recs)  # long articles were windowed
+    assert manifest(out)["summary_length"] == {"preset": None, "min_tokens": None,
+                                               "max_tokens": int(MAX)}
     info = manifest(out)["models"]["summarization"]
     assert info["family"] == "encoder-decoder" and info["max_new_tokens"] == int(MAX)
     assert info["window"] == 1022 and info["prompt"] is None
