@@ -8,8 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
+from summarize.length import LENGTH_PRESETS, LengthError, SummaryLength, resolve_length
+from summarize.loading import is_lead
+from summarize.prompts import PromptError, load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
-from translate.clean import CleanOptions
+from translate.clean import RULES, CleanOptions
 from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
 from .readers import Fields, InputError
@@ -45,11 +48,57 @@ KeepPunctuation = Annotated[bool, _flag(
     "--keep-punctuation", "Skip the Moses-style quote, dash and ellipsis mapping.")]
 KeepBoilerplate = Annotated[bool, _flag(
     "--keep-boilerplate", "Keep boilerplate lines (share prompts, 'read also', markers...).")]
+KeepLetters = Annotated[bool, _flag(
+    "--keep-letters", "Keep Persian/Urdu letter forms (ک ی ۔) instead of mapping them to Arabic.")]
+KeepKind = Annotated[list[str] | None, typer.Option(
+    "--keep-kind", help="Keep one kind of boilerplate (repeatable): title, dateline, marker, "
+    "prompt, read_also, image_credit, embed, links, markup, ...")]
+
+
+def clean_options(keep_diacritics: bool, keep_digits: bool, keep_punctuation: bool,
+                  keep_boilerplate: bool, keep_letters: bool,
+                  keep_kind: list[str] | None) -> CleanOptions:
+    unknown = set(keep_kind or ()) - {rule.kind for rule in RULES}
+    if unknown:
+        kinds = ", ".join(sorted({rule.kind for rule in RULES}))
+        raise _fail(f"unknown --keep-kind {', '.join(sorted(unknown))} (kinds: {kinds})")
+    return CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                        keep_letters, frozenset(keep_kind or ()))
+
+SummarizationModel = Annotated[str, typer.Option(
+    help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
+         "chat model), or lead-N for the first N sentences.")]
+SummaryMinTokens = Annotated[int | None, typer.Option(
+    min=0, help="Shortest summary, in generated tokens (default: the model's own).")]
+SummaryMaxTokens = Annotated[int | None, typer.Option(
+    min=1, help="Longest summary, in generated tokens (default: the model's own).")]
+SummaryLengthOpt = Annotated[str | None, typer.Option(
+    "--summary-length", help="Length preset: " + ", ".join(
+        f"{k} ({a}-{b} tokens)" for k, (a, b) in LENGTH_PRESETS.items())
+    + "; --summary-min/max-tokens override it.")]
+PromptOpt = Annotated[str | None, typer.Option(
+    "--prompt", help="Prompt template for T5 and chat models: a name in prompts/ "
+                     "(t5-summarize, news-digest, headline...) or a .txt path.")]
 
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"arabic-digest: error: {message}", err=True)
     return typer.Exit(EXIT_NOTHING_DONE)
+
+
+def _summary_options(model: str | None, length: str | None, min_tokens: int | None,
+                     max_tokens: int | None, prompt: str | None) -> SummaryLength:
+    """Check the length and prompt options before anything loads (exit 2 when wrong)."""
+    try:
+        resolved = resolve_length(length, min_tokens, max_tokens)
+        if prompt is not None:
+            load_prompt(prompt)
+    except (LengthError, PromptError) as exc:
+        raise _fail(str(exc)) from None
+    if model and is_lead(model) and (prompt or resolved != SummaryLength()):
+        raise _fail(f"{model} takes the first sentences as they are: --prompt and "
+                    "--summary-* lengths do not apply")
+    return resolved
 
 
 @app.command()
@@ -58,9 +107,12 @@ def run(
     output: Output = None,
     translation_model: Annotated[str, typer.Option(
         help="Hub id or local folder of the translation model.")] = DEFAULT_TRANSLATION_MODEL,
-    summarization_model: Annotated[str, typer.Option(
-        help="Hub id or local folder of the summarization model.")] = DEFAULT_SUMMARIZATION_MODEL,
+    summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
     no_summary: Annotated[bool, _flag("--no-summary", "Translate only; skip summaries.")] = False,
+    summary_length: SummaryLengthOpt = None,
+    summary_min_tokens: SummaryMinTokens = None,
+    summary_max_tokens: SummaryMaxTokens = None,
+    prompt: PromptOpt = None,
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
@@ -80,6 +132,8 @@ def run(
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
     keep_boilerplate: KeepBoilerplate = False,
+    keep_letters: KeepLetters = False,
+    keep_kind: KeepKind = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
@@ -91,11 +145,15 @@ def run(
 
     if device not in ("auto", "cpu", "cuda"):
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    length = _summary_options(None if no_summary else summarization_model, summary_length,
+                              summary_min_tokens, summary_max_tokens, prompt)
     cfg = RunConfig(
         inputs=inputs,
         output=output,
         translation_model=translation_model,
         summarization_model=None if no_summary else summarization_model,
+        summary_length=length,
+        prompt=prompt,
         fields=Fields(text_field, title_field, id_field),
         device=device,
         beams=beams,
@@ -106,12 +164,12 @@ def run(
         retry_errors=retry_errors,
         retry_doubtful=not no_retry,
         quiet=quiet,
-        clean_options=CleanOptions(keep_diacritics, keep_digits, keep_punctuation,
-                                   keep_boilerplate),
+        clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
+                                    keep_boilerplate, keep_letters, keep_kind),
     )
     try:
         stats = run_pipeline(cfg)
-    except (InputError, ModelLoadError, SummarizerLoadError, OSError) as exc:
+    except (InputError, ModelLoadError, SummarizerLoadError, PromptError, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK)
@@ -131,11 +189,14 @@ def clean(
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
     keep_boilerplate: KeepBoilerplate = False,
+    keep_letters: KeepLetters = False,
+    keep_kind: KeepKind = None,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
     from .cleaning import clean_corpus
 
-    options = CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate)
+    options = clean_options(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                            keep_letters, keep_kind)
     try:
         path, counts = clean_corpus(inputs, output, Fields(text_field, title_field, id_field),
                                     options, tokenizer, segment_tokens)
@@ -144,6 +205,41 @@ def clean(
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     typer.echo(f"arabic-digest: {summary} -> {path}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
+
+
+@app.command()
+def summarize(
+    input: Annotated[Path, typer.Argument(help="A finished run's output JSONL.")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="New JSONL (default: <input stem>.summary-<model>[-<length>]"
+                               "[-<prompt>].jsonl beside the input).")] = None,
+    summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
+    summary_length: SummaryLengthOpt = None,
+    summary_min_tokens: SummaryMinTokens = None,
+    summary_max_tokens: SummaryMaxTokens = None,
+    prompt: PromptOpt = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    overwrite: Annotated[bool, _flag("--overwrite", "Replace the output if it exists.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Summarize a finished run's translations again, without translating again.
+
+    Writes a new JSONL (and its .run.json manifest); the input file is left as it is.
+    """
+    from .resummarize import ResummarizeConfig, resummarize
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    length = _summary_options(summarization_model, summary_length, summary_min_tokens,
+                              summary_max_tokens, prompt)
+    cfg = ResummarizeConfig(input, output, summarization_model, length, prompt, device,
+                            overwrite=overwrite, quiet=quiet)
+    try:
+        stats = resummarize(cfg)
+    except (InputError, SummarizerLoadError, PromptError, OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
+    raise typer.Exit(EXIT_SOME_ERRORS if stats.error else EXIT_OK)
 
 
 @app.command("eval")

@@ -160,19 +160,27 @@ def summary_input(record: dict[str, Any]) -> str:
     return "\n".join(record["translation"]["paragraphs"])
 
 
+def _summarize(summarizer: Summarizer, texts: list[str], titles: list[str | None]) -> list:
+    # Prompted summarizers can put the English title in their prompt ({title}).
+    if getattr(summarizer, "takes_titles", False):
+        return summarizer.summarize(texts, titles=titles)  # type: ignore[call-arg]
+    return summarizer.summarize(texts)
+
+
 def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> None:
     todo = [p for p in batch if p.record["status"] == "ok"]
     if summarizer is None or not todo:
         return
     texts = [summary_input(p.record) for p in todo]
+    titles = [p.record["translation"].get("title") for p in todo]
     start = time.perf_counter()
     try:
-        summaries = summarizer.summarize(texts)
+        summaries = _summarize(summarizer, texts, titles)
     except Exception:  # noqa: BLE001 - retry one by one so only the culprit fails
-        for p, text in zip(todo, texts):
+        for p, text, title in zip(todo, texts, titles):
             t0 = time.perf_counter()
             try:
-                p.record["summary"] = summarizer.summarize([text])[0].to_record()
+                p.record["summary"] = _summarize(summarizer, [text], [title])[0].to_record()
                 p.record["models"]["summarization"] = summarizer.name
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "summarize", exc)

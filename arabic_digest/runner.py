@@ -14,7 +14,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, TransformersSummarizer
+from summarize.length import SummaryLength
+from summarize.loading import build_summarizer
+from summarize.prompts import load_prompt
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
 from translate.clean import CleanOptions
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
@@ -29,6 +32,7 @@ from .records import RecordFile, error_record, write_json_atomic
 from .trust import TrustStats, retry_overrides
 
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
+            "sacrebleu", "rouge-score",
             "ctranslate2")
 
 
@@ -38,6 +42,8 @@ class RunConfig:
     output: Path | None = None
     translation_model: str = DEFAULT_TRANSLATION_MODEL
     summarization_model: str | None = DEFAULT_SUMMARIZATION_MODEL  # None: no summary
+    summary_length: SummaryLength = field(default_factory=SummaryLength)
+    prompt: str | None = None  # name in prompts/ or path; None: the model family's default
     fields: Fields = field(default_factory=Fields)
     device: str = "auto"
     beams: int | None = None
@@ -124,7 +130,8 @@ def load_translator(cfg: RunConfig) -> Translator:
 def load_summarizer(cfg: RunConfig) -> Summarizer | None:
     if cfg.summarization_model is None:
         return None
-    return TransformersSummarizer(cfg.summarization_model, device=cfg.device)
+    return build_summarizer(cfg.summarization_model, device=cfg.device,
+                            length=cfg.summary_length, prompt=cfg.prompt)
 
 
 def _model_info(model: Any) -> dict[str, Any] | None:
@@ -167,6 +174,7 @@ class Runner:
             "output": str(s.output),
             "models": {"translation": _model_info(self.translator),
                        "summarization": _model_info(self.summarizer)},
+            "summary_length": self.cfg.summary_length.record(),
             "cleaning": self.cfg.clean_options.signature(),
             "segment_tokens": self.cfg.segment_tokens,
             "trust": self.trust.manifest(retry_overrides(self.translator)
@@ -265,6 +273,8 @@ def run(cfg: RunConfig, translator: Translator | None = None,
         summarizer: Summarizer | None = None) -> RunStats:
     """Run the whole pipeline; models are loaded here unless given (tests, other engines)."""
     check_inputs(cfg.inputs)
+    if cfg.prompt is not None and summarizer is None:
+        load_prompt(cfg.prompt)  # a broken template fails before any model loads
     if cfg.quiet:
         from transformers.utils import logging as hf_logging
 
