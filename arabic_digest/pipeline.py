@@ -106,10 +106,12 @@ def _fill_translation(p: Prepared, targets: list[str], model: str) -> None:
     p.record["models"]["translation"] = model
 
 
-def _translate_reviewed(segments: list[Segment], translator: Translator,
+def _translate_reviewed(batch: list[Prepared], translator: Translator,
                         retry: bool) -> list[trust.Review]:
+    segments = [s for p in batch for s in p.segments()]
+    articles = [k for k, p in enumerate(batch) for _ in p.segments()]
     hyps = translator.translate_scored([s.text for s in segments])
-    return trust.review(segments, hyps, translator, retry)
+    return trust.review(segments, hyps, translator, retry, articles=articles)
 
 
 def _fill_reviewed(p: Prepared, reviews: Sequence[trust.Review], model: str) -> None:
@@ -128,13 +130,12 @@ def translate_prepared(batch: list[Prepared], translator: Translator,
         return
     start = time.perf_counter()
     try:
-        pooled = _translate_reviewed([s for p in batch for s in p.segments()], translator, retry)
+        pooled = _translate_reviewed(batch, translator, retry)
     except Exception:  # noqa: BLE001 - fall back to one article at a time
         for p in batch:
             t0 = time.perf_counter()
             try:
-                _fill_reviewed(p, _translate_reviewed(p.segments(), translator, retry),
-                               translator.name)
+                _fill_reviewed(p, _translate_reviewed([p], translator, retry), translator.name)
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "translate", exc)
             p.record["timing_s"]["translate"] = round(time.perf_counter() - t0, 4)

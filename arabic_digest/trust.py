@@ -63,22 +63,30 @@ def _round(score: float | None) -> float | None:
 
 
 def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: Translator,
-           retry: bool = True, max_share: float = RETRY_MAX_SHARE) -> list[Review]:
+           retry: bool = True, max_share: float = RETRY_MAX_SHARE,
+           articles: Sequence[int] | None = None) -> list[Review]:
     """Flag every segment; retry the flagged ones once (pooled in one call) and keep the better.
 
-    No retry when more than `max_share` of the segments are flagged (their records say so).
+    `articles[i]` names the article of segment i (default: all one article). An article with
+    more than `max_share` of its segments flagged is not retried (its records say so); judged
+    per article, so what is retried does not depend on how articles were batched.
     A failing retry call leaves the first tries in place: a retry must never cost an article.
     """
     reviews = [Review(h, check_segment(s.text, h.text, split=s.split, split_at=s.split_at))
                for s, h in zip(segments, hyps)]
-    todo = [i for i, r in enumerate(reviews) if _retryable(r.flags)]
-    if not retry or not todo:
+    flagged = [i for i, r in enumerate(reviews) if _retryable(r.flags)]
+    if not retry or not flagged:
         return reviews
-    if len(todo) > max_share * len(segments):
-        note = (f"{len(todo)} of {len(segments)} segments in the batch were flagged; "
-                "a systematic failure is not retried")
-        for i in todo:
-            reviews[i].retry = {"skipped": note}
+    owner = list(articles) if articles is not None else [0] * len(segments)
+    total, bad = Counter(owner), Counter(owner[i] for i in flagged)
+    todo = []
+    for i in flagged:
+        if bad[owner[i]] > max_share * total[owner[i]]:
+            reviews[i].retry = {"skipped": "most of the article's segments were flagged: "
+                                           "a systematic failure is not retried"}
+        else:
+            todo.append(i)
+    if not todo:
         return reviews
     texts = list(dict.fromkeys(segments[i].text for i in todo))
     overrides = retry_overrides(translator)
