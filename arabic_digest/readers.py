@@ -211,7 +211,8 @@ class _Prefixed(io.RawIOBase):
 def _text_lines(dec: encodings.Decoded) -> Iterator[Line]:
     """Lines of an already decoded file; the k-th mark in the text is its k-th bad byte."""
     marks_before = 0
-    for number, text in enumerate(dec.text.splitlines(keepends=True), 1):
+    # Split at "\n" only, as the binary reader does (str.splitlines also splits at \x1c...).
+    for number, text in enumerate(re.findall(r"[^\n]*\n|[^\n]+$", dec.text), 1):
         n_marks = len(encodings.BAD_BYTE.findall(text))
         bad = dec.bad_offsets[marks_before] if n_marks else None
         marks_before += n_marks
