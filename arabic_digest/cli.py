@@ -15,7 +15,9 @@ from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadErro
 from translate.clean import RULES, CleanOptions
 from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
-from .readers import Fields, InputError
+from .encodings import UnknownEncoding
+from .guard import LockedError, OutputNotWritable
+from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, InputError, ReadOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -81,6 +83,25 @@ PromptOpt = Annotated[str | None, typer.Option(
                      "(t5-summarize, news-digest, headline...) or a .txt path.")]
 
 
+Encoding = Annotated[str | None, typer.Option(
+    help="Encoding of every input file (default: detect per file: BOM, UTF-8, "
+         "Windows-1256/ISO-8859-6).")]
+MaxArticleChars = Annotated[int, typer.Option(
+    min=0, help="Reject (error record) an article longer than this many characters; 0: no "
+                "limit.")]
+
+
+def _read_options(encoding: str | None, max_article_chars: int) -> ReadOptions:
+    if encoding:
+        from .encodings import given_name
+
+        try:
+            given_name(encoding)
+        except UnknownEncoding as exc:
+            raise _fail(f"--encoding: {exc}") from None
+    return ReadOptions(encoding, max_article_chars or None)
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"arabic-digest: error: {message}", err=True)
     return typer.Exit(EXIT_NOTHING_DONE)
@@ -135,12 +156,20 @@ def run(
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    encoding: Encoding = None,
+    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
+    no_language_check: Annotated[bool, _flag(
+        "--no-language-check", "Process articles even when they are not Arabic.")] = False,
+    dedupe_ids: Annotated[bool, _flag(
+        "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.")
+    ] = False,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
-    Rerunning the same command resumes: finished articles are skipped.
+    Rerunning the same command resumes: finished articles are skipped. SIGINT/SIGTERM stop
+    after the current batch (exit 130/143); rerun the same command to resume.
     """
-    from .runner import RunConfig
+    from .runner import RunConfig, RunStopped
     from .runner import run as run_pipeline
 
     if device not in ("auto", "cpu", "cuda"):
@@ -166,10 +195,18 @@ def run(
         quiet=quiet,
         clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
                                     keep_boilerplate, keep_letters, keep_kind),
+        read_options=_read_options(encoding, max_article_chars),
+        language_check=not no_language_check,
+        dedupe_ids=dedupe_ids,
     )
     try:
         stats = run_pipeline(cfg)
-    except (InputError, ModelLoadError, SummarizerLoadError, PromptError, OSError) as exc:
+    except RunStopped as exc:
+        typer.echo(f"arabic-digest: {exc}", err=True)
+        typer.echo(f"arabic-digest: {exc.stats.closing_line()}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except (InputError, ModelLoadError, SummarizerLoadError, PromptError, LockedError,
+            OutputNotWritable, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK)
@@ -240,6 +277,41 @@ def summarize(
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if stats.error else EXIT_OK)
+
+
+@app.command()
+def check(
+    inputs: Inputs,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+    encoding: Encoding = None,
+    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
+    no_language_check: Annotated[bool, _flag(
+        "--no-language-check", "Do not identify languages.")] = False,
+    as_json: Annotated[bool, _flag("--json", "Print the report as JSON.")] = False,
+) -> None:
+    """Report what `run` would read (counts, fields, encodings, languages, problems); no model.
+
+    Exit 0: nothing wrong; 1: problems (bad lines, duplicate ids, empty, oversize or
+    non-Arabic articles, undecodable bytes); 2: an input cannot be read at all.
+    """
+    import json
+
+    from .check import check as check_inputs_report
+    from .check import render
+
+    opts = _read_options(encoding, max_article_chars)
+    try:
+        reports = check_inputs_report(inputs, Fields(text_field, title_field, id_field), opts,
+                                      language=not no_language_check)
+    except (InputError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render(reports))
+    raise typer.Exit(EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK)
 
 
 @app.command("eval")

@@ -19,6 +19,8 @@ from translate.translator import Translator
 from . import trust
 from .readers import Article
 from .records import base_record, error_record
+from .screening import check_language
+from .textsafety import removed_entry, sanitize
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Prepared:
 class BatchSettings:
     clean_options: CleanOptions = field(default_factory=CleanOptions)
     segment_tokens: int = 200
+    language_check: bool = False  # skip articles that are not Arabic (the CLI turns it on)
 
 
 def prepare(article: Article, count_tokens: Callable[[str], int] | None,
@@ -53,7 +56,11 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         return rec
     start = time.perf_counter()
     try:
-        cleaned = clean_article(article.text or "", article.title, settings.clean_options)
+        text, taken = sanitize(article.text or "")
+        title, taken_title = sanitize(article.title) if article.title else (None, [])
+        cleaned = clean_article(text, title, settings.clean_options)
+        if taken or taken_title:
+            cleaned.removed.append(removed_entry(taken_title + taken))
         title_segs = (segment_paragraph(cleaned.title, count_tokens, settings.segment_tokens)
                       if cleaned.title else [])
         para_segs = [segment_paragraph(p, count_tokens, settings.segment_tokens)
@@ -73,6 +80,8 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         rec["status"] = "skipped"
         rec["error"] = {"stage": "clean", "type": "EmptyArticle",
                         "message": f"{article.origin}: no text left after cleaning"}
+        return rec
+    if settings.language_check and check_language(rec, cleaned, article.origin):
         return rec
     prepared = Prepared(article, rec, title_segs, para_segs)
     if count_tokens:
