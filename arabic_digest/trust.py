@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from translate.flags import check_segment, severity
+from translate.flags import LENGTH_RATIO_BAND, check_segment, severity
 from translate.segment import Segment
 from translate.translator import Hypothesis, Translator
 
@@ -82,8 +82,7 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     todo = []
     for i in flagged:
         if bad[owner[i]] > max_share * total[owner[i]]:
-            reviews[i].retry = {"skipped": "most of the article's segments were flagged: "
-                                           "a systematic failure is not retried"}
+            reviews[i].retry = {"skipped": True}
         else:
             todo.append(i)
     if not todo:
@@ -121,16 +120,21 @@ def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: in
         flags.extend({"kind": f["kind"], "segment": None, "title": True,
                       **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
     scores: list[float] = []
+    skipped = 0
     for i, (seg, r) in enumerate(zip(translation["segments"], reviews[n_title:])):
         seg["score"] = _round(r.hyp.score)
         seg["retried"] = r.retry is not None and "kept" in r.retry
-        if r.retry is not None:
+        if r.retry is not None and "skipped" in r.retry:
+            skipped += 1
+        elif r.retry is not None:
             seg["retry"] = r.retry
         if r.hyp.score is not None:
             scores.append(r.hyp.score)
         flags.extend({"kind": f["kind"], "segment": i,
                       **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
     translation["flags"] = flags
+    if skipped:  # most segments flagged: a systematic failure, not retried (said once)
+        translation["retry_skipped"] = skipped
     # The article's confidence: the mean of its segments' scores.
     translation["score"] = _round(sum(scores) / len(scores)) if scores else None
 
@@ -155,12 +159,12 @@ class TrustStats:
             if rec.get("status") != "ok" or not tr:
                 continue
             self.flags.update(f["kind"] for f in tr.get("flags", []))
+            self.retry_skipped += tr.get("retry_skipped", 0)
             self.flagged_segments += len({f["segment"] for f in tr.get("flags", [])
                                           if f["segment"] is not None})
             for i, seg in enumerate(tr.get("segments", [])):
                 self.retried += bool(seg.get("retried"))
                 self.retry_kept += (seg.get("retry") or {}).get("kept") == "retry"
-                self.retry_skipped += "skipped" in (seg.get("retry") or {})
                 score = seg.get("score")
                 if score is None:
                     continue
@@ -188,7 +192,8 @@ class TrustStats:
         return "; ".join(parts)
 
     def manifest(self, retry_settings: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {"retry_settings": retry_settings, "flags": dict(self.flags.most_common()),
+        return {"retry_settings": retry_settings, "length_ratio_band": list(LENGTH_RATIO_BAND),
+                "flags": dict(self.flags.most_common()),
                 "flagged_segments": self.flagged_segments,
                 "retried": self.retried, "retry_kept": self.retry_kept,
                 "retry_skipped": self.retry_skipped,

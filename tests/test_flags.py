@@ -62,13 +62,13 @@ def test_length_ratio_flags_short_and_long_outputs() -> None:
     assert short is not None and short["direction"] == "short"
     long = length_ratio(src, good + " " + good)
     assert long is not None and long["direction"] == "long"
-    assert long["expected"] == list(LENGTH_RATIO_BAND)
+    assert long["ratio"] > LENGTH_RATIO_BAND[1]
     # Too short a source to judge.
     assert length_ratio("نعم", "Yes, of course, certainly, definitely.") is None
 
 
 def test_untranslated_finds_arabic_left_in_english() -> None:
-    found = untranslated("The minister of الدفاع said on Tuesday")
+    found = untranslated("The minister of الدفاع said on Tuesday (الدفاع)")
     assert found is not None and found["spans"] == ["الدفاع"]
     assert untranslated("The minister said ، on Tuesday") is None  # punctuation only
 

@@ -91,7 +91,7 @@ def test_no_retry_when_most_segments_are_flagged(marian_dir: Path,
     tr = TransformersTranslator(str(marian_dir), device="cpu", beams=1)
     segs = [Segment(t, "") for t in sentences[:4]]
     reviews = review(segs, tr.translate_scored([s.text for s in segs]), tr)
-    assert all(r.flags and "skipped" in r.retry for r in reviews)
+    assert all(r.flags and r.retry == {"skipped": True} for r in reviews)
 
 
 def test_keep_rule_prefers_fewer_flags_then_higher_score() -> None:
@@ -137,7 +137,9 @@ def test_run_records_scores_flags_and_lowest_confidence(tmp_path: Path, subset: 
         assert {f["segment"] for f in tr["flags"] if f["kind"] == "split"} == {
             i for i, s in enumerate(segs) if s["split"]}
         # The untrained model's output is flagged everywhere: a systematic failure, not retried.
-        assert all(not s["retried"] and "skipped" in s["retry"] for s in segs)
+        assert all(not s["retried"] and "retry" not in s for s in segs)
+        assert tr["retry_skipped"] == len({f["segment"] for f in tr["flags"]
+                                           if f["kind"] != "split" and f["segment"] is not None})
         low += [(s["score"], rec["id"], i) for i, s in enumerate(segs)]
     assert any(s["split"] for rec in recs for s in rec["translation"]["segments"])
     low.sort()

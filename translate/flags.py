@@ -106,8 +106,8 @@ def length_ratio(source: str, target: str,
     ratio = nonspace_chars(target) / n_src
     if band[0] <= ratio <= band[1]:
         return None
-    return {"ratio": round(ratio, 3), "expected": list(band),
-            "direction": "short" if ratio < band[0] else "long"}
+    # The band itself is in the run's manifest (trust.length_ratio_band), not in every flag.
+    return {"ratio": round(ratio, 3), "direction": "short" if ratio < band[0] else "long"}
 
 
 def untranslated(target: str) -> dict[str, Any] | None:
@@ -117,7 +117,9 @@ def untranslated(target: str) -> dict[str, Any] | None:
         return None
     letters = sum(1 for c in target if c.isalpha())
     arabic = sum(len(m.group()) for m in _ARABIC_LETTER_RE.finditer(target))
-    return {"spans": spans[:5], "share": round(arabic / max(letters, 1), 3)}
+    # A few short spans are enough to find them; whole Arabic outputs would bloat the record.
+    unique = list(dict.fromkeys(sp[:30] for sp in spans))[:3]
+    return {"spans": unique, "share": round(arabic / max(letters, 1), 3)}
 
 
 def copied(source: str, target: str,
