@@ -65,6 +65,11 @@ def run(
     title_field: TitleField = None,
     id_field: IdField = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    backend: Annotated[str, typer.Option(
+        help="auto (CTranslate2, converted once and cached; transformers where a model cannot "
+             "be converted), ctranslate2 or transformers.")] = "auto",
+    no_dedupe: Annotated[bool, _flag(
+        "--no-dedupe", "Translate repeated segments again instead of once per run.")] = False,
     beams: Annotated[int | None, typer.Option(
         min=1, help="Beam size (default: the model's generation config).")] = None,
     batch_tokens: Annotated[int, typer.Option(
@@ -89,6 +94,8 @@ def run(
 
     if device not in ("auto", "cpu", "cuda"):
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    if backend not in ("auto", "ctranslate2", "transformers"):
+        raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
     cfg = RunConfig(
         inputs=inputs,
         output=output,
@@ -96,6 +103,8 @@ def run(
         summarization_model=None if no_summary else summarization_model,
         fields=Fields(text_field, title_field, id_field),
         device=device,
+        backend=backend,
+        dedupe=not no_dedupe,
         beams=beams,
         batch_tokens=batch_tokens,
         segment_tokens=segment_tokens,
@@ -141,6 +150,87 @@ def clean(
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     typer.echo(f"arabic-digest: {summary} -> {path}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
+
+
+models_app = typer.Typer(no_args_is_help=True, help=(
+    "Models on disk: download for offline use, convert to CTranslate2 ahead of time, list."))
+app.add_typer(models_app, name="models")
+Models = Annotated[list[str] | None, typer.Argument(
+    help="Hub ids or local folders (default: the translation and summarization defaults).")]
+
+
+def _models_or_defaults(names: list[str] | None) -> list[str]:
+    return names or [DEFAULT_TRANSLATION_MODEL, DEFAULT_SUMMARIZATION_MODEL]
+
+
+@models_app.command("download")
+def models_download(
+    names: Models = None,
+    to: Annotated[Path | None, typer.Option(
+        help="Download into DIR/<model name> instead of the Hugging Face cache.")] = None,
+) -> None:
+    """Fetch models from the Hub so later runs work offline (HF_HUB_OFFLINE=1)."""
+    from .models import download, folder_size, human_size
+
+    for name in _models_or_defaults(names):
+        try:
+            path = download(name, to)
+        except Exception as exc:  # noqa: BLE001 - network, auth or a wrong id: say which
+            raise _fail(f"could not download {name!r}: {type(exc).__name__}: {exc}") from None
+        typer.echo(f"{name}\t{human_size(folder_size(path))}\t{path}")
+
+
+@models_app.command("convert")
+def models_convert(
+    names: Models = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda (sets quantization).")] = "auto",
+    quantization: Annotated[str | None, typer.Option(
+        help="int8, int8_float16, float16 or float32 (default: int8 on CPU, int8_float16 on "
+             "CUDA, as `run` uses).")] = None,
+    force: Annotated[bool, _flag("--force", "Convert again even if cached.")] = False,
+) -> None:
+    """Convert models to CTranslate2 into the cache now, so the first run starts at once."""
+    from .models import (
+        ConversionError,
+        convert,
+        ct2_device,
+        default_compute_type,
+        folder_size,
+        human_size,
+        model_revision,
+        note,
+    )
+
+    for name in _models_or_defaults(names):
+        try:
+            model_revision(name)
+            quant = quantization or default_compute_type(ct2_device(device))
+            done = convert(name, quant, force=force, log=note)
+        except ConversionError as exc:
+            raise _fail(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - not found / offline
+            raise _fail(f"could not load {name!r}: {type(exc).__name__}: {exc}") from None
+        state = "converted" if done.converted_now else "cached"
+        typer.echo(f"{name}\t{quant}\t{state}\t{human_size(folder_size(done.path))}\t{done.path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show downloaded (Hugging Face cache) and converted (CTranslate2) models with sizes."""
+    from .models import ct2_root, human_size, list_converted, list_downloaded
+
+    downloaded, converted = list_downloaded(), list_converted()
+    typer.echo("downloaded (Hugging Face cache):")
+    for row in downloaded:
+        typer.echo(f"  {row['model']}\t{human_size(row['bytes'])}\t{row['path']}")
+    if not downloaded:
+        typer.echo("  (none)")
+    typer.echo(f"converted (CTranslate2, {ct2_root()}):")
+    for row in converted:
+        typer.echo(f"  {row['model']}\t{row['quantization']}\t{row['revision']}\t"
+                   f"{human_size(row['bytes'])}\t{row['path']}")
+    if not converted:
+        typer.echo("  (none)")
 
 
 def main() -> None:
