@@ -33,6 +33,9 @@ def ct2_plan(model: str, backend: str, device: str, quiet: bool,
         raise load_error(str(exc)) from exc
     compute_type = models.default_compute_type(ct2_device)
     try:
+        from transformers import AutoConfig
+
+        AutoConfig.from_pretrained(model)  # a folder or id that is not a model fails here
         models.model_revision(model)
     except Exception as exc:  # noqa: BLE001 - missing / offline / not a model: same advice
         raise load_error(f"{offline_hint(model)} ({type(exc).__name__}: {exc})") from exc
