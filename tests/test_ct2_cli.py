@@ -18,7 +18,8 @@ def test_run_on_ctranslate2_then_starts_from_the_cache(
     out = tmp_path / "ct2.jsonl"
     cache = tmp_path / "cache"
     args = ["run", str(shared_data / "news-articles.jsonl"), "-o", str(out), "--limit", "2",
-            "--beams", "1", "--translation-model", str(marian_dir), "--summarization-model", str(bart_dir),
+            "--beams", "1", "--translation-model", str(marian_dir),
+            "--summarization-model", str(bart_dir),
             "--backend", "ctranslate2", "--overwrite"]
     proc = cli(*args, env={"ARABIC_DIGEST_CACHE": str(cache)})
     assert proc.returncode == 0, proc.stderr
