@@ -95,8 +95,9 @@ class CT2Translator:
         self.threads = threads
         if beams is not None:
             self.generation_config.num_beams = beams
+        # As TransformersTranslator: the decoder's positions, less the decoder start token.
         positions = getattr(config, "max_position_embeddings", None) or 512
-        self.limit = min(positions, self.generation_config.max_length or positions)
+        self.limit = min(positions, self.generation_config.max_length or positions) - 1
         self.batch_tokens = batch_tokens
         self.ratio = max_length_ratio
         self.offset = max_length_offset
