@@ -345,7 +345,7 @@ def report(a: argparse.Namespace, size: str, results: list[dict[str, Any]],
            runs: list[dict[str, Any]], n_par: int, n_articles: int, texts: list[str],
            wall: float) -> list[str]:
     m = machine()
-    cmd = "python benchmarks/bench.py" + (" --quick" if a.quick else "")
+    cmd = " ".join(["python", "benchmarks/bench.py", *sys.argv[1:]])
     lines = [f"# Benchmark results ({size} models)", "",
              f"Command: `{cmd}` (whole script: {wall / 60:.1f} min)", "",
              f"Machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, torch {m['torch']}, "
