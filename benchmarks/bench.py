@@ -1,6 +1,6 @@
 """Throughput and memory of translation and summarization at the real model sizes.
 
-    python benchmarks/bench.py            # full-size models (~15 min on 2 busy cores)
+    python benchmarks/bench.py            # full-size models (sized for ~15 min on 2 idle cores)
     python benchmarks/bench.py --quick    # tiny models, seconds: checks the script still works
 
 Models are built by tests/modelfactory.py with the published shapes of opus-mt-ar-en and
