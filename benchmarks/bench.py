@@ -1,7 +1,7 @@
 """Throughput and memory of translation and summarization at the real model sizes.
 
     python benchmarks/bench.py            # full-size models (sized for ~15 min on 2 idle cores)
-    python benchmarks/bench.py --quick    # tiny models, seconds: checks the script still works
+    python benchmarks/bench.py --quick    # tiny models, about a minute: checks the script works
 
 Models are built by tests/modelfactory.py with the published shapes of opus-mt-ar-en and
 distilbart-cnn-12-6 and random weights (no download), so quality is meaningless while speed
