@@ -17,6 +17,8 @@ from .summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError, Summar
 
 class CT2Summarizer:
     backend = "ctranslate2"
+    family = "encoder-decoder"
+    takes_titles = False  # no prompt, so a title has nowhere to go
 
     def __init__(
         self,
@@ -57,30 +59,48 @@ class CT2Summarizer:
         g = self.generation_config
         if beams is not None:
             g.num_beams = beams
-        # None keeps the model's own generation config (transformers' meaning: tokens counted
-        # with the decoder start token).
-        if min_length is not None:
-            g.min_length = min_length
+        # As TransformersSummarizer: min_length/max_length count generated tokens (None keeps
+        # the model's generation config, whose lengths count the decoder start token too).
         if max_length is not None:
-            g.max_length = max_length
+            g.max_new_tokens = None
+            g.max_length = max_length + 1
+            if min_length is None and (g.min_length or 0) > g.max_length:
+                g.min_length = g.max_length  # a short max lowers the model's own min with it
+        if min_length is not None:
+            g.min_new_tokens = None
+            g.min_length = min_length + 1
+        if (g.min_length or 0) > (g.max_length or 0):
+            raise SummarizerLoadError(
+                f"--summary-min-tokens {min_length} is more than {model} generates at most "
+                f"({g.max_length - 1} tokens); raise --summary-max-tokens too")
         self.converted = str(converted)
         self.threads = threads
         self.batch_tokens = batch_tokens
         positions = getattr(config, "max_position_embeddings", None)
         tok_max = getattr(self.tokenizer, "model_max_length", None)
         limits = [x for x in (positions, tok_max) if isinstance(x, int) and 0 < x < 10**6]
-        self.window = min(limits) if limits else 1024
+        self.limit = min(limits) if limits else 1024
+        # Tokens of text one call takes: the limit less the special tokens around the text.
+        self.window = self.limit - len(self.tokenizer("")["input_ids"])
         self.revision = revision or getattr(config, "_commit_hash", None)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text)["input_ids"])
+        """Tokens of `text` alone; `window` already allows for the special tokens."""
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    def max_new_tokens(self) -> int:
+        return self.generation_config.max_length - 1
+
+    def min_new_tokens(self) -> int:
+        return max((self.generation_config.min_length or 0) - 1, 0)
 
     def settings(self) -> dict[str, Any]:
         g = self.generation_config
-        return {"backend": self.backend, "device": self.device,
+        return {"backend": self.backend, "family": self.family, "device": self.device,
                 "compute_type": self.compute_type, "threads": self.threads or "all",
                 "converted": self.converted, "window": self.window, "num_beams": g.num_beams,
-                "min_length": g.min_length, "max_length": g.max_length}
+                "min_new_tokens": self.min_new_tokens(), "max_new_tokens": self.max_new_tokens(),
+                "prompt": None}
 
     def _bounds(self) -> tuple[int, int, list[str] | None]:
         g = self.generation_config
@@ -94,12 +114,17 @@ class CT2Summarizer:
         min_len = min(max(0, (g.min_length or 0) - 1), max_len)
         return min_len, max_len, prefix
 
-    def summarize(self, texts: Sequence[str]) -> list[Summary]:
+    def summarize(self, texts: Sequence[str],
+                  titles: Sequence[str | None] | None = None) -> list[Summary]:
         if not texts:
             return []
         g, tok = self.generation_config, self.tokenizer
-        encoded = [tok(t, truncation=True, max_length=self.window)["input_ids"] for t in texts]
-        lengths = [self.count_tokens(t) for t in texts]
+        # Cut a text over the window and say so (the chunking wrapper avoids this).
+        encoded, cut = [], []
+        for text in texts:
+            ids = tok(text, truncation=True, max_length=self.limit, verbose=False)["input_ids"]
+            encoded.append(ids)
+            cut.append(self.count_tokens(text) > self.window)
         min_len, max_len, prefix = self._bounds()
         # CTranslate2 sorts by length and cuts batches by this many source tokens itself.
         results = self.model.translate_batch(
@@ -115,8 +140,8 @@ class CT2Summarizer:
             batch_type="tokens",
         )
         out = []
-        for result, n in zip(results, lengths):
+        for result, truncated in zip(results, cut):
             ids = tok.convert_tokens_to_ids(result.hypotheses[0])
             text = tok.decode(ids, skip_special_tokens=True).strip()
-            out.append(Summary(text, input_truncated=n > self.window))
+            out.append(Summary(text, input_truncated=truncated))
         return out

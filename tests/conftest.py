@@ -13,6 +13,9 @@ if "ARABIC_DIGEST_CACHE" not in os.environ:
     import tempfile
 
     os.environ["ARABIC_DIGEST_CACHE"] = tempfile.mkdtemp(prefix="arabic-digest-test-cache-")
+# Tiny models gain nothing from threads, and on a shared 2-core machine torch's thread pools
+# oversubscribe badly (seen here: 10x slower). Subprocesses of the tests inherit this.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from pathlib import Path  # noqa: E402
 
