@@ -121,8 +121,8 @@ class Seg:
 
     @property
     def note(self) -> str:
-        """Tooltip: what a reader should know about this sentence."""
-        bits = [f"sentence {self.n + 1}"]
+        """Tooltip: what a reader should know about this sentence ("" when nothing)."""
+        bits = []
         if self.score is not None:
             bits.append(f"confidence {self.score:.3g}")
         if self.flags:
@@ -131,7 +131,7 @@ class Seg:
             bits.append("split to fit the segment budget")
         if self.retried:
             bits.append("retried")
-        return "; ".join(bits)
+        return "; ".join([f"sentence {self.n + 1}", *bits]) if bits else ""
 
 
 @dataclass
