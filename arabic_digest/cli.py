@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
-from translate.clean import CleanOptions
+from translate.clean import RULES, CleanOptions
 from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
 from .readers import Fields, InputError
@@ -45,6 +45,22 @@ KeepPunctuation = Annotated[bool, _flag(
     "--keep-punctuation", "Skip the Moses-style quote, dash and ellipsis mapping.")]
 KeepBoilerplate = Annotated[bool, _flag(
     "--keep-boilerplate", "Keep boilerplate lines (share prompts, 'read also', markers...).")]
+KeepLetters = Annotated[bool, _flag(
+    "--keep-letters", "Keep Persian/Urdu letter forms (ک ی ۔) instead of mapping them to Arabic.")]
+KeepKind = Annotated[list[str] | None, typer.Option(
+    "--keep-kind", help="Keep one kind of boilerplate (repeatable): title, dateline, marker, "
+    "prompt, read_also, image_credit, embed, links, markup, ...")]
+
+
+def clean_options(keep_diacritics: bool, keep_digits: bool, keep_punctuation: bool,
+                  keep_boilerplate: bool, keep_letters: bool,
+                  keep_kind: list[str] | None) -> CleanOptions:
+    unknown = set(keep_kind or ()) - {rule.kind for rule in RULES}
+    if unknown:
+        kinds = ", ".join(sorted({rule.kind for rule in RULES}))
+        raise _fail(f"unknown --keep-kind {', '.join(sorted(unknown))} (kinds: {kinds})")
+    return CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                        keep_letters, frozenset(keep_kind or ()))
 
 
 def _fail(message: str) -> typer.Exit:
@@ -78,6 +94,8 @@ def run(
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
     keep_boilerplate: KeepBoilerplate = False,
+    keep_letters: KeepLetters = False,
+    keep_kind: KeepKind = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
@@ -103,8 +121,8 @@ def run(
         overwrite=overwrite,
         retry_errors=retry_errors,
         quiet=quiet,
-        clean_options=CleanOptions(keep_diacritics, keep_digits, keep_punctuation,
-                                   keep_boilerplate),
+        clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
+                                    keep_boilerplate, keep_letters, keep_kind),
     )
     try:
         stats = run_pipeline(cfg)
@@ -128,11 +146,14 @@ def clean(
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
     keep_boilerplate: KeepBoilerplate = False,
+    keep_letters: KeepLetters = False,
+    keep_kind: KeepKind = None,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
     from .cleaning import clean_corpus
 
-    options = CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate)
+    options = clean_options(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                            keep_letters, keep_kind)
     try:
         path, counts = clean_corpus(inputs, output, Fields(text_field, title_field, id_field),
                                     options, tokenizer, segment_tokens)
