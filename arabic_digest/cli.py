@@ -164,7 +164,7 @@ def clean(
     raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
 
 
-RunOutput = Annotated[Path, typer.Argument(help="A run's output JSONL.")]
+RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
 
 
 @app.command()
