@@ -320,6 +320,59 @@ def check(
     raise typer.Exit(EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK)
 
 
+RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
+
+
+@app.command()
+def report(
+    output_jsonl: RunOutput,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="HTML file (default: <stem>.report.html beside the input).")] = None,
+) -> None:
+    """One self-contained HTML page: index, summaries, source and translation side by side."""
+    from .report import write_report
+
+    if not output_jsonl.is_file():
+        raise _fail(f"no such file: {output_jsonl}")
+    try:
+        path, view = write_report(output_jsonl, output)
+    except (OSError, UnicodeError) as exc:
+        raise _fail(str(exc)) from None
+    counts = ", ".join(f"{n} {k}" for k, n in view.counts.items())
+    bad = f"; {view.unreadable} unreadable lines skipped" if view.unreadable else ""
+    typer.echo(f"arabic-digest: report of {len(view.articles)} articles ({counts}){bad} -> {path}",
+               err=True)
+
+
+@app.command()
+def digest(
+    output_jsonl: RunOutput,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output",
+        help="digest.md or digest.html (default: <stem>.digest.md beside the input).")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="md or html (default: from the output's suffix, else md).")] = None,
+    order: Annotated[str, typer.Option(
+        help="input, or date (oldest first, from source.meta.date; undated last).")] = "input",
+    report_path: Annotated[Path | None, typer.Option(
+        "--report", help="The report to link to (default: <stem>.report.html beside the input).",
+    )] = None,
+) -> None:
+    """The English digest: per article its title, dateline, summary and a link to the report."""
+    from .digest import ORDERS, write_digest
+
+    if not output_jsonl.is_file():
+        raise _fail(f"no such file: {output_jsonl}")
+    if order not in ORDERS:
+        raise _fail(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
+    try:
+        path, result = write_digest(output_jsonl, output, fmt, order, report_path)
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
+    typer.echo(f"arabic-digest: digest of {len(result.items)} articles{left} -> {path}", err=True)
+
+
 models_app = typer.Typer(no_args_is_help=True, help=(
     "Models on disk: download for offline use, convert to CTranslate2 ahead of time, list."))
 app.add_typer(models_app, name="models")
