@@ -15,19 +15,25 @@ from typing import Any
 
 from tqdm import tqdm
 
+from summarize.chunking import ChunkedSummarizer
+from summarize.ct2 import CT2Summarizer
 from summarize.length import SummaryLength
-from summarize.loading import build_summarizer
+from summarize.loading import build_summarizer, is_lead
 from summarize.prompts import load_prompt
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, SummarizerLoadError
 from translate.clean import CleanOptions
+from translate.ct2 import CT2Translator
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
     CachedTranslator,
+    ModelLoadError,
     TransformersTranslator,
     Translator,
 )
 
+from .backends import ct2_plan
 from .guard import OutputLock, StopRequest
+from .models import cpu_threads
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
 from .records import OutputWriteError, RecordFile, error_record, write_json_atomic
@@ -51,6 +57,8 @@ class RunConfig:
     device: str = "auto"
     beams: int | None = None
     batch_tokens: int = 4096
+    backend: str = "auto"  # auto (CTranslate2 where the model converts), transformers, ctranslate2
+    dedupe: bool = True  # translate identical segments once per run
     segment_tokens: int = 200
     limit: int | None = None
     overwrite: bool = False
@@ -143,22 +151,67 @@ def package_versions() -> dict[str, str | None]:
 
 
 def load_translator(cfg: RunConfig) -> Translator:
-    return CachedTranslator(TransformersTranslator(
-        cfg.translation_model, device=cfg.device, beams=cfg.beams, batch_tokens=cfg.batch_tokens))
+    inner: Any = None
+    plan = None
+    if cfg.backend != "transformers":
+        plan = ct2_plan(cfg.translation_model, cfg.backend, cfg.device, cfg.quiet, ModelLoadError)
+        if plan.converted:
+            inner = CT2Translator(cfg.translation_model, plan.converted.path, device=plan.device,
+                                  compute_type=plan.compute_type, threads=cpu_threads(),
+                                  beams=cfg.beams, batch_tokens=cfg.batch_tokens,
+                                  revision=plan.converted.revision)
+    if inner is None:
+        inner = TransformersTranslator(cfg.translation_model, device=cfg.device, beams=cfg.beams,
+                                       batch_tokens=cfg.batch_tokens)
+        inner.backend_fallback = plan.fallback if plan else None
+    return CachedTranslator(inner) if cfg.dedupe else inner
 
 
 def load_summarizer(cfg: RunConfig) -> Summarizer | None:
     if cfg.summarization_model is None:
         return None
-    return build_summarizer(cfg.summarization_model, device=cfg.device,
-                            length=cfg.summary_length, prompt=cfg.prompt)
+    plan = None
+    if cfg.backend != "transformers" and ct2_summarizes(cfg):
+        plan = ct2_plan(cfg.summarization_model, cfg.backend, cfg.device, cfg.quiet,
+                        SummarizerLoadError)
+        if plan.converted:
+            length = cfg.summary_length
+            return ChunkedSummarizer(CT2Summarizer(
+                cfg.summarization_model, plan.converted.path, device=plan.device,
+                compute_type=plan.compute_type, threads=cpu_threads(),
+                min_length=length.min_tokens, max_length=length.max_tokens,
+                revision=plan.converted.revision))
+    summarizer = build_summarizer(cfg.summarization_model, device=cfg.device,
+                                  length=cfg.summary_length, prompt=cfg.prompt)
+    inner = getattr(summarizer, "inner", summarizer)
+    inner.backend_fallback = plan.fallback if plan else None
+    return summarizer
+
+
+def ct2_summarizes(cfg: RunConfig) -> bool:
+    """CTranslate2 runs encoder-decoder summarizers (BART/PEGASUS) without a prompt; lead-N,
+    T5 and chat models (prompts, chat templates) stay on transformers."""
+    model = cfg.summarization_model
+    if model is None or is_lead(model) or cfg.prompt is not None:
+        return False
+    from transformers import AutoConfig
+
+    from summarize.families import ENCODER_DECODER, detect_family
+
+    try:
+        return detect_family(AutoConfig.from_pretrained(model)) == ENCODER_DECODER
+    except Exception:  # noqa: BLE001 - let the transformers loader report a missing model
+        return False
 
 
 def _model_info(model: Any) -> dict[str, Any] | None:
     if model is None:
         return None
     inner = getattr(model, "inner", model)
-    return {"id": model.name, "revision": getattr(inner, "revision", None), **model.settings()}
+    info = {"id": model.name, "revision": getattr(inner, "revision", None), **model.settings()}
+    if getattr(inner, "backend_fallback", None):  # auto fell back: say why
+        info["backend_fallback"] = inner.backend_fallback
+    return info
 
 
 def count_articles(cfg: RunConfig) -> int | None:
