@@ -29,6 +29,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>#])")
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def md_escape(value: Any) -> str:
     """One line of Markdown that shows `value` as plain text (CommonMark backslash escapes).
 
@@ -39,7 +42,8 @@ def md_escape(value: Any) -> str:
         return ""
     if isinstance(value, Raw):
         return value
-    text = " ".join(str(value).split())
+    # Control characters (a byte-level model can emit NUL and friends) mean nothing to a reader.
+    text = " ".join(CONTROL_CHARS.sub("", str(value)).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
 

@@ -16,6 +16,7 @@ import lxml.html
 import pytest
 from markdown_it import MarkdownIt
 
+from arabic_digest.digest import CONTROL_CHARS
 from arabic_digest.report import anchor_ids, parse_date
 from tests.test_run import cli
 
@@ -107,7 +108,8 @@ def test_digest_lists_every_ok_article_once_with_its_summary(small_run) -> None:
         assert h2.text_content() == " ".join(rec["translation"]["title"].split())
         meta, summary = h2.xpath("following-sibling::p[position() <= 2]")
         assert rec["id"] in meta.text_content()
-        assert summary.text_content() == " ".join(rec["summary"]["text"].split())
+        expected = CONTROL_CHARS.sub("", rec["summary"]["text"])
+        assert summary.text_content() == " ".join(expected.split())
         assert summary.text_content()
 
 
