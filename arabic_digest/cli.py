@@ -97,6 +97,20 @@ def run(
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    shard: Annotated[str | None, typer.Option(
+        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); "
+        "default output outputs/<stem>.shard-K-of-N.jsonl. Join shards with `merge`.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="local (this process) or ray (a Ray cluster; pip install 'arabic-digest[ray]')."
+    )] = "local",
+    ray_address: Annotated[str | None, typer.Option(
+        help="Ray cluster to join: auto, or HOST:PORT (default: RAY_ADDRESS, else a new local "
+        "Ray).")] = None,
+    ray_actors: Annotated[int, typer.Option(
+        min=1, help="Ray: actors per model (each loads its model once).")] = 1,
+    ray_gpus_per_actor: Annotated[float | None, typer.Option(
+        min=0, help="Ray: GPUs per model actor (default: 1 with --device cuda, or auto on a "
+        "cluster with GPUs; else 0).")] = None,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
@@ -104,9 +118,16 @@ def run(
     """
     from .runner import RunConfig
     from .runner import run as run_pipeline
+    from .shards import Shard
 
     if device not in ("auto", "cpu", "cuda"):
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    if engine not in ("local", "ray"):
+        raise _fail(f"--engine must be local or ray, not {engine!r}")
+    try:
+        selected = Shard.parse(shard) if shard is not None else None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     cfg = RunConfig(
         inputs=inputs,
         output=output,
@@ -123,9 +144,18 @@ def run(
         quiet=quiet,
         clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
                                     keep_boilerplate, keep_letters, keep_kind),
+        shard=selected,
     )
     try:
-        stats = run_pipeline(cfg)
+        if engine == "ray":
+            from .ray_engine import RayEngineError, RayOptions, run_ray
+
+            try:
+                stats = run_ray(cfg, RayOptions(ray_address, ray_actors, ray_gpus_per_actor))
+            except RayEngineError as exc:
+                raise _fail(str(exc)) from None
+        else:
+            stats = run_pipeline(cfg)
     except (InputError, ModelLoadError, SummarizerLoadError, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
@@ -162,6 +192,37 @@ def clean(
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     typer.echo(f"arabic-digest: {summary} -> {path}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
+
+
+@app.command()
+def merge(
+    shard_outputs: Annotated[list[Path], typer.Argument(
+        help="The shard outputs (.jsonl) of one run, each with its .run.json beside it.")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output",
+        help="Merged JSONL (default: the shard name without .shard-K-of-N).")] = None,
+    inputs: Annotated[list[str] | None, typer.Option(
+        "--inputs", help="The run's inputs, in order (repeatable; default: from the shard "
+        "manifests).")] = None,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+) -> None:
+    """Join the outputs of `run --shard K/N` into one output in input order, with a manifest.
+
+    Fails (exit 2, nothing written) unless every input id has exactly one record.
+    """
+    from .shards import MergeError, merge_shards
+
+    fields = None
+    if text_field or title_field or id_field:
+        fields = Fields(text_field, title_field, id_field)
+    try:
+        result = merge_shards(shard_outputs, output, inputs, fields)
+    except (MergeError, InputError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"arabic-digest: {result.closing_line()}", err=True)
+    raise typer.Exit(EXIT_SOME_ERRORS if result.has_errors else EXIT_OK)
 
 
 def main() -> None:

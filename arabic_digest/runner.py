@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 import time
@@ -26,6 +27,7 @@ from translate.translator import (
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article, Fields, check_inputs, read_inputs
 from .records import RecordFile, error_record, write_json_atomic
+from .shards import Shard, shard_output
 
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
             "ctranslate2")
@@ -50,9 +52,13 @@ class RunConfig:
     # Articles are pooled until their segments fill this many batches of batch_tokens.
     pool_batches: int = 8
     max_pool_articles: int = 64
+    shard: Shard | None = None  # only the articles of this shard (see shards.py)
 
     def output_path(self) -> Path:
-        return self.output or default_output(self.inputs)
+        if self.output:
+            return self.output
+        out = default_output(self.inputs)
+        return shard_output(out, self.shard) if self.shard else out
 
 
 @dataclass
@@ -133,8 +139,33 @@ def count_articles(cfg: RunConfig) -> int | None:
     """A cheap first pass for the progress bar's total (not possible on stdin)."""
     if "-" in cfg.inputs:
         return None
+    if cfg.shard:
+        return sum(1 for _ in input_items(cfg.inputs, cfg.fields, cfg.limit, cfg.shard))
     n = sum(1 for _ in read_inputs(cfg.inputs, cfg.fields))
     return min(n, cfg.limit) if cfg.limit is not None else n
+
+
+def input_items(inputs: list[str], fields: Fields, limit: int | None = None,
+                shard: Shard | None = None) -> Iterator[tuple[str, Article | dict[str, Any]]]:
+    """(record id, item) for the input articles in order, as every engine and merge see them.
+
+    The item is an Article, or an error record for a duplicate id (its record takes the
+    `<file>:<line>` id so it stays unique). With a shard, only that shard's ids are kept.
+    """
+    seen: dict[str, str] = {}
+    for n, article in enumerate(read_inputs(inputs, fields)):
+        if limit is not None and n >= limit:
+            return
+        item: Article | dict[str, Any] = article
+        if article.id in seen:
+            first = seen[article.id]
+            article = replace(article, id=article.origin)
+            item = error_record(article, "read", "DuplicateId",
+                                f"{article.origin}: id already used at {first}")
+        else:
+            seen[article.id] = article.origin
+        if shard is None or shard.contains(article.id):
+            yield article.id, item
 
 
 class Runner:
@@ -163,6 +194,12 @@ class Runner:
                        "summarization": _model_info(self.summarizer)},
             "cleaning": self.cfg.clean_options.signature(),
             "segment_tokens": self.cfg.segment_tokens,
+            # What merge needs to re-read the inputs in order (see shards.py).
+            "fields": {"text": self.cfg.fields.text, "title": self.cfg.fields.title,
+                       "id": self.cfg.fields.id},
+            "limit": self.cfg.limit,
+            "shard": self.cfg.shard.to_json() if self.cfg.shard else None,
+            "cwd": os.getcwd(),
             "packages": package_versions(),
             "platform": platform.platform(),
             "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
@@ -178,24 +215,13 @@ class Runner:
         }
 
     def _articles(self, done: dict[str, str]) -> Iterator[Article | dict[str, Any] | None]:
-        """Input articles in order; None for one already done (resume), a record for a
-        duplicate id (its record takes the `<file>:<line>` id so it stays unique)."""
-        seen: dict[str, str] = {}
-        for n, article in enumerate(read_inputs(self.cfg.inputs, self.cfg.fields)):
-            if self.cfg.limit is not None and n >= self.cfg.limit:
-                return
-            item: Article | dict[str, Any] = article
-            if article.id in seen:
-                first = seen[article.id]
-                article = replace(article, id=article.origin)
-                item = error_record(article, "read", "DuplicateId",
-                                    f"{article.origin}: id already used at {first}")
-            else:
-                seen[article.id] = article.origin
-            self.order.append(article.id)
-            if article.id in done:
+        """Input items in order (see input_items); None for one already done (resume)."""
+        cfg = self.cfg
+        for article_id, item in input_items(cfg.inputs, cfg.fields, cfg.limit, cfg.shard):
+            self.order.append(article_id)
+            if article_id in done:
                 self.stats.resumed += 1
-                self.stats.resumed_errors += done[article.id] == "error"
+                self.stats.resumed_errors += done[article_id] == "error"
                 yield None
             else:
                 yield item
