@@ -207,6 +207,8 @@ def merge(
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
+    limit: Annotated[int | None, typer.Option(
+        min=0, help="The run's --limit (default: from the shard manifests).")] = None,
 ) -> None:
     """Join the outputs of `run --shard K/N` into one output in input order, with a manifest.
 
@@ -218,7 +220,7 @@ def merge(
     if text_field or title_field or id_field:
         fields = Fields(text_field, title_field, id_field)
     try:
-        result = merge_shards(shard_outputs, output, inputs, fields)
+        result = merge_shards(shard_outputs, output, inputs, fields, limit)
     except (MergeError, InputError, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {result.closing_line()}", err=True)

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -211,7 +212,17 @@ class RayRunner(Runner):
             bar = tqdm(total=len(todo), unit="article", file=sys.stderr, disable=cfg.quiet,
                        dynamic_ncols=True)
             if todo:
-                self._dispatch(todo, out, bar)
+                try:
+                    self._dispatch(todo, out, bar)
+                except RayEngineError:
+                    raise
+                except Exception as exc:
+                    # An actor that cannot load its model: say so, as the local runner does.
+                    message = _load_error(exc)
+                    if message is None:
+                        raise
+                    raise RayEngineError(f"a Ray actor could not load its model: {message}"
+                                         ) from None
         finally:
             if bar is not None:
                 bar.close()
@@ -278,6 +289,29 @@ class RayRunner(Runner):
                 f"each model actor asks for {gpus:g} GPU but the Ray cluster has "
                 f"{available:g}; use --device cpu, or join a cluster with GPUs (--ray-address)")
         return gpus
+
+
+def _load_error(exc: BaseException) -> str | None:
+    """The ModelLoadError/SummarizerLoadError message inside a Ray error, if that is what it is.
+
+    Ray wraps an actor's exception (and sometimes only its text) in its own error types.
+    """
+    from summarize.summarizer import SummarizerLoadError
+    from translate.translator import ModelLoadError
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, (ModelLoadError, SummarizerLoadError)):
+            return str(e)
+        todo += [c for c in (e.__cause__, e.__context__, getattr(e, "cause", None))
+                 if isinstance(c, BaseException)]
+    match = re.search(r"(?:ModelLoadError|SummarizerLoadError): (.+)", str(exc))
+    return match[1].strip() if match else None
 
 
 def run_ray(cfg: RunConfig, opts: RayOptions | None = None) -> RunStats:

@@ -106,7 +106,7 @@ def _load_manifest(out: Path) -> dict[str, Any] | None:
 
 
 def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
-               inputs: Sequence[str] | None, fields: Fields | None
+               inputs: Sequence[str] | None, fields: Fields | None, limit: int | None
                ) -> tuple[list[str], Fields, int | None]:
     """Which inputs (and fields, limit) the shards were cut from, checked for agreement."""
     known = [(p, m) for p, m in manifests if m is not None]
@@ -139,7 +139,7 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
     if fields is None:
         f = first.get("fields") or {}
         fields = Fields(f.get("text"), f.get("title"), f.get("id"))
-    return list(inputs), fields, first.get("limit")
+    return list(inputs), fields, limit if limit is not None else first.get("limit")
 
 
 def _comparable_models(manifest: dict[str, Any]) -> Any:
@@ -179,9 +179,11 @@ def _examples(items: list[str], limit: int = 5) -> str:
 
 
 def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
-                 inputs: Sequence[str] | None = None, fields: Fields | None = None
-                 ) -> MergeResult:
+                 inputs: Sequence[str] | None = None, fields: Fields | None = None,
+                 limit: int | None = None) -> MergeResult:
     """Write one output (and manifest) in input order from the outputs of shard runs.
+
+    The inputs, fields and limit come from the shard manifests unless given.
 
     Every input id must have exactly one record among the shard outputs, and every record an
     input id; otherwise MergeError says which, and nothing is written.
@@ -200,7 +202,7 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
     if output.resolve() in {p.resolve() for p in paths}:
         raise MergeError(f"{output}: the merged output would overwrite a shard output; use -o")
     manifests = [(p, _load_manifest(p)) for p in paths]
-    inputs, fields, limit = _selection(manifests, inputs, fields)
+    inputs, fields, limit = _selection(manifests, inputs, fields, limit)
 
     where = _index(paths)
     order: list[str] = []

@@ -1,7 +1,8 @@
 """Beyond one process: `run --shard K/N` + `merge`, and `run --engine ray`, against a local run.
 
 Every run here is a real CLI subprocess over the shared corpus with the tiny models; the
-sharded and Ray outputs must hold the local run's records exactly (but `timing_s`).
+sharded and Ray outputs must hold the local run's records exactly (but `timing_s`). The runs
+take the first LIMIT articles (`--limit`, which shards and merge honour too) to keep CI quick.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ from arabic_digest.shards import Shard, shard_of, shard_output, unsharded_output
 from tests.test_run import ROOT, cli, corpus_args, expected_ids, records
 
 N = 3
+LIMIT = 6  # sha1 puts 2, 1 and 3 of the first six ids in shards 0, 1 and 2
+
+
+def subset_args(data: Path, out: Path, marian: Path, bart: Path) -> list[str]:
+    return [*corpus_args(data, out, marian, bart), "--limit", str(LIMIT), "--quiet"]
+
+
+def subset_ids(shared_data: Path) -> list[str]:
+    return expected_ids(shared_data)[:LIMIT]
 
 
 def without_timing(recs: list[dict]) -> list[dict]:
@@ -30,7 +40,7 @@ def without_timing(recs: list[dict]) -> list[dict]:
 def local_run(tmp_path_factory, shared_data: Path, marian_dir: Path, bart_dir: Path) -> Path:
     """The reference: one local run over both shared files."""
     out = tmp_path_factory.mktemp("local") / "news.jsonl"
-    proc = cli(*corpus_args(shared_data, out, marian_dir, bart_dir), "--quiet")
+    proc = cli(*subset_args(shared_data, out, marian_dir, bart_dir))
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -39,10 +49,10 @@ def local_run(tmp_path_factory, shared_data: Path, marian_dir: Path, bart_dir: P
 def shard_runs(tmp_path_factory, shared_data: Path, marian_dir: Path, bart_dir: Path) -> Path:
     """N shard runs with their default output names, in a fresh working folder."""
     work = tmp_path_factory.mktemp("shards")
-    args = corpus_args(shared_data, work / "unused.jsonl", marian_dir, bart_dir)
+    args = subset_args(shared_data, work / "unused.jsonl", marian_dir, bart_dir)
     del args[args.index("-o"):args.index("-o") + 2]  # default names: they carry the shard
     for k in range(N):
-        proc = cli(*args, "--shard", f"{k}/{N}", "--quiet", cwd=work)
+        proc = cli(*args, "--shard", f"{k}/{N}", cwd=work)
         assert proc.returncode == 0, proc.stderr
     return work / "outputs"
 
@@ -87,7 +97,7 @@ def test_bad_shard_exits_2(shared_data: Path, tmp_path: Path) -> None:
 # --- sharded runs and merge ------------------------------------------------------------------
 
 def test_shards_hold_their_ids_only(shard_runs: Path, shared_data: Path) -> None:
-    ids = expected_ids(shared_data)
+    ids = subset_ids(shared_data)
     seen = []
     for k in range(N):
         out = shard_runs / f"news-articles.shard-{k}-of-{N}.jsonl"
@@ -106,18 +116,18 @@ def test_three_shards_merged_equal_one_local_run(shard_runs: Path, local_run: Pa
     proc = cli("merge", *reversed(shards))  # any order of shard files
     assert proc.returncode == 0, proc.stderr
     merged = shard_runs / "news-articles.jsonl"
-    assert f"merged 32 articles: 32 ok, 0 error, 0 skipped -> {merged}" in proc.stderr
-    assert [r["id"] for r in records(merged)] == expected_ids(shared_data)
+    assert f"merged 6 articles: 6 ok, 0 error, 0 skipped -> {merged}" in proc.stderr
+    assert [r["id"] for r in records(merged)] == subset_ids(shared_data)
     assert without_timing(records(merged)) == without_timing(records(local_run))
 
     manifest = json.loads((shard_runs / "news-articles.run.json").read_text("utf-8"))
     local = json.loads(local_run.with_name("news.run.json").read_text("utf-8"))
     assert manifest["status"] == "merged" and manifest["shard"] is None
-    assert manifest["counts"]["ok"] == 32 == manifest["counts"]["articles"]
+    assert manifest["counts"]["ok"] == LIMIT == manifest["counts"]["articles"]
     assert manifest["counts"]["segments"] == local["counts"]["segments"]
     assert manifest["models"] == local["models"]
     assert sorted(s["shard"]["index"] for s in manifest["shards"]) == list(range(N))
-    assert sum(s["counts"]["ok"] for s in manifest["shards"]) == 32
+    assert sum(s["counts"]["ok"] for s in manifest["shards"]) == LIMIT
 
 
 @pytest.fixture()
@@ -142,7 +152,7 @@ def test_merge_fails_on_a_missing_id(shard_copies: list[Path]) -> None:
     lines = shard_copies[1].read_text("utf-8").splitlines(keepends=True)
     lost = json.loads(lines[0])["id"]
     shard_copies[1].write_text("".join(lines[1:]), "utf-8")
-    _merge_fails(shard_copies, "1 of 32 input ids have no record", f"'{lost}' (shard 1/3)")
+    _merge_fails(shard_copies, "1 of 6 input ids have no record", f"'{lost}' (shard 1/3)")
 
 
 def test_merge_fails_on_a_missing_shard(shard_copies: list[Path]) -> None:
@@ -178,6 +188,8 @@ def test_merge_needs_the_inputs_when_manifests_are_gone(
     inputs = ["--inputs", str(shared_data / "news-articles.jsonl"),
               "--inputs", str(shared_data / "seed-article.txt")]
     proc = cli("merge", *map(str, shard_copies), "-o", str(out), *inputs)
+    assert proc.returncode == 2 and "26 of 32 input ids have no record" in proc.stderr
+    proc = cli("merge", *map(str, shard_copies), "-o", str(out), *inputs, "--limit", str(LIMIT))
     assert proc.returncode == 0, proc.stderr
     assert without_timing(records(out)) == without_timing(records(local_run))
 
@@ -199,11 +211,11 @@ def test_ray_engine_gives_the_local_records(ray_cluster: str, local_run: Path, t
                                             shared_data: Path, marian_dir: Path,
                                             bart_dir: Path) -> None:
     out = tmp_path / "news.jsonl"
-    args = [*corpus_args(shared_data, out, marian_dir, bart_dir), "--quiet",
+    args = [*subset_args(shared_data, out, marian_dir, bart_dir),
             "--engine", "ray", "--ray-address", ray_cluster]
     proc = cli(*args)
     assert proc.returncode == 0, proc.stderr
-    assert "32 articles: 32 ok, 0 error, 0 skipped" in proc.stderr
+    assert "6 articles: 6 ok, 0 error, 0 skipped" in proc.stderr
     assert without_timing(records(out)) == without_timing(records(local_run))
     manifest = json.loads(out.with_name("news.run.json").read_text("utf-8"))
     local = json.loads(local_run.with_name("news.run.json").read_text("utf-8"))
@@ -211,12 +223,12 @@ def test_ray_engine_gives_the_local_records(ray_cluster: str, local_run: Path, t
     assert manifest["models"] == local["models"]
     assert manifest["counts"]["segments"] == local["counts"]["segments"]
 
-    # Resume on Ray: lose the last 5 records; only they are redone, in their places.
+    # Resume on Ray: lose two records; only they are redone, in their places.
     lines = out.read_text("utf-8").splitlines(keepends=True)
-    out.write_text("".join(lines[:-5]), "utf-8")
+    out.write_text("".join(lines[:2] + lines[3:-1]), "utf-8")
     proc = cli(*args)
     assert proc.returncode == 0, proc.stderr
-    assert "5 articles: 5 ok" in proc.stderr and "27 already done" in proc.stderr
+    assert "2 articles: 2 ok" in proc.stderr and "4 already done" in proc.stderr
     assert without_timing(records(out)) == without_timing(records(local_run))
 
 
