@@ -8,11 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from summarize.length import LENGTH_PRESETS, LengthError, SummaryLength, resolve_length
+from summarize.loading import is_lead
+from summarize.prompts import PromptError, load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
 from translate.clean import RULES, CleanOptions
 from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
-from .readers import Fields, InputError
+from .encodings import UnknownEncoding
+from .guard import LockedError, OutputNotWritable
+from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, InputError, ReadOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -62,10 +67,59 @@ def clean_options(keep_diacritics: bool, keep_digits: bool, keep_punctuation: bo
     return CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
                         keep_letters, frozenset(keep_kind or ()))
 
+SummarizationModel = Annotated[str, typer.Option(
+    help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
+         "chat model), or lead-N for the first N sentences.")]
+SummaryMinTokens = Annotated[int | None, typer.Option(
+    min=0, help="Shortest summary, in generated tokens (default: the model's own).")]
+SummaryMaxTokens = Annotated[int | None, typer.Option(
+    min=1, help="Longest summary, in generated tokens (default: the model's own).")]
+SummaryLengthOpt = Annotated[str | None, typer.Option(
+    "--summary-length", help="Length preset: " + ", ".join(
+        f"{k} ({a}-{b} tokens)" for k, (a, b) in LENGTH_PRESETS.items())
+    + "; --summary-min/max-tokens override it.")]
+PromptOpt = Annotated[str | None, typer.Option(
+    "--prompt", help="Prompt template for T5 and chat models: a name in prompts/ "
+                     "(t5-summarize, news-digest, headline...) or a .txt path.")]
+
+
+Encoding = Annotated[str | None, typer.Option(
+    help="Encoding of every input file (default: detect per file: BOM, UTF-8, "
+         "Windows-1256/ISO-8859-6).")]
+MaxArticleChars = Annotated[int, typer.Option(
+    min=0, help="Reject (error record) an article longer than this many characters; 0: no "
+                "limit.")]
+
+
+def _read_options(encoding: str | None, max_article_chars: int) -> ReadOptions:
+    if encoding:
+        from .encodings import given_name
+
+        try:
+            given_name(encoding)
+        except UnknownEncoding as exc:
+            raise _fail(f"--encoding: {exc}") from None
+    return ReadOptions(encoding, max_article_chars or None)
+
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"arabic-digest: error: {message}", err=True)
     return typer.Exit(EXIT_NOTHING_DONE)
+
+
+def _summary_options(model: str | None, length: str | None, min_tokens: int | None,
+                     max_tokens: int | None, prompt: str | None) -> SummaryLength:
+    """Check the length and prompt options before anything loads (exit 2 when wrong)."""
+    try:
+        resolved = resolve_length(length, min_tokens, max_tokens)
+        if prompt is not None:
+            load_prompt(prompt)
+    except (LengthError, PromptError) as exc:
+        raise _fail(str(exc)) from None
+    if model and is_lead(model) and (prompt or resolved != SummaryLength()):
+        raise _fail(f"{model} takes the first sentences as they are: --prompt and "
+                    "--summary-* lengths do not apply")
+    return resolved
 
 
 @app.command()
@@ -74,9 +128,12 @@ def run(
     output: Output = None,
     translation_model: Annotated[str, typer.Option(
         help="Hub id or local folder of the translation model.")] = DEFAULT_TRANSLATION_MODEL,
-    summarization_model: Annotated[str, typer.Option(
-        help="Hub id or local folder of the summarization model.")] = DEFAULT_SUMMARIZATION_MODEL,
+    summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
     no_summary: Annotated[bool, _flag("--no-summary", "Translate only; skip summaries.")] = False,
+    summary_length: SummaryLengthOpt = None,
+    summary_min_tokens: SummaryMinTokens = None,
+    summary_max_tokens: SummaryMaxTokens = None,
+    prompt: PromptOpt = None,
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
@@ -111,12 +168,20 @@ def run(
     ray_gpus_per_actor: Annotated[float | None, typer.Option(
         min=0, help="Ray: GPUs per model actor (default: 1 with --device cuda, or auto on a "
         "cluster with GPUs; else 0).")] = None,
+    encoding: Encoding = None,
+    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
+    no_language_check: Annotated[bool, _flag(
+        "--no-language-check", "Process articles even when they are not Arabic.")] = False,
+    dedupe_ids: Annotated[bool, _flag(
+        "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.")
+    ] = False,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
-    Rerunning the same command resumes: finished articles are skipped.
+    Rerunning the same command resumes: finished articles are skipped. SIGINT/SIGTERM stop
+    after the current batch (exit 130/143); rerun the same command to resume.
     """
-    from .runner import RunConfig
+    from .runner import RunConfig, RunStopped
     from .runner import run as run_pipeline
     from .shards import Shard
 
@@ -128,11 +193,15 @@ def run(
         selected = Shard.parse(shard) if shard is not None else None
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    length = _summary_options(None if no_summary else summarization_model, summary_length,
+                              summary_min_tokens, summary_max_tokens, prompt)
     cfg = RunConfig(
         inputs=inputs,
         output=output,
         translation_model=translation_model,
         summarization_model=None if no_summary else summarization_model,
+        summary_length=length,
+        prompt=prompt,
         fields=Fields(text_field, title_field, id_field),
         device=device,
         beams=beams,
@@ -144,6 +213,9 @@ def run(
         quiet=quiet,
         clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
                                     keep_boilerplate, keep_letters, keep_kind),
+        read_options=_read_options(encoding, max_article_chars),
+        language_check=not no_language_check,
+        dedupe_ids=dedupe_ids,
         shard=selected,
     )
     try:
@@ -156,7 +228,12 @@ def run(
                 raise _fail(str(exc)) from None
         else:
             stats = run_pipeline(cfg)
-    except (InputError, ModelLoadError, SummarizerLoadError, OSError) as exc:
+    except RunStopped as exc:
+        typer.echo(f"arabic-digest: {exc}", err=True)
+        typer.echo(f"arabic-digest: {exc.stats.closing_line()}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except (InputError, ModelLoadError, SummarizerLoadError, PromptError, LockedError,
+            OutputNotWritable, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK)
@@ -195,6 +272,73 @@ def clean(
 
 
 @app.command()
+def summarize(
+    input: Annotated[Path, typer.Argument(help="A finished run's output JSONL.")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="New JSONL (default: <input stem>.summary-<model>[-<length>]"
+                               "[-<prompt>].jsonl beside the input).")] = None,
+    summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
+    summary_length: SummaryLengthOpt = None,
+    summary_min_tokens: SummaryMinTokens = None,
+    summary_max_tokens: SummaryMaxTokens = None,
+    prompt: PromptOpt = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    overwrite: Annotated[bool, _flag("--overwrite", "Replace the output if it exists.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Summarize a finished run's translations again, without translating again.
+
+    Writes a new JSONL (and its .run.json manifest); the input file is left as it is.
+    """
+    from .resummarize import ResummarizeConfig, resummarize
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    length = _summary_options(summarization_model, summary_length, summary_min_tokens,
+                              summary_max_tokens, prompt)
+    cfg = ResummarizeConfig(input, output, summarization_model, length, prompt, device,
+                            overwrite=overwrite, quiet=quiet)
+    try:
+        stats = resummarize(cfg)
+    except (InputError, SummarizerLoadError, PromptError, OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
+    raise typer.Exit(EXIT_SOME_ERRORS if stats.error else EXIT_OK)
+
+
+@app.command()
+def check(
+    inputs: Inputs,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+    encoding: Encoding = None,
+    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
+    no_language_check: Annotated[bool, _flag(
+        "--no-language-check", "Do not identify languages.")] = False,
+    as_json: Annotated[bool, _flag("--json", "Print the report as JSON.")] = False,
+) -> None:
+    """Report what `run` would read (counts, fields, encodings, languages, problems); no model.
+
+    Exit 0: nothing wrong; 1: problems (bad lines, duplicate ids, empty, oversize or
+    non-Arabic articles, undecodable bytes); 2: an input cannot be read at all.
+    """
+    import json
+
+    from .check import check as check_inputs_report
+    from .check import render
+
+    opts = _read_options(encoding, max_article_chars)
+    try:
+        reports = check_inputs_report(inputs, Fields(text_field, title_field, id_field), opts,
+                                      language=not no_language_check)
+    except (InputError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render(reports))
+    raise typer.Exit(EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK)
 def merge(
     shard_outputs: Annotated[list[Path], typer.Argument(
         help="The shard outputs (.jsonl) of one run, each with its .run.json beside it.")],

@@ -18,6 +18,8 @@ from translate.translator import Translator
 
 from .readers import Article
 from .records import base_record, error_record
+from .screening import check_language
+from .textsafety import removed_entry, sanitize
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Prepared:
 class BatchSettings:
     clean_options: CleanOptions = field(default_factory=CleanOptions)
     segment_tokens: int = 200
+    language_check: bool = False  # skip articles that are not Arabic (the CLI turns it on)
 
 
 def prepare(article: Article, count_tokens: Callable[[str], int] | None,
@@ -51,7 +54,11 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         return rec
     start = time.perf_counter()
     try:
-        cleaned = clean_article(article.text or "", article.title, settings.clean_options)
+        text, taken = sanitize(article.text or "")
+        title, taken_title = sanitize(article.title) if article.title else (None, [])
+        cleaned = clean_article(text, title, settings.clean_options)
+        if taken or taken_title:
+            cleaned.removed.append(removed_entry(taken_title + taken))
         title_segs = (segment_paragraph(cleaned.title, count_tokens, settings.segment_tokens)
                       if cleaned.title else [])
         para_segs = [segment_paragraph(p, count_tokens, settings.segment_tokens)
@@ -71,6 +78,8 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         rec["status"] = "skipped"
         rec["error"] = {"stage": "clean", "type": "EmptyArticle",
                         "message": f"{article.origin}: no text left after cleaning"}
+        return rec
+    if settings.language_check and check_language(rec, cleaned, article.origin):
         return rec
     prepared = Prepared(article, rec, title_segs, para_segs)
     if count_tokens:
@@ -144,19 +153,27 @@ def summary_input(record: dict[str, Any]) -> str:
     return "\n".join(record["translation"]["paragraphs"])
 
 
+def _summarize(summarizer: Summarizer, texts: list[str], titles: list[str | None]) -> list:
+    # Prompted summarizers can put the English title in their prompt ({title}).
+    if getattr(summarizer, "takes_titles", False):
+        return summarizer.summarize(texts, titles=titles)  # type: ignore[call-arg]
+    return summarizer.summarize(texts)
+
+
 def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> None:
     todo = [p for p in batch if p.record["status"] == "ok"]
     if summarizer is None or not todo:
         return
     texts = [summary_input(p.record) for p in todo]
+    titles = [p.record["translation"].get("title") for p in todo]
     start = time.perf_counter()
     try:
-        summaries = summarizer.summarize(texts)
+        summaries = _summarize(summarizer, texts, titles)
     except Exception:  # noqa: BLE001 - retry one by one so only the culprit fails
-        for p, text in zip(todo, texts):
+        for p, text, title in zip(todo, texts, titles):
             t0 = time.perf_counter()
             try:
-                p.record["summary"] = summarizer.summarize([text])[0].to_record()
+                p.record["summary"] = _summarize(summarizer, [text], [title])[0].to_record()
                 p.record["models"]["summarization"] = summarizer.name
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "summarize", exc)

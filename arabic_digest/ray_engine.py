@@ -24,17 +24,20 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
+from .guard import OutputLock, StopRequest
+from .pipeline import Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article
-from .records import RecordFile, write_json_atomic
+from .records import OutputWriteError, RecordFile, write_json_atomic
 from .runner import (
     RunConfig,
     Runner,
     RunStats,
+    RunStopped,
     _model_info,
     load_summarizer,
     load_translator,
     manifest_path,
+    resume_command,
 )
 
 # Environment passed on to Ray's workers when the driver has it (offline mode must hold there).
@@ -91,7 +94,7 @@ def clean_batch(batch: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
     import numpy as np
 
     count = _token_counter(cfg.translation_model)
-    settings = BatchSettings(cfg.clean_options, cfg.segment_tokens)
+    settings = cfg.batch_settings()
     out = []
     for raw in batch["item"]:
         item = _unpack(raw)
@@ -107,7 +110,7 @@ class TranslateActor:
     def __init__(self, cfg: RunConfig) -> None:
         _quiet_loading(cfg)
         self.translator = load_translator(cfg)
-        self.settings = BatchSettings(cfg.clean_options, cfg.segment_tokens)
+        self.settings = cfg.batch_settings()
         self.info = json.dumps(_model_info(self.translator))
 
     def _ready(self, item: Any) -> Any:
@@ -199,40 +202,63 @@ class RayRunner(Runner):
                        "batch_articles": self.opts.batch_articles}
         return m
 
-    def run(self) -> RunStats:
+    def run(self, stop: StopRequest | None = None) -> RunStats:
+        """As Runner.run: resume, append per batch, stop after a batch on SIGINT/SIGTERM."""
         cfg, stats = self.cfg, self.stats
+        self.stop = stop
         out = RecordFile(stats.output, overwrite=cfg.overwrite, retry_errors=cfg.retry_errors)
         stats.repaired_lines, stats.retried = out.repaired, out.retried
-        mpath = manifest_path(stats.output)
-        write_json_atomic(mpath, self.manifest("running"))
-        t0 = time.perf_counter()
+        self.mpath = manifest_path(stats.output)
+        write_json_atomic(self.mpath, self.manifest("running"))
+        self.t0 = time.perf_counter()
         bar = None
+        stopped = False
         try:
             todo = [item for item in self._articles(dict(out.done)) if item is not None]
             bar = tqdm(total=len(todo), unit="article", file=sys.stderr, disable=cfg.quiet,
                        dynamic_ncols=True)
             if todo:
-                try:
-                    self._dispatch(todo, out, bar)
-                except RayEngineError:
-                    raise
-                except Exception as exc:
-                    # An actor that cannot load its model: say so, as the local runner does.
-                    message = _load_error(exc)
-                    if message is None:
-                        raise
-                    raise RayEngineError(f"a Ray actor could not load its model: {message}"
-                                         ) from None
+                stopped = self._dispatch_reporting(todo, out, bar)
+        except OutputWriteError as exc:
+            stats.elapsed_s = time.perf_counter() - self.t0
+            self._try_manifest("failed", error=str(exc))
+            raise RunStopped(
+                f"{exc.strerror} ({stats.processed} articles written in this run). The file "
+                "is valid up to its last complete record; free space or fix the output, then "
+                "rerun the same command to resume.", stats, 2 if stats.processed == 0 else 3
+            ) from None
         finally:
             if bar is not None:
                 bar.close()
             out.close()
-            stats.elapsed_s = time.perf_counter() - t0
+            stats.elapsed_s = time.perf_counter() - self.t0
         out.reorder(self.order)
-        write_json_atomic(mpath, self.manifest("finished"))
+        if stopped and stop is not None:
+            self._try_manifest("interrupted", signal=stop.name)
+            raise RunStopped(
+                f"interrupted by {stop.name} after {stats.processed} articles; what was "
+                f"written is complete. To resume, run the same command again: "
+                f"{resume_command()}", stats, stop.exit_code)
+        write_json_atomic(self.mpath, self.manifest("finished"))
         return stats
 
-    def _dispatch(self, todo: list[Any], out: RecordFile, bar: tqdm) -> None:
+    def _dispatch_reporting(self, todo: list[Any], out: RecordFile, bar: tqdm) -> bool:
+        try:
+            return self._dispatch(todo, out, bar)
+        except (RayEngineError, OutputWriteError):
+            raise
+        except Exception as exc:
+            # An actor that cannot load its model: say so, as the local runner does.
+            message = _load_error(exc)
+            if message is None:
+                raise
+            raise RayEngineError(f"a Ray actor could not load its model: {message}") from None
+
+    def _dispatch(self, todo: list[Any], out: RecordFile, bar: tqdm) -> bool:
+        """Run the Ray Data pipeline over `todo`, appending records as they come back.
+
+        Returns True when a stop was requested (the batches in flight are dropped).
+        """
         ray = _import_ray()
         import numpy as np
 
@@ -272,6 +298,11 @@ class RayRunner(Runner):
             if self.summarizer is None and "summarization_model" in batch and len(items):
                 self.summarizer = _RemoteModel(json.loads(batch["summarization_model"][0]))
             bar.update(len(records))
+            self.stats.elapsed_s = time.perf_counter() - self.t0
+            self._try_manifest("running")
+            if self.stop is not None and self.stop.requested:
+                return True
+        return False
 
     def _gpus_per_actor(self, ray: Any) -> float:
         cfg, opts = self.cfg, self.opts
@@ -316,8 +347,13 @@ def _load_error(exc: BaseException) -> str | None:
 
 def run_ray(cfg: RunConfig, opts: RayOptions | None = None) -> RunStats:
     """`run --engine ray`: same records as `runner.run`, computed on a Ray cluster."""
+    from summarize.prompts import load_prompt
+
     from .readers import check_inputs
 
     check_inputs(cfg.inputs)
     _import_ray()  # fail before reading anything when the extra is missing
-    return RayRunner(cfg, opts or RayOptions()).run()
+    if cfg.prompt is not None:
+        load_prompt(cfg.prompt)  # a broken template fails before any actor starts
+    with OutputLock(cfg.output_path()), StopRequest() as stop:
+        return RayRunner(cfg, opts or RayOptions()).run(stop)

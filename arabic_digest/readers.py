@@ -1,7 +1,9 @@
-"""Corpus readers: JSONL, JSON arrays, CSV/TSV, .txt files, folders of them, and stdin.
+"""Corpus readers: JSONL, JSON arrays, CSV/TSV, .txt and .html files, folders, and stdin.
 
 Each reader yields `Article`s; a line or row that cannot be read yields an `Article` with
 `error` set instead of raising, so one bad line never stops (or silently shrinks) a batch.
+Bytes are decoded by `encodings.py` (BOMs, UTF-8, Arabic codepages; or --encoding); bytes
+that do not decode make only the article that holds them an error.
 """
 
 from __future__ import annotations
@@ -9,16 +11,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from . import encodings
+from .htmltext import html_to_text, looks_like_html
 
 TEXT_FIELDS = ("text", "body", "content", "article")
 TITLE_FIELDS = ("title", "headline")
 ID_FIELDS = ("id",)
-SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"}
+SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".html", ".htm"}
+DEFAULT_MAX_ARTICLE_CHARS = 200_000
+SNIFF_BYTES = 1 << 18  # the head of a streamed file that picks its encoding
 
 # CSV cells can hold whole articles.
 csv.field_size_limit(2**31 - 1)
@@ -47,6 +55,28 @@ class Fields:
     id: str | None = None
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to decode and bound inputs (see encodings.py)."""
+
+    encoding: str | None = None  # None: detect per file
+    max_article_chars: int | None = DEFAULT_MAX_ARTICLE_CHARS  # None: no limit
+
+
+def _too_long(art_id: str, origin: str, n: int, opts: ReadOptions, meta: dict,
+              title: str | None = None, at_least: bool = False) -> Article:
+    meta = {**meta, "text_chars": n}
+    size = f"at least {n}" if at_least else str(n)
+    msg = (f"{origin}: article of {size} characters is over --max-article-chars "
+           f"{opts.max_article_chars}; raise the limit to process it")
+    return Article(art_id, None, title, meta, origin, _err("ArticleTooLong", msg))
+
+
+def _set_encoding(meta: dict[str, Any], encoding: str) -> None:
+    # Never overwrite an input field that happens to be called "encoding".
+    meta["input_encoding" if "encoding" in meta else "encoding"] = encoding
+
+
 def _pick(keys: Iterable[str], wanted: str | None, candidates: tuple[str, ...]) -> str | None:
     keys = list(keys)
     if wanted is not None:
@@ -58,8 +88,28 @@ def _pick(keys: Iterable[str], wanted: str | None, candidates: tuple[str, ...]) 
     return None
 
 
-def article_from_mapping(obj: Any, origin: str, fields: Fields) -> Article:
+def article_from_mapping(obj: Any, origin: str, fields: Fields,
+                         opts: ReadOptions | None = None, encoding: str | None = None) -> Article:
     """Turn one JSON object / CSV row into an Article (or an error Article)."""
+    art = _from_mapping(obj, origin, fields)
+    if encoding:
+        _set_encoding(art.meta, encoding)
+    if art.error or art.text is None:
+        return art
+    opts = opts or ReadOptions()
+    limit = opts.max_article_chars
+    if looks_like_html(art.text):
+        if limit is not None and len(art.text) > 4 * limit:  # far over even after stripping
+            return _too_long(art.id, origin, len(art.text), opts, art.meta, art.title)
+        title, art.text = html_to_text(art.text)
+        art.meta["converted_from"] = "html"
+        art.title = art.title or title
+    if limit is not None and len(art.text) > limit:
+        return _too_long(art.id, origin, len(art.text), opts, art.meta, art.title)
+    return art
+
+
+def _from_mapping(obj: Any, origin: str, fields: Fields) -> Article:
     if not isinstance(obj, dict):
         return _bad(origin, "ValueError", f"expected a JSON object, got {type(obj).__name__}")
     id_key = _pick(obj, fields.id, ID_FIELDS)
@@ -91,64 +141,311 @@ def _bad(origin: str, kind: str, message: str) -> Article:
     return Article(origin, None, None, {}, origin, _err(kind, f"{origin}: {message}"))
 
 
-def read_jsonl_stream(stream: io.TextIOBase, name: str, fields: Fields) -> Iterator[Article]:
-    for lineno, line in enumerate(stream, 1):
-        if not line.strip():
+# --- lines of a file, decoded, with byte offsets -----------------------------------------
+
+@dataclass
+class Line:
+    number: int  # 1-based
+    start: int  # byte offset of its first byte in the file
+    text: str  # decoded; undecodable bytes are U+DC00+byte marks
+    bad: int | None  # byte offset of its first undecodable byte, if any
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    return not encoding.startswith(("utf-16", "utf-32", "utf16", "utf32"))
+
+
+def _binary_lines(fh: BinaryIO, encoding: str, first: bytes = b"",
+                  max_line: int | None = None) -> Iterator[Line | tuple[int, int, bytes]]:
+    """Decode a byte stream line by line (ASCII-compatible codecs: b"\\n" is always a newline).
+
+    A line longer than `max_line` bytes is not held in memory: it is yielded as
+    (number, start, first 64 KiB) after being skipped.
+    """
+    buf = io.BufferedReader(_Prefixed(first, fh)) if first else fh
+    start = 0
+    number = 0
+    while True:
+        raw = buf.readline(max_line + 1) if max_line else buf.readline()
+        if not raw:
+            return
+        number += 1
+        if max_line and len(raw) > max_line and not raw.endswith(b"\n"):
+            head, size = raw[:1 << 16], len(raw)
+            while not raw.endswith(b"\n"):
+                raw = buf.readline(1 << 20)
+                if not raw:
+                    break
+                size += len(raw)
+            yield number, start, head
+            start += size
             continue
-        origin = f"{name}:{lineno}"
+        codec = encoding
+        if number == 1 and encoding in ("utf-8", "utf-8-sig") and raw.startswith(b"\xef\xbb\xbf"):
+            codec = "utf-8-sig"
+        dec = encodings.decode_marking(raw, codec)
+        bad = start + dec.bad_offsets[0] if dec.bad_offsets else None
+        yield Line(number, start, dec.text, bad)
+        start += len(raw)
+
+
+class _Prefixed(io.RawIOBase):
+    """A binary stream that first returns `head`, then the rest of `fh`."""
+
+    def __init__(self, head: bytes, fh: BinaryIO) -> None:
+        self.head, self.fh = head, fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.head:
+            n = min(len(b), len(self.head))
+            b[:n], self.head = self.head[:n], self.head[n:]
+            return n
+        data = self.fh.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+def _text_lines(dec: encodings.Decoded) -> Iterator[Line]:
+    """Lines of an already decoded file; the k-th mark in the text is its k-th bad byte."""
+    marks_before = 0
+    # Split at "\n" only, as the binary reader does (str.splitlines also splits at \x1c...).
+    for number, text in enumerate(re.findall(r"[^\n]*\n|[^\n]+$", dec.text), 1):
+        n_marks = len(encodings.BAD_BYTE.findall(text))
+        bad = dec.bad_offsets[marks_before] if n_marks else None
+        marks_before += n_marks
+        yield Line(number, -1, text, bad)
+
+
+def _open_lines(path: Path, opts: ReadOptions,
+                max_line: int | None = None) -> tuple[str, Iterator[Line | tuple]]:
+    """The file's encoding and its lines, streamed where the codec allows it."""
+    fh = path.open("rb")
+    head = fh.read(SNIFF_BYTES)
+    if opts.encoding:
+        encoding = encodings.given_name(opts.encoding)
+    else:
+        encoding, _ = encodings.sniff(head)
+    if not _ascii_compatible(encoding):
+        data = head + fh.read()
+        fh.close()
+        return encoding, _text_lines(encodings.decode_marking(data, encoding))
+
+    def lines() -> Iterator[Line | tuple]:
+        with fh:
+            yield from _binary_lines(fh, encoding, head, max_line)
+
+    return encoding, lines()
+
+
+def _bad_bytes(origin: str, offset: int, encoding: str, path: Path | str) -> dict[str, str]:
+    return _err("UnicodeDecodeError",
+                f"{origin}: bytes that are not valid {encoding} at byte offset {offset} of "
+                f"{path} (give the right one with --encoding)")
+
+
+_ID_IN_HEAD = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
+
+
+def _jsonl_articles(lines: Iterable[Line | tuple], name: str, path: Path | str, encoding: str,
+                    fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    for line in lines:
+        if isinstance(line, tuple):  # a line too long to hold: reject it unread
+            number, _, head = line
+            origin = f"{name}:{number}"
+            m = _ID_IN_HEAD.search(head.decode("utf-8", "replace"))
+            art_id = str(json.loads(m.group(1))) if m else origin
+            yield _too_long(art_id, origin, len(head), opts, {"encoding": encoding},
+                            at_least=True)
+            continue
+        if not line.text.strip():
+            continue
+        origin = f"{name}:{line.number}"
+        if line.bad is not None:
+            yield Article(origin, None, None, {"encoding": encoding}, origin,
+                          _bad_bytes(origin, line.bad, encoding, path))
+            continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.text)
         except json.JSONDecodeError as exc:
             yield _bad(origin, "JSONDecodeError", f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        yield article_from_mapping(obj, origin, fields)
+        except RecursionError:
+            yield _bad(origin, "RecursionError", "JSON nested too deeply")
+            continue
+        yield article_from_mapping(obj, origin, fields, opts, encoding)
 
 
-def read_json_array(path: Path, fields: Fields) -> Iterator[Article]:
+def read_jsonl_stream(stream: io.TextIOBase | BinaryIO, name: str, fields: Fields,
+                      opts: ReadOptions | None = None) -> Iterator[Article]:
+    """JSONL from a stream (stdin): text streams as they are, binary ones decoded per line."""
+    opts = opts or ReadOptions()
+    if isinstance(stream, io.TextIOBase) and not hasattr(stream, "buffer"):
+        lines: Iterable[Line] = (Line(n, -1, t, None) for n, t in enumerate(stream, 1))
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+    else:
+        raw = getattr(stream, "buffer", stream)
+        encoding = encodings.given_name(opts.encoding) if opts.encoding else "utf-8"
+        lines = _binary_lines(raw, encoding)
+    yield from _jsonl_articles(lines, name, name, encoding, fields, opts)
+
+
+def _max_line(opts: ReadOptions) -> int | None:
+    # A UTF-8 character is at most 4 bytes, and JSON escapes (\\uXXXX) 6 bytes for one
+    # character: a line longer than this cannot hold an article under the limit.
+    if opts.max_article_chars is None:
+        return None
+    return 6 * opts.max_article_chars + (1 << 16)
+
+
+def read_jsonl(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    encoding, lines = _open_lines(path, opts, _max_line(opts))
+    yield from _jsonl_articles(lines, path.name, path, encoding, fields, opts)
+
+
+def _read_decoded(path: Path, opts: ReadOptions) -> encodings.Decoded:
+    return encodings.decode(path.read_bytes(), opts.encoding)
+
+
+def read_json_array(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    dec = _read_decoded(path, opts)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(dec.text)
     except json.JSONDecodeError as exc:
+        if dec.bad_offsets:
+            yield Article(path.name, None, None, {"encoding": dec.encoding}, path.name,
+                          _bad_bytes(path.name, dec.bad_offsets[0], dec.encoding, path))
+            return
         yield _bad(f"{path.name}:{exc.lineno}", "JSONDecodeError", f"invalid JSON ({exc.msg})")
+        return
+    except RecursionError:
+        yield _bad(path.name, "RecursionError", "JSON nested too deeply")
         return
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         yield _bad(path.name, "ValueError", "expected a JSON array of objects")
         return
+    marks_before = 0
     for i, obj in enumerate(data, 1):
-        yield article_from_mapping(obj, f"{path.name}:{i}", fields)
+        origin = f"{path.name}:{i}"
+        n_marks = len(encodings.BAD_BYTE.findall(json.dumps(obj, ensure_ascii=False)))
+        if dec.bad_offsets and n_marks:
+            offset = dec.bad_offsets[min(marks_before, len(dec.bad_offsets) - 1)]
+            marks_before += n_marks
+            art = article_from_mapping(obj, origin, fields, None, dec.encoding)
+            art.text, art.error = None, _bad_bytes(origin, offset, dec.encoding, path)
+            yield art
+            continue
+        yield article_from_mapping(obj, origin, fields, opts, dec.encoding)
 
 
-def read_csv(path: Path, fields: Fields) -> Iterator[Article]:
+def read_csv(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh, delimiter=delimiter)
+    encoding, lines = _open_lines(path, opts)
+    consumed: list[Line] = []
+
+    def texts() -> Iterator[str]:
+        for line in lines:
+            consumed.append(line)
+            yield line.text
+
+    reader = csv.reader(texts(), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        yield _bad(f"{path.name}:1", "csv.Error", str(exc))
+        return
+    consumed.clear()
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a NUL byte; the reader cannot go on after it
+            yield _bad(f"{path.name}:{reader.line_num}", "csv.Error", str(exc))
+            return
         # Line numbers count the header as line 1, like a spreadsheet would.
-        for row in reader:
-            yield article_from_mapping(dict(row), f"{path.name}:{reader.line_num}", fields)
+        origin = f"{path.name}:{reader.line_num}"
+        bad = next((ln.bad for ln in consumed if ln.bad is not None), None)
+        consumed.clear()
+        if not any(cell.strip() for cell in row):
+            continue
+        values = dict(zip(header, row))
+        if len(row) > len(header):
+            values["_extra"] = row[len(header):]  # nothing is dropped silently
+        art = article_from_mapping(values, origin, fields, opts if bad is None else None,
+                                   encoding)
+        if bad is not None:
+            art.text, art.error = None, _bad_bytes(origin, bad, encoding, path)
+        yield art
 
 
-def read_txt(path: Path) -> Iterator[Article]:
+def _whole_file(path: Path, opts: ReadOptions) -> encodings.Decoded | Article:
+    """A one-article file, decoded; an error Article when too long or undecodable."""
+    origin = f"{path.name}:1"
+    size = path.stat().st_size
+    limit = opts.max_article_chars
+    if limit is not None and size > 4 * limit + 4:  # >= 1 byte per character past a BOM
+        return _too_long(path.stem, origin, size // 4, opts, {"path": str(path)}, at_least=True)
+    dec = _read_decoded(path, opts)
+    if dec.bad_offsets:
+        return Article(path.stem, None, None, {"path": str(path), "encoding": dec.encoding},
+                       origin, _bad_bytes(origin, dec.bad_offsets[0], dec.encoding, path))
+    return dec
+
+
+def _one_article(path: Path, text: str, title: str | None, encoding: str, opts: ReadOptions,
+                 extra: dict[str, Any] | None = None) -> Article:
+    meta = {"path": str(path), **(extra or {})}
+    _set_encoding(meta, encoding)
+    origin = f"{path.name}:1"
+    if opts.max_article_chars is not None and len(text) > opts.max_article_chars:
+        return _too_long(path.stem, origin, len(text), opts, meta, title)
+    return Article(path.stem, text, title, meta, origin)
+
+
+def read_txt(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]:
     """One article per file; its first line is the title when a blank line follows it."""
-    text = path.read_text(encoding="utf-8-sig")
+    opts = opts or ReadOptions()
+    dec = _whole_file(path, opts)
+    if isinstance(dec, Article):
+        yield dec
+        return
+    text = dec.text
     lines = text.splitlines()
     title = None
     if len(lines) >= 2 and lines[0].strip() and not lines[1].strip():
         title = lines[0].strip()
-    yield Article(path.stem, text, title, {"path": str(path)}, f"{path.name}:1")
+    yield _one_article(path, text, title, dec.encoding, opts)
 
 
-def _read_file(path: Path, fields: Fields) -> Iterator[Article]:
+def read_html(path: Path, opts: ReadOptions) -> Iterator[Article]:
+    """One article per page: its <title> (or first <h1>) and its text, no markup."""
+    dec = _whole_file(path, opts)
+    if isinstance(dec, Article):
+        yield dec
+        return
+    title, text = html_to_text(dec.text)
+    yield _one_article(path, text, title, dec.encoding, opts, {"converted_from": "html"})
+
+
+def _read_file(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8-sig") as fh:
-            yield from read_jsonl_stream(fh, path.name, fields)
+        yield from read_jsonl(path, fields, opts)
     elif suffix == ".json":
-        yield from read_json_array(path, fields)
+        yield from read_json_array(path, fields, opts)
     elif suffix in (".csv", ".tsv"):
-        yield from read_csv(path, fields)
+        yield from read_csv(path, fields, opts)
     elif suffix == ".txt":
-        yield from read_txt(path)
+        yield from read_txt(path, opts)
+    elif suffix in (".html", ".htm"):
+        yield from read_html(path, opts)
     else:
         raise InputError(f"{path}: unknown input format (use {', '.join(sorted(SUFFIXES))})")
 
@@ -165,16 +462,18 @@ def check_inputs(inputs: Iterable[str]) -> None:
             raise InputError(f"{name}: unknown input format (use {', '.join(sorted(SUFFIXES))})")
 
 
-def read_inputs(inputs: Iterable[str], fields: Fields = Fields()) -> Iterator[Article]:
+def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),
+                opts: ReadOptions | None = None) -> Iterator[Article]:
     """Yield articles from every input in order; folders are read recursively, sorted."""
+    opts = opts or ReadOptions()
     for name in inputs:
         if name == "-":
-            yield from read_jsonl_stream(sys.stdin, "<stdin>", fields)
+            yield from read_jsonl_stream(sys.stdin, "<stdin>", fields, opts)
             continue
         path = Path(name)
         if path.is_dir():
             files = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
             for file in sorted(files):
-                yield from _read_file(file, fields)
+                yield from _read_file(file, fields, opts)
         else:
-            yield from _read_file(path, fields)
+            yield from _read_file(path, fields, opts)

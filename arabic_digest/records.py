@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .guard import crash_point
 from .readers import Article
 
 SCHEMA_VERSION = 1
@@ -36,9 +38,21 @@ def error_record(article: Article, stage: str, exc_type: str, message: str) -> d
     return rec
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(record: dict[str, Any]) -> str:
     # ensure_ascii=False keeps Arabic readable in the file; one record, one line.
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    # A lone surrogate (JSON input "\ud800") cannot be written as UTF-8; inside a JSON string
+    # its \\uXXXX escape is valid JSON that reads back as the very same string.
+    if _LONE_SURROGATE.search(text):
+        text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text + "\n"
+
+
+class OutputWriteError(OSError):
+    """Records could not be appended; the file was cut back to its last complete record."""
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -49,17 +63,25 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def _atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+def _atomic_write_lines(path: Path, lines: Iterable[str], crash: str = "") -> None:
+    """Write a new version beside the file, then rename it over: old or new, never half."""
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.writelines(lines)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    if crash:
+        crash_point(crash)
     os.replace(tmp, path)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    _atomic_write_lines(path, [json.dumps(data, ensure_ascii=False, indent=2) + "\n"])
+    _atomic_write_lines(path, [json.dumps(data, ensure_ascii=False, indent=2) + "\n"],
+                        crash="manifest")
 
 
 class RecordFile:
@@ -79,7 +101,8 @@ class RecordFile:
             _atomic_write_lines(path, [])
         else:
             self._load(retry_errors)
-        self._fh = path.open("a", encoding="utf-8")
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        self.good = os.fstat(self._fd).st_size  # end of the last complete record
 
     def _load(self, retry_errors: bool) -> None:
         data = self.path.read_bytes()
@@ -98,20 +121,39 @@ class RecordFile:
             self.done[rec["id"]] = rec.get("status", "ok")
             keep.append(raw.decode("utf-8"))
         if self.repaired or self.retried:
-            _atomic_write_lines(self.path, keep)
+            _atomic_write_lines(self.path, keep, crash="repair")
 
     def append(self, records: list[dict[str, Any]]) -> None:
-        """Write whole records, then flush and fsync: a crash loses at most this batch."""
+        """Write whole records, then fsync: a crash loses at most this batch.
+
+        A failed write (disk full, file size limit, I/O error) cuts the file back to the end
+        of the last complete record before raising, so it never ends in a partial line.
+        """
         if not records:
             return
-        self._fh.write("".join(dumps(r) for r in records))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        data = "".join(dumps(r) for r in records).encode("utf-8")
+        crash_point("append", lambda: os.write(self._fd, data[: len(data) // 2]))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view):]
+            crash_point("fsync")
+            os.fsync(self._fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, self.good)
+            except OSError:
+                pass  # the next open repairs a torn last line anyway
+            raise OutputWriteError(exc.errno, f"cannot write {self.path}: {exc.strerror}; "
+                                   f"it holds {len(self.done)} complete records") from exc
+        self.good += len(data)
         for r in records:
             self.done[r["id"]] = r["status"]
 
     def close(self) -> None:
-        self._fh.close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def reorder(self, order: list[str]) -> bool:
         """Rewrite the file in input order if resuming or retrying left it out of order."""
@@ -121,5 +163,5 @@ class RecordFile:
         if keys == sorted(keys):
             return False
         ordered = [line for _, line in sorted(zip(keys, lines), key=lambda kv: kv[0])]
-        _atomic_write_lines(self.path, ordered)
+        _atomic_write_lines(self.path, ordered, crash="reorder")
         return True

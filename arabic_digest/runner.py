@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +16,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, TransformersSummarizer
+from summarize.length import SummaryLength
+from summarize.loading import build_summarizer
+from summarize.prompts import load_prompt
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
 from translate.clean import CleanOptions
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
@@ -24,9 +28,11 @@ from translate.translator import (
     Translator,
 )
 
+from .guard import OutputLock, StopRequest
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
-from .readers import Article, Fields, check_inputs, read_inputs
-from .records import RecordFile, error_record, write_json_atomic
+from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
+from .records import OutputWriteError, RecordFile, error_record, write_json_atomic
+from .screening import dedupe_id
 from .shards import Shard, shard_output
 
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
@@ -39,6 +45,8 @@ class RunConfig:
     output: Path | None = None
     translation_model: str = DEFAULT_TRANSLATION_MODEL
     summarization_model: str | None = DEFAULT_SUMMARIZATION_MODEL  # None: no summary
+    summary_length: SummaryLength = field(default_factory=SummaryLength)
+    prompt: str | None = None  # name in prompts/ or path; None: the model family's default
     fields: Fields = field(default_factory=Fields)
     device: str = "auto"
     beams: int | None = None
@@ -49,6 +57,9 @@ class RunConfig:
     retry_errors: bool = False
     quiet: bool = False
     clean_options: CleanOptions = field(default_factory=CleanOptions)
+    read_options: ReadOptions = field(default_factory=ReadOptions)
+    language_check: bool = True  # skip articles that are not Arabic
+    dedupe_ids: bool = False  # repeated ids become ID~2, ID~3... instead of error records
     # Articles are pooled until their segments fill this many batches of batch_tokens.
     pool_batches: int = 8
     max_pool_articles: int = 64
@@ -59,6 +70,18 @@ class RunConfig:
             return self.output
         out = default_output(self.inputs)
         return shard_output(out, self.shard) if self.shard else out
+
+    def batch_settings(self) -> BatchSettings:
+        return BatchSettings(self.clean_options, self.segment_tokens, self.language_check)
+
+
+class RunStopped(Exception):
+    """The run stopped before the end; what was written is valid and a rerun resumes."""
+
+    def __init__(self, message: str, stats: RunStats, exit_code: int) -> None:
+        super().__init__(message)
+        self.stats = stats
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -97,6 +120,11 @@ class RunStats:
         return "; ".join(parts) + f" -> {self.output}"
 
 
+def resume_command() -> str:
+    """This run's command line, as the user would type it again."""
+    return shlex.join(["arabic-digest", *sys.argv[1:]])
+
+
 def default_output(inputs: list[str]) -> Path:
     first = inputs[0] if inputs else "-"
     stem = "stdin" if first == "-" else Path(first.rstrip("/")).stem
@@ -125,7 +153,8 @@ def load_translator(cfg: RunConfig) -> Translator:
 def load_summarizer(cfg: RunConfig) -> Summarizer | None:
     if cfg.summarization_model is None:
         return None
-    return TransformersSummarizer(cfg.summarization_model, device=cfg.device)
+    return build_summarizer(cfg.summarization_model, device=cfg.device,
+                            length=cfg.summary_length, prompt=cfg.prompt)
 
 
 def _model_info(model: Any) -> dict[str, Any] | None:
@@ -140,31 +169,36 @@ def count_articles(cfg: RunConfig) -> int | None:
     if "-" in cfg.inputs:
         return None
     if cfg.shard:
-        return sum(1 for _ in input_items(cfg.inputs, cfg.fields, cfg.limit, cfg.shard))
-    n = sum(1 for _ in read_inputs(cfg.inputs, cfg.fields))
+        return sum(1 for _ in input_items(cfg))
+    n = sum(1 for _ in read_inputs(cfg.inputs, cfg.fields, cfg.read_options))
     return min(n, cfg.limit) if cfg.limit is not None else n
 
 
-def input_items(inputs: list[str], fields: Fields, limit: int | None = None,
-                shard: Shard | None = None) -> Iterator[tuple[str, Article | dict[str, Any]]]:
+def input_items(cfg: RunConfig) -> Iterator[tuple[str, Article | dict[str, Any]]]:
     """(record id, item) for the input articles in order, as every engine and merge see them.
 
     The item is an Article, or an error record for a duplicate id (its record takes the
-    `<file>:<line>` id so it stays unique). With a shard, only that shard's ids are kept.
+    `<file>:<line>` id so it stays unique; with dedupe_ids it becomes ID~2... instead).
+    With a shard, only that shard's ids are kept.
     """
     seen: dict[str, str] = {}
-    for n, article in enumerate(read_inputs(inputs, fields)):
-        if limit is not None and n >= limit:
+    for n, article in enumerate(read_inputs(cfg.inputs, cfg.fields, cfg.read_options)):
+        if cfg.limit is not None and n >= cfg.limit:
             return
         item: Article | dict[str, Any] = article
-        if article.id in seen:
+        if article.id in seen and cfg.dedupe_ids:
+            new_id = dedupe_id(article.id, seen)
+            article.meta["original_id"] = article.id
+            article = item = replace(article, id=new_id)
+            seen[new_id] = article.origin
+        elif article.id in seen:
             first = seen[article.id]
             article = replace(article, id=article.origin)
             item = error_record(article, "read", "DuplicateId",
                                 f"{article.origin}: id already used at {first}")
         else:
             seen[article.id] = article.origin
-        if shard is None or shard.contains(article.id):
+        if cfg.shard is None or cfg.shard.contains(article.id):
             yield article.id, item
 
 
@@ -176,7 +210,7 @@ class Runner:
         self.cfg = cfg
         self.translator = translator
         self.summarizer = summarizer
-        self.settings = BatchSettings(cfg.clean_options, cfg.segment_tokens)
+        self.settings = cfg.batch_settings()
         self.stats = RunStats(cfg.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
@@ -192,12 +226,16 @@ class Runner:
             "output": str(s.output),
             "models": {"translation": _model_info(self.translator),
                        "summarization": _model_info(self.summarizer)},
+            "summary_length": self.cfg.summary_length.record(),
             "cleaning": self.cfg.clean_options.signature(),
             "segment_tokens": self.cfg.segment_tokens,
             # What merge needs to re-read the inputs in order (see shards.py).
             "fields": {"text": self.cfg.fields.text, "title": self.cfg.fields.title,
                        "id": self.cfg.fields.id},
             "limit": self.cfg.limit,
+            "read_options": {"encoding": self.cfg.read_options.encoding,
+                             "max_article_chars": self.cfg.read_options.max_article_chars},
+            "dedupe_ids": self.cfg.dedupe_ids,
             "shard": self.cfg.shard.to_json() if self.cfg.shard else None,
             "cwd": os.getcwd(),
             "packages": package_versions(),
@@ -216,8 +254,7 @@ class Runner:
 
     def _articles(self, done: dict[str, str]) -> Iterator[Article | dict[str, Any] | None]:
         """Input items in order (see input_items); None for one already done (resume)."""
-        cfg = self.cfg
-        for article_id, item in input_items(cfg.inputs, cfg.fields, cfg.limit, cfg.shard):
+        for article_id, item in input_items(self.cfg):
             self.order.append(article_id)
             if article_id in done:
                 self.stats.resumed += 1
@@ -226,20 +263,23 @@ class Runner:
             else:
                 yield item
 
-    def run(self) -> RunStats:
+    def run(self, stop: StopRequest | None = None) -> RunStats:
+        """Process everything not done yet; stops after the current batch when `stop` is."""
         cfg, stats = self.cfg, self.stats
+        self.stop = stop
         out = RecordFile(stats.output, overwrite=cfg.overwrite, retry_errors=cfg.retry_errors)
         stats.repaired_lines, stats.retried = out.repaired, out.retried
         resumed_from = dict(out.done)
-        mpath = manifest_path(stats.output)
+        mpath = self.mpath = manifest_path(stats.output)
         write_json_atomic(mpath, self.manifest("running"))
-        t0 = time.perf_counter()
+        t0 = self.t0 = time.perf_counter()
         count = self.translator.count_tokens
         pool_tokens = cfg.batch_tokens * cfg.pool_batches
         bar = tqdm(total=count_articles(cfg), unit="article", file=sys.stderr,
                    disable=cfg.quiet, dynamic_ncols=True)
         items: list[Prepared | dict[str, Any]] = []
         tokens = 0
+        stopped = False
         try:
             for item in self._articles(resumed_from):
                 if item is None:
@@ -254,11 +294,29 @@ class Runner:
                 if tokens >= pool_tokens or len(items) >= cfg.max_pool_articles:
                     self._flush(items, out, bar)
                     items, tokens = [], 0
-            self._flush(items, out, bar)
+                    if stop is not None and stop.requested:
+                        stopped = True
+                        break
+            else:
+                self._flush(items, out, bar)
+        except OutputWriteError as exc:
+            stats.elapsed_s = time.perf_counter() - t0
+            self._try_manifest("failed", error=str(exc))
+            code = 2 if stats.processed == 0 else 3
+            raise RunStopped(
+                f"{exc.strerror} ({stats.processed} articles written in this run). The file "
+                "is valid up to its last complete record; free space or fix the output, then "
+                "rerun the same command to resume.", stats, code) from None
         finally:
             bar.close()
             out.close()
             stats.elapsed_s = time.perf_counter() - t0
+        if stopped and stop is not None:
+            self._try_manifest("interrupted", signal=stop.name)
+            raise RunStopped(
+                f"interrupted by {stop.name} after {stats.processed} articles; what was "
+                f"written is complete. To resume, run the same command again: "
+                f"{resume_command()}", stats, stop.exit_code)
         if resumed_from or stats.retried:
             out.reorder(self.order)
         stats.dedupe_hits = getattr(self.translator, "hits", 0)
@@ -275,18 +333,34 @@ class Runner:
             setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
         self.stats.segments += sum(len(p.sources()) for p in prepared)
         bar.update(len(records))
+        # The manifest follows every batch, so after a kill it says how far the run got.
+        self.stats.elapsed_s = time.perf_counter() - self.t0
+        self._try_manifest("running")
+
+    def _try_manifest(self, status: str, **extra: Any) -> None:
+        try:
+            write_json_atomic(self.mpath, {**self.manifest(status), **extra})
+        except OSError:
+            pass  # the output's own error is the one to report
 
 
 def run(cfg: RunConfig, translator: Translator | None = None,
         summarizer: Summarizer | None = None) -> RunStats:
-    """Run the whole pipeline; models are loaded here unless given (tests, other engines)."""
-    check_inputs(cfg.inputs)
-    if cfg.quiet:
-        from transformers.utils import logging as hf_logging
+    """Run the whole pipeline; models are loaded here unless given (tests, other engines).
 
-        hf_logging.disable_progress_bar()
-    if translator is None:
-        translator = load_translator(cfg)
-    if summarizer is None:
-        summarizer = load_summarizer(cfg)
-    return Runner(cfg, translator, summarizer).run()
+    The output is locked first (a second run on it is refused before any model loads), and
+    SIGINT/SIGTERM stop the run after the current batch (RunStopped).
+    """
+    check_inputs(cfg.inputs)
+    if cfg.prompt is not None and summarizer is None:
+        load_prompt(cfg.prompt)  # a broken template fails before any model loads
+    with OutputLock(cfg.output_path()), StopRequest() as stop:
+        if cfg.quiet:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        if translator is None:
+            translator = load_translator(cfg)
+        if summarizer is None:
+            summarizer = load_summarizer(cfg)
+        return Runner(cfg, translator, summarizer).run(stop)

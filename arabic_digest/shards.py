@@ -20,10 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .readers import Fields
+from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, ReadOptions
 from .records import write_json_atomic
+
+if TYPE_CHECKING:
+    from .runner import RunConfig
 
 _SHARD_NAME = re.compile(r"\.shard-\d+-of-\d+$")
 
@@ -107,8 +110,10 @@ def _load_manifest(out: Path) -> dict[str, Any] | None:
 
 def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
                inputs: Sequence[str] | None, fields: Fields | None, limit: int | None
-               ) -> tuple[list[str], Fields, int | None]:
-    """Which inputs (and fields, limit) the shards were cut from, checked for agreement."""
+               ) -> RunConfig:
+    """Which inputs (and fields, limit, read options) the shards were cut from, as a config
+    for `input_items`; the shard manifests are checked to agree."""
+    from .runner import RunConfig
     known = [(p, m) for p, m in manifests if m is not None]
     if inputs is None and len(known) < len(manifests):
         missing = ", ".join(str(p) for p, m in manifests if m is None)
@@ -116,7 +121,8 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
                          "--inputs to know their order")
     first = known[0][1] if known else {}
     for path, m in known:
-        for key in ("inputs", "fields", "limit", "cleaning", "segment_tokens"):
+        for key in ("inputs", "fields", "limit", "read_options", "dedupe_ids", "cleaning",
+                    "segment_tokens", "summary_length"):
             if m.get(key) != first.get(key):
                 raise MergeError(f"{path}: its shard run differs from {known[0][0]}'s in "
                                  f"{key!r}; shards of one output must be one command")
@@ -139,7 +145,13 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
     if fields is None:
         f = first.get("fields") or {}
         fields = Fields(f.get("text"), f.get("title"), f.get("id"))
-    return list(inputs), fields, limit if limit is not None else first.get("limit")
+    read = first.get("read_options") or {}
+    return RunConfig(
+        inputs=list(inputs), fields=fields,
+        limit=limit if limit is not None else first.get("limit"),
+        read_options=ReadOptions(read.get("encoding"),
+                                 read.get("max_article_chars", DEFAULT_MAX_ARTICLE_CHARS)),
+        dedupe_ids=bool(first.get("dedupe_ids")))
 
 
 def _comparable_models(manifest: dict[str, Any]) -> Any:
@@ -202,13 +214,13 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
     if output.resolve() in {p.resolve() for p in paths}:
         raise MergeError(f"{output}: the merged output would overwrite a shard output; use -o")
     manifests = [(p, _load_manifest(p)) for p in paths]
-    inputs, fields, limit = _selection(manifests, inputs, fields, limit)
+    selection = _selection(manifests, inputs, fields, limit)
 
     where = _index(paths)
     order: list[str] = []
     shard_count = next((m["shard"]["count"] for _, m in manifests if m and m.get("shard")), None)
     missing: list[str] = []
-    for article_id, _ in input_items(inputs, fields, limit):
+    for article_id, _ in input_items(selection):
         order.append(article_id)
         if article_id not in where:
             hint = f" (shard {shard_of(article_id, shard_count)}/{shard_count})" \
@@ -227,7 +239,7 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
     if dupes:
         problems.append(f"{len(dupes)} ids have more than one record: {_examples(dupes)}")
     if extra:
-        problems.append(f"{len(extra)} records are not in the inputs {inputs}: "
+        problems.append(f"{len(extra)} records are not in the inputs {selection.inputs}: "
                         f"{_examples(extra)}")
     if problems:
         raise MergeError("; ".join(problems))
@@ -250,7 +262,8 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
         for h in handles:
             h.close()
     counts["articles"] = len(order)
-    write_json_atomic(manifest_path(output), _merged_manifest(manifests, output, inputs, counts))
+    write_json_atomic(manifest_path(output),
+                      _merged_manifest(manifests, output, selection.inputs, counts))
     return MergeResult(output, counts)
 
 

@@ -7,6 +7,9 @@ import os
 # Any accidental Hub lookup must fail fast instead of waiting for a network timeout.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# Tiny models gain nothing from threads, and on a shared 2-core machine torch's thread pools
+# oversubscribe badly (seen here: 10x slower). Subprocesses of the tests inherit this.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from pathlib import Path  # noqa: E402
 

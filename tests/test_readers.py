@@ -48,14 +48,15 @@ def test_csv_tsv_json_array_and_folder(tmp_path: Path) -> None:
     arts = list(read_inputs([str(tmp_path)]))
     # sorted: x.csv, x.json, x.tsv
     assert [a.id for a in arts] == ["a1", "x.csv:3", "a1", "x.json:2", "a1", "x.tsv:3"]
-    assert all(a.title.startswith("عنوان") and a.meta == {"lang": "ar"} for a in arts)
+    assert all(a.title.startswith("عنوان") and a.meta == {"lang": "ar", "encoding": "utf-8"}
+               for a in arts)
 
 
 def test_given_fields_override_detection(tmp_path: Path) -> None:
     p = _write_jsonl(tmp_path / "c.jsonl", [{"doc": "d1", "txt": "نص", "hl": "ع", "text": "x"}])
     (art,) = read_inputs([str(p)], Fields(text="txt", title="hl", id="doc"))
     assert (art.id, art.text, art.title) == ("d1", "نص", "ع")
-    assert art.meta == {"text": "x"}
+    assert art.meta == {"text": "x", "encoding": "utf-8"}
 
 
 def test_bad_lines_become_error_articles_with_line_numbers(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def test_token_batches_cover_every_index_once_within_budget(lengths, budget) -> 
 
 def test_max_new_tokens_is_bounded_by_source_and_limit() -> None:
     assert max_new_tokens_for(10, 2.0, 10, 512) == 32
-    assert max_new_tokens_for(400, 2.0, 10, 512) == 512
+    assert max_new_tokens_for(400, 2.0, 10, 511) == 511
     assert max_new_tokens_for(1, 2.0, 10, 512) == 16
 
 

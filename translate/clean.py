@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sacremoses import MosesPunctNormalizer
@@ -136,10 +136,11 @@ _AR_THOUSANDS_RE = re.compile(r"(?<=\d)\u066c(?=\d)")  # ٬ between digits -> ,
 # Only well-formed entities (with ';'), so "a=1&para=2" in a URL stays intact.
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
-# URLs and e-mails are shielded from punctuation normalisation.
-_URL_OR_EMAIL_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'«»]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
-)
+# URLs and e-mails are shielded from punctuation normalisation. URLs are found first: an
+# e-mail's domain pattern could otherwise swallow the scheme of a URL right after it
+# ("x@y.com-http://...") and leave the rest of that URL to Moses on a second pass.
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _moses_substitutions() -> list[tuple[re.Pattern[str], str]]:
@@ -185,14 +186,19 @@ def _moses(text: str) -> str:
     return text
 
 
-def _punct(line: str) -> str:
+def _shielded(text: str, pattern: re.Pattern[str], inner: Callable[[str], str]) -> str:
+    """Apply `inner` to the text between matches of `pattern`, leaving the matches as they are."""
     out, pos = [], 0
-    for m in _URL_OR_EMAIL_RE.finditer(line):
-        out.append(_moses(line[pos : m.start()]))
+    for m in pattern.finditer(text):
+        out.append(inner(text[pos : m.start()]))
         out.append(m.group(0))
         pos = m.end()
-    out.append(_moses(line[pos:]))
+    out.append(inner(text[pos:]))
     return "".join(out)
+
+
+def _punct(line: str) -> str:
+    return _shielded(line, _URL_RE, lambda part: _shielded(part, _EMAIL_RE, _moses))
 
 
 def normalize_line(line: str, options: CleanOptions = CleanOptions()) -> str:

@@ -136,9 +136,10 @@ class TransformersTranslator:
         self.revision = getattr(self.model.config, "_commit_hash", None)
 
     def _model_limit(self) -> int:
+        """Most new tokens the decoder can take: its positions, less the decoder start token."""
         positions = getattr(self.model.config, "max_position_embeddings", None) or 512
         cfg_max = self.generation_config.max_length or positions
-        return min(positions, cfg_max)
+        return min(positions, cfg_max) - 1
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])

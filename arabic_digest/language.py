@@ -1,0 +1,61 @@
+"""Is this article Arabic? lingua-language-detector, restricted to the languages a corpus of
+Arabic news is likely to hold by mistake (its model ships in the wheel, so it works offline).
+
+Restricting to Arabic, Persian, Urdu, English and French makes it fast and sure: on the
+shared corpus it calls all 31 articles and all 1005 NTREX-128 Arabic sentences Arabic, and
+1004 of the 1005 English ones English (one short English line comes out French). Persian and
+Urdu are in the set because they share the Arabic script: Opus-MT ar-en would turn them into
+fluent nonsense.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+SAMPLE_CHARS = 3000  # enough to decide; bounded, so a long article costs no more
+MIN_LETTERS = 20  # fewer letters than this: too little to judge, the article is kept
+LANGUAGES = ("ARABIC", "PERSIAN", "URDU", "ENGLISH", "FRENCH")
+CODES = {"ARABIC": "ar", "PERSIAN": "fa", "URDU": "ur", "ENGLISH": "en", "FRENCH": "fr"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    language: str | None  # ISO 639-1 code, None when there is too little text to judge
+    confidence: float
+
+    @property
+    def arabic(self) -> bool:
+        return self.language in (None, "ar")
+
+
+@lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(
+        *(getattr(Language, name) for name in LANGUAGES)).build()
+
+
+def _sample(text: str) -> str:
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    # Beginning and middle: a lead in one language and a body in another still shows.
+    half = SAMPLE_CHARS // 2
+    mid = len(text) // 2
+    return text[:half] + "\n" + text[mid:mid + half]
+
+
+def identify(text: str) -> Verdict:
+    sample = _sample(text)
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return Verdict(None, 0.0)
+    values = _detector().compute_language_confidence_values(sample)
+    if not values:
+        return Verdict(None, 0.0)
+    top = values[0]
+    return Verdict(CODES.get(top.language.name, top.language.name.lower()),
+                   round(top.value, 3))
+
+
+NAMES = {"ar": "Arabic", "fa": "Persian", "ur": "Urdu", "en": "English", "fr": "French"}
