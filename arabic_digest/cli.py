@@ -339,6 +339,9 @@ def check(
     else:
         typer.echo(render(reports))
     raise typer.Exit(EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK)
+
+
+@app.command()
 def merge(
     shard_outputs: Annotated[list[Path], typer.Argument(
         help="The shard outputs (.jsonl) of one run, each with its .run.json beside it.")],

@@ -245,14 +245,17 @@ class RayRunner(Runner):
     def _dispatch_reporting(self, todo: list[Any], out: RecordFile, bar: tqdm) -> bool:
         try:
             return self._dispatch(todo, out, bar)
-        except (RayEngineError, OutputWriteError):
+        except OutputWriteError:
             raise
         except Exception as exc:
             # An actor that cannot load its model: say so, as the local runner does.
-            message = _load_error(exc)
+            message = str(exc) if isinstance(exc, RayEngineError) else _load_error(exc)
+            self._try_manifest("failed", error=message or f"{type(exc).__name__}: {exc}")
             if message is None:
                 raise
-            raise RayEngineError(f"a Ray actor could not load its model: {message}") from None
+            if not isinstance(exc, RayEngineError):
+                message = f"a Ray actor could not load its model: {message}"
+            raise RayEngineError(message) from None
 
     def _dispatch(self, todo: list[Any], out: RecordFile, bar: tqdm) -> bool:
         """Run the Ray Data pipeline over `todo`, appending records as they come back.
@@ -279,7 +282,10 @@ class RayRunner(Runner):
                       "num_cpus": opts.cpus_per_actor,
                       "num_gpus": self.gpus, "batch_size": opts.batch_articles,
                       "fn_constructor_kwargs": {"cfg": cfg}}
-        ds = ray.data.from_items([{"item": _pack(item)} for item in todo])
+        # About one block per actor batch, so that every actor of a pool gets work.
+        blocks = min(max(1, -(-len(todo) // opts.batch_articles)), 10_000)
+        ds = ray.data.from_items([{"item": _pack(item)} for item in todo],
+                                 override_num_blocks=blocks)
         ds = ds.map_batches(clean_batch, fn_kwargs={"cfg": cfg}, batch_size=64)
         ds = ds.map_batches(TranslateActor, **actor_args)
         if cfg.summarization_model is not None:
