@@ -114,6 +114,7 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
     """Which inputs (and fields, limit, read options) the shards were cut from, as a config
     for `input_items`; the shard manifests are checked to agree."""
     from .runner import RunConfig
+
     known = [(p, m) for p, m in manifests if m is not None]
     if inputs is None and len(known) < len(manifests):
         missing = ", ".join(str(p) for p, m in manifests if m is None)
