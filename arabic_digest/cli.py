@@ -138,6 +138,11 @@ def run(
     title_field: TitleField = None,
     id_field: IdField = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    backend: Annotated[str, typer.Option(
+        help="auto (CTranslate2, converted once and cached; transformers where a model cannot "
+             "be converted), ctranslate2 or transformers.")] = "auto",
+    no_dedupe: Annotated[bool, _flag(
+        "--no-dedupe", "Translate repeated segments again instead of once per run.")] = False,
     beams: Annotated[int | None, typer.Option(
         min=1, help="Beam size (default: the model's generation config).")] = None,
     batch_tokens: Annotated[int, typer.Option(
@@ -147,6 +152,8 @@ def run(
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N articles.")] = None,
     overwrite: Annotated[bool, _flag("--overwrite", "Start afresh instead of resuming.")] = False,
     retry_errors: Annotated[bool, _flag("--retry-errors", "Redo records that are errors.")] = False,
+    no_retry: Annotated[bool, _flag(
+        "--no-retry", "Flag doubtful segments but do not retry them.")] = False,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
@@ -193,6 +200,8 @@ def run(
         selected = Shard.parse(shard) if shard is not None else None
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    if backend not in ("auto", "ctranslate2", "transformers"):
+        raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
     length = _summary_options(None if no_summary else summarization_model, summary_length,
                               summary_min_tokens, summary_max_tokens, prompt)
     cfg = RunConfig(
@@ -204,12 +213,15 @@ def run(
         prompt=prompt,
         fields=Fields(text_field, title_field, id_field),
         device=device,
+        backend=backend,
+        dedupe=not no_dedupe,
         beams=beams,
         batch_tokens=batch_tokens,
         segment_tokens=segment_tokens,
         limit=limit,
         overwrite=overwrite,
         retry_errors=retry_errors,
+        retry_doubtful=not no_retry,
         quiet=quiet,
         clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
                                     keep_boilerplate, keep_letters, keep_kind),
@@ -339,6 +351,208 @@ def check(
     else:
         typer.echo(render(reports))
     raise typer.Exit(EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK)
+
+
+RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
+
+
+@app.command()
+def report(
+    output_jsonl: RunOutput,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="HTML file (default: <stem>.report.html beside the input).")] = None,
+) -> None:
+    """One self-contained HTML page: index, summaries, source and translation side by side."""
+    from .report import write_report
+
+    if not output_jsonl.is_file():
+        raise _fail(f"no such file: {output_jsonl}")
+    try:
+        path, view = write_report(output_jsonl, output)
+    except (OSError, UnicodeError) as exc:
+        raise _fail(str(exc)) from None
+    counts = ", ".join(f"{n} {k}" for k, n in view.counts.items())
+    bad = f"; {view.unreadable} unreadable lines skipped" if view.unreadable else ""
+    typer.echo(f"arabic-digest: report of {len(view.articles)} articles ({counts}){bad} -> {path}",
+               err=True)
+
+
+@app.command()
+def digest(
+    output_jsonl: RunOutput,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output",
+        help="digest.md or digest.html (default: <stem>.digest.md beside the input).")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="md or html (default: from the output's suffix, else md).")] = None,
+    order: Annotated[str, typer.Option(
+        help="input, or date (oldest first, from source.meta.date; undated last).")] = "input",
+    report_path: Annotated[Path | None, typer.Option(
+        "--report", help="The report to link to (default: <stem>.report.html beside the input).",
+    )] = None,
+) -> None:
+    """The English digest: per article its title, dateline, summary and a link to the report."""
+    from .digest import ORDERS, write_digest
+
+    if not output_jsonl.is_file():
+        raise _fail(f"no such file: {output_jsonl}")
+    if order not in ORDERS:
+        raise _fail(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
+    try:
+        path, result = write_digest(output_jsonl, output, fmt, order, report_path)
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
+    typer.echo(f"arabic-digest: digest of {len(result.items)} articles{left} -> {path}", err=True)
+
+
+models_app = typer.Typer(no_args_is_help=True, help=(
+    "Models on disk: download for offline use, convert to CTranslate2 ahead of time, list."))
+app.add_typer(models_app, name="models")
+Models = Annotated[list[str] | None, typer.Argument(
+    help="Hub ids or local folders (default: the translation and summarization defaults).")]
+
+
+def _models_or_defaults(names: list[str] | None) -> list[str]:
+    return names or [DEFAULT_TRANSLATION_MODEL, DEFAULT_SUMMARIZATION_MODEL]
+
+
+@models_app.command("download")
+def models_download(
+    names: Models = None,
+    to: Annotated[Path | None, typer.Option(
+        help="Download into DIR/<model name> instead of the Hugging Face cache.")] = None,
+) -> None:
+    """Fetch models from the Hub so later runs work offline (HF_HUB_OFFLINE=1)."""
+    from .models import download, folder_size, human_size
+
+    for name in _models_or_defaults(names):
+        try:
+            path = download(name, to)
+        except Exception as exc:  # noqa: BLE001 - network, auth or a wrong id: say which
+            raise _fail(f"could not download {name!r}: {type(exc).__name__}: {exc}") from None
+        typer.echo(f"{name}\t{human_size(folder_size(path))}\t{path}")
+
+
+@models_app.command("convert")
+def models_convert(
+    names: Models = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda (sets quantization).")] = "auto",
+    quantization: Annotated[str | None, typer.Option(
+        help="int8, int8_float16, float16 or float32 (default: int8 on CPU, int8_float16 on "
+             "CUDA, as `run` uses).")] = None,
+    force: Annotated[bool, _flag("--force", "Convert again even if cached.")] = False,
+) -> None:
+    """Convert models to CTranslate2 into the cache now, so the first run starts at once."""
+    from .models import (
+        ConversionError,
+        convert,
+        ct2_device,
+        default_compute_type,
+        folder_size,
+        human_size,
+        model_revision,
+        note,
+    )
+
+    for name in _models_or_defaults(names):
+        try:
+            model_revision(name)
+            quant = quantization or default_compute_type(ct2_device(device))
+            done = convert(name, quant, force=force, log=note)
+        except ConversionError as exc:
+            raise _fail(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - not found / offline
+            raise _fail(f"could not load {name!r}: {type(exc).__name__}: {exc}") from None
+        state = "converted" if done.converted_now else "cached"
+        typer.echo(f"{name}\t{quant}\t{state}\t{human_size(folder_size(done.path))}\t{done.path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show downloaded (Hugging Face cache) and converted (CTranslate2) models with sizes."""
+    from .models import ct2_root, human_size, list_converted, list_downloaded
+
+    downloaded, converted = list_downloaded(), list_converted()
+    typer.echo("downloaded (Hugging Face cache):")
+    for row in downloaded:
+        typer.echo(f"  {row['model']}\t{human_size(row['bytes'])}\t{row['path']}")
+    if not downloaded:
+        typer.echo("  (none)")
+    typer.echo(f"converted (CTranslate2, {ct2_root()}):")
+    for row in converted:
+        typer.echo(f"  {row['model']}\t{row['quantization']}\t{row['revision']}\t"
+                   f"{human_size(row['bytes'])}\t{row['path']}")
+    if not converted:
+        typer.echo("  (none)")
+
+
+@app.command("eval")
+def eval_(
+    output_file: Annotated[Path | None, typer.Argument(
+        help="An output JSONL of `run` with references in source.meta.")] = None,
+    reference_field: Annotated[str | None, typer.Option(
+        help="source.meta field holding a reference translation of the article text.")] = None,
+    summary_reference_field: Annotated[str | None, typer.Option(
+        help="source.meta field holding a reference summary (e.g. reference_summary).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        help="Arabic source, one segment per line (with --reference).")] = None,
+    reference: Annotated[Path | None, typer.Option(
+        help="English reference, line-aligned with --source.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Result JSON (default: <output or reference stem>.eval.json; "
+        "hypotheses go beside it).")] = None,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option(
+        help="Print two result JSONs side by side (A B) and exit.")] = None,
+    translation_model: Annotated[str | None, typer.Option(
+        help="Translation model for --source (default Helsinki-NLP/opus-mt-ar-en) and for "
+        "Arabic summary references (default: the output's).")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    backend: Annotated[str, typer.Option(
+        help="auto, ctranslate2 or transformers (as for run).")] = "auto",
+    beams: Annotated[int | None, typer.Option(min=1, help="Beam size.")] = None,
+    batch_tokens: Annotated[int, typer.Option(min=16)] = 4096,
+    segment_tokens: Annotated[int, typer.Option(min=8, max=500)] = 200,
+    no_retry: Annotated[bool, _flag("--no-retry", "Do not retry flagged segments.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Score translations (sacreBLEU BLEU, chrF, TER) and summaries (ROUGE) against references."""
+    import json
+
+    from . import evaluate
+    from .runner import RunConfig
+
+    if compare:
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare)
+        typer.echo(evaluate.render_compare(a, b, (str(compare[0]), str(compare[1]))))
+        raise typer.Exit(EXIT_OK)
+    if backend not in ("auto", "ctranslate2", "transformers"):
+        raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
+    cfg = RunConfig(inputs=[], device=device, backend=backend, beams=beams,
+                    batch_tokens=batch_tokens, segment_tokens=segment_tokens,
+                    retry_doubtful=not no_retry, quiet=quiet)
+    try:
+        if source or reference:
+            if not (source and reference) or output_file:
+                raise _fail("give --source and --reference together, without an output file")
+            cfg.translation_model = translation_model or DEFAULT_TRANSLATION_MODEL
+            path = output or Path("outputs") / f"{reference.stem}.eval.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            result = evaluate.evaluate_files(source, reference, cfg, path)
+        elif output_file:
+            path = output or output_file.with_name(
+                output_file.name.removesuffix(".jsonl") + ".eval.json")
+            result = evaluate.evaluate_output(
+                output_file, reference_field, summary_reference_field, cfg,
+                path.with_name(path.name.removesuffix(".json") + ".hyp.txt"),
+                translation_model)
+        else:
+            raise _fail("give an output file of `run`, or --source and --reference")
+    except (evaluate.EvalError, InputError, ModelLoadError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    evaluate.write_result(result, path)
+    typer.echo(evaluate.render_table(result))
+    typer.echo(f"arabic-digest: eval -> {path}", err=True)
 
 
 @app.command()

@@ -16,6 +16,7 @@ from translate.clean import CleanOptions, clean_article
 from translate.segment import Segment, segment_paragraph
 from translate.translator import Translator
 
+from . import trust
 from .readers import Article
 from .records import base_record, error_record
 from .screening import check_language
@@ -33,9 +34,10 @@ class Prepared:
     tokens: int = 0  # source tokens, to share batch time fairly between articles
 
     def sources(self) -> list[str]:
-        return [s.text for s in self.title_segments] + [
-            s.text for segs in self.paragraph_segments for s in segs
-        ]
+        return [s.text for s in self.segments()]
+
+    def segments(self) -> list[Segment]:
+        return self.title_segments + [s for segs in self.paragraph_segments for s in segs]
 
 
 @dataclass
@@ -113,21 +115,36 @@ def _fill_translation(p: Prepared, targets: list[str], model: str) -> None:
     p.record["models"]["translation"] = model
 
 
-def translate_prepared(batch: list[Prepared], translator: Translator) -> None:
+def _translate_reviewed(batch: list[Prepared], translator: Translator,
+                        retry: bool) -> list[trust.Review]:
+    segments = [s for p in batch for s in p.segments()]
+    articles = [k for k, p in enumerate(batch) for _ in p.segments()]
+    hyps = translator.translate_scored([s.text for s in segments])
+    return trust.review(segments, hyps, translator, retry, articles=articles)
+
+
+def _fill_reviewed(p: Prepared, reviews: Sequence[trust.Review], model: str) -> None:
+    _fill_translation(p, [r.hyp.text for r in reviews], model)
+    trust.annotate(p.record["translation"], reviews, len(p.title_segments))
+
+
+def translate_prepared(batch: list[Prepared], translator: Translator,
+                       retry: bool = True) -> None:
     """Translate the pooled segments of many articles in one call; scatter results back.
 
+    Doubtful segments are flagged and (with `retry`) retried once (see trust.py).
     If the pooled call fails, each article is retried alone so only the culprit fails.
     """
     if not batch:
         return
     start = time.perf_counter()
     try:
-        pooled = translator.translate([s for p in batch for s in p.sources()])
+        pooled = _translate_reviewed(batch, translator, retry)
     except Exception:  # noqa: BLE001 - fall back to one article at a time
         for p in batch:
             t0 = time.perf_counter()
             try:
-                _fill_translation(p, translator.translate(p.sources()), translator.name)
+                _fill_reviewed(p, _translate_reviewed([p], translator, retry), translator.name)
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "translate", exc)
             p.record["timing_s"]["translate"] = round(time.perf_counter() - t0, 4)
@@ -137,7 +154,7 @@ def translate_prepared(batch: list[Prepared], translator: Translator) -> None:
     pos = 0
     for p in batch:
         n = len(p.sources())
-        _fill_translation(p, pooled[pos:pos + n], translator.name)
+        _fill_reviewed(p, pooled[pos:pos + n], translator.name)
         pos += n
         share = (p.tokens or 1) / total
         p.record["timing_s"]["translate"] = round(elapsed * share, 4)

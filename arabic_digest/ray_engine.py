@@ -109,6 +109,7 @@ class TranslateActor:
 
     def __init__(self, cfg: RunConfig) -> None:
         _quiet_loading(cfg)
+        self.retry = cfg.retry_doubtful
         self.translator = load_translator(cfg)
         self.settings = cfg.batch_settings()
         self.info = json.dumps(_model_info(self.translator))
@@ -127,7 +128,8 @@ class TranslateActor:
 
         items = [self._ready(_unpack(raw)) for raw in batch["item"]]
         hits = getattr(self.translator, "hits", 0)
-        translate_prepared([p for p in items if isinstance(p, Prepared)], self.translator)
+        translate_prepared([p for p in items if isinstance(p, Prepared)], self.translator,
+                           self.retry)
         n = len(items)
         return {"item": np.array([_pack(i) for i in items], dtype=object),
                 "translation_model": np.array([self.info] * n, dtype=object),
@@ -191,9 +193,15 @@ class RayRunner(Runner):
     """A run whose batches go to Ray; resume, order, counts and manifest are the Runner's."""
 
     def __init__(self, cfg: RunConfig, opts: RayOptions) -> None:
-        super().__init__(cfg, None, None)  # type: ignore[arg-type] - models live in actors
+        # The models live in the actors; until their settings come back with the first
+        # batch, the manifest knows them by name only.
+        summarizer = (_RemoteModel({"id": cfg.summarization_model})
+                      if cfg.summarization_model is not None else None)
+        super().__init__(cfg, _RemoteModel({"id": cfg.translation_model}),  # type: ignore
+                         summarizer)  # type: ignore[arg-type]
         self.opts = opts
         self.gpus = 0.0
+        self.have_info = {"translation_model": False, "summarization_model": False}
 
     def manifest(self, status: str) -> dict[str, Any]:
         m = super().manifest(status)
@@ -233,6 +241,7 @@ class RayRunner(Runner):
             out.close()
             stats.elapsed_s = time.perf_counter() - self.t0
         out.reorder(self.order)
+        stats.trust = self.trust.closing()
         if stopped and stop is not None:
             self._try_manifest("interrupted", signal=stop.name)
             raise RunStopped(
@@ -299,10 +308,15 @@ class RayRunner(Runner):
             self.stats.segments += sum(len(p.sources()) for p in items
                                        if isinstance(p, Prepared))
             self.stats.dedupe_hits += int(np.sum(batch["dedupe_hits"]))
-            if self.translator is None and len(items):
-                self.translator = _RemoteModel(json.loads(batch["translation_model"][0]))
-            if self.summarizer is None and "summarization_model" in batch and len(items):
-                self.summarizer = _RemoteModel(json.loads(batch["summarization_model"][0]))
+            self.trust.add(records)
+            for column, known in self.have_info.items():
+                if not known and column in batch and len(items):
+                    model = _RemoteModel(json.loads(batch[column][0]))
+                    if column == "translation_model":
+                        self.translator = model
+                    else:
+                        self.summarizer = model
+                    self.have_info[column] = True
             bar.update(len(records))
             self.stats.elapsed_s = time.perf_counter() - self.t0
             self._try_manifest("running")

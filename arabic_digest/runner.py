@@ -16,26 +16,34 @@ from typing import Any
 
 from tqdm import tqdm
 
+from summarize.chunking import ChunkedSummarizer
+from summarize.ct2 import CT2Summarizer
 from summarize.length import SummaryLength
-from summarize.loading import build_summarizer
+from summarize.loading import build_summarizer, is_lead
 from summarize.prompts import load_prompt
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, SummarizerLoadError
 from translate.clean import CleanOptions
+from translate.ct2 import CT2Translator
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
     CachedTranslator,
+    ModelLoadError,
     TransformersTranslator,
     Translator,
 )
 
+from .backends import ct2_plan
 from .guard import OutputLock, StopRequest
+from .models import cpu_threads
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
 from .records import OutputWriteError, RecordFile, error_record, write_json_atomic
 from .screening import dedupe_id
 from .shards import Shard, shard_output
+from .trust import TrustStats, retry_overrides
 
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
+            "sacrebleu", "rouge-score",
             "ctranslate2")
 
 
@@ -51,11 +59,14 @@ class RunConfig:
     device: str = "auto"
     beams: int | None = None
     batch_tokens: int = 4096
+    backend: str = "auto"  # auto (CTranslate2 where the model converts), transformers, ctranslate2
+    dedupe: bool = True  # translate identical segments once per run
     segment_tokens: int = 200
     limit: int | None = None
     overwrite: bool = False
     retry_errors: bool = False
     quiet: bool = False
+    retry_doubtful: bool = True  # retry flagged segments once with safer decoding
     clean_options: CleanOptions = field(default_factory=CleanOptions)
     read_options: ReadOptions = field(default_factory=ReadOptions)
     language_check: bool = True  # skip articles that are not Arabic
@@ -97,6 +108,7 @@ class RunStats:
     repaired_lines: int = 0
     retried: int = 0
     dedupe_hits: int = 0
+    trust: str = ""  # flags, retries and lowest-confidence segments (trust.TrustStats)
 
     @property
     def processed(self) -> int:
@@ -117,6 +129,8 @@ class RunStats:
         parts.append(f"{self.segments} segments")
         parts.append(f"{self.processed / minutes:.1f} articles/min, "
                      f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
+        if self.trust:
+            parts.append(self.trust)
         return "; ".join(parts) + f" -> {self.output}"
 
 
@@ -146,22 +160,67 @@ def package_versions() -> dict[str, str | None]:
 
 
 def load_translator(cfg: RunConfig) -> Translator:
-    return CachedTranslator(TransformersTranslator(
-        cfg.translation_model, device=cfg.device, beams=cfg.beams, batch_tokens=cfg.batch_tokens))
+    inner: Any = None
+    plan = None
+    if cfg.backend != "transformers":
+        plan = ct2_plan(cfg.translation_model, cfg.backend, cfg.device, cfg.quiet, ModelLoadError)
+        if plan.converted:
+            inner = CT2Translator(cfg.translation_model, plan.converted.path, device=plan.device,
+                                  compute_type=plan.compute_type, threads=cpu_threads(),
+                                  beams=cfg.beams, batch_tokens=cfg.batch_tokens,
+                                  revision=plan.converted.revision)
+    if inner is None:
+        inner = TransformersTranslator(cfg.translation_model, device=cfg.device, beams=cfg.beams,
+                                       batch_tokens=cfg.batch_tokens)
+        inner.backend_fallback = plan.fallback if plan else None
+    return CachedTranslator(inner) if cfg.dedupe else inner
 
 
 def load_summarizer(cfg: RunConfig) -> Summarizer | None:
     if cfg.summarization_model is None:
         return None
-    return build_summarizer(cfg.summarization_model, device=cfg.device,
-                            length=cfg.summary_length, prompt=cfg.prompt)
+    plan = None
+    if cfg.backend != "transformers" and ct2_summarizes(cfg):
+        plan = ct2_plan(cfg.summarization_model, cfg.backend, cfg.device, cfg.quiet,
+                        SummarizerLoadError)
+        if plan.converted:
+            length = cfg.summary_length
+            return ChunkedSummarizer(CT2Summarizer(
+                cfg.summarization_model, plan.converted.path, device=plan.device,
+                compute_type=plan.compute_type, threads=cpu_threads(),
+                min_length=length.min_tokens, max_length=length.max_tokens,
+                revision=plan.converted.revision))
+    summarizer = build_summarizer(cfg.summarization_model, device=cfg.device,
+                                  length=cfg.summary_length, prompt=cfg.prompt)
+    inner = getattr(summarizer, "inner", summarizer)
+    inner.backend_fallback = plan.fallback if plan else None
+    return summarizer
+
+
+def ct2_summarizes(cfg: RunConfig) -> bool:
+    """CTranslate2 runs encoder-decoder summarizers (BART/PEGASUS) without a prompt; lead-N,
+    T5 and chat models (prompts, chat templates) stay on transformers."""
+    model = cfg.summarization_model
+    if model is None or is_lead(model) or cfg.prompt is not None:
+        return False
+    from transformers import AutoConfig
+
+    from summarize.families import ENCODER_DECODER, detect_family
+
+    try:
+        return detect_family(AutoConfig.from_pretrained(model)) == ENCODER_DECODER
+    except Exception:  # noqa: BLE001 - let the transformers loader report a missing model
+        return False
 
 
 def _model_info(model: Any) -> dict[str, Any] | None:
     if model is None:
         return None
     inner = getattr(model, "inner", model)
-    return {"id": model.name, "revision": getattr(inner, "revision", None), **model.settings()}
+    info = {"id": model.name, "revision": getattr(inner, "revision", None), **model.settings()}
+    if getattr(inner, "backend_fallback", None):  # auto fell back: say why
+        info["backend_fallback"] = inner.backend_fallback
+    return info
 
 
 def count_articles(cfg: RunConfig) -> int | None:
@@ -214,6 +273,7 @@ class Runner:
         self.stats = RunStats(cfg.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
+        self.trust = TrustStats()
 
     def manifest(self, status: str) -> dict[str, Any]:
         s = self.stats
@@ -238,6 +298,8 @@ class Runner:
             "dedupe_ids": self.cfg.dedupe_ids,
             "shard": self.cfg.shard.to_json() if self.cfg.shard else None,
             "cwd": os.getcwd(),
+            "trust": self.trust.manifest(retry_overrides(self.translator)
+                                         if self.cfg.retry_doubtful else None),
             "packages": package_versions(),
             "platform": platform.platform(),
             "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
@@ -320,15 +382,17 @@ class Runner:
         if resumed_from or stats.retried:
             out.reorder(self.order)
         stats.dedupe_hits = getattr(self.translator, "hits", 0)
+        stats.trust = self.trust.closing()
         write_json_atomic(mpath, self.manifest("finished"))
         return stats
 
     def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile, bar: tqdm) -> None:
         prepared = [p for p in items if isinstance(p, Prepared)]
-        translate_prepared(prepared, self.translator)
+        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful)
         summarize_prepared(prepared, self.summarizer)
         records = [p.record if isinstance(p, Prepared) else p for p in items]
         out.append(records)
+        self.trust.add(records)
         for rec in records:
             setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
         self.stats.segments += sum(len(p.sources()) for p in prepared)

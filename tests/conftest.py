@@ -7,6 +7,12 @@ import os
 # Any accidental Hub lookup must fail fast instead of waiting for a network timeout.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# Models converted to CTranslate2 go to a fresh folder, never the user's cache (the CLI
+# subprocesses of the tests inherit it).
+if "ARABIC_DIGEST_CACHE" not in os.environ:
+    import tempfile
+
+    os.environ["ARABIC_DIGEST_CACHE"] = tempfile.mkdtemp(prefix="arabic-digest-test-cache-")
 # Tiny models gain nothing from threads, and on a shared 2-core machine torch's thread pools
 # oversubscribe badly (seen here: 10x slower). Subprocesses of the tests inherit this.
 os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -156,10 +156,14 @@ class TransformersTranslator:
         }
 
     def translate(self, segments: Sequence[str]) -> list[str]:
-        return [h.text for h in self.translate_scored(segments)]
+        return [h.text for h in self._translate(segments, None, score=False)]
 
     def translate_scored(self, segments: Sequence[str],
                          overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]:
+        return self._translate(segments, overrides, score=True)
+
+    def _translate(self, segments: Sequence[str], overrides: Mapping[str, Any] | None,
+                   score: bool) -> list[Hypothesis]:
         if not segments:
             return []
         cfg = copy.deepcopy(self.generation_config)
@@ -171,9 +175,9 @@ class TransformersTranslator:
             lengths = [len(encoded[i]) for i in members]
             for batch in token_batches(lengths, self.batch_tokens):
                 rows = [members[j] for j in batch]
-                texts = self._generate([segments[i] for i in rows], bound, cfg)
-                for i, text in zip(rows, texts):
-                    out[i] = Hypothesis(text)
+                hyps = self._generate([segments[i] for i in rows], bound, cfg, score)
+                for i, hyp in zip(rows, hyps):
+                    out[i] = hyp
                 if self.on_batch:
                     self.on_batch(len(rows))
         return out
@@ -185,7 +189,8 @@ class TransformersTranslator:
             groups.setdefault(bound, []).append(i)
         return groups
 
-    def _generate(self, texts: list[str], max_new_tokens: int, base: Any) -> list[str]:
+    def _generate(self, texts: list[str], max_new_tokens: int, base: Any,
+                  score: bool) -> list[Hypothesis]:
         cfg = copy.deepcopy(base)
         # max_length counts the decoder start token. Setting it (not max_new_tokens) avoids
         # transformers' "both were set" warning: a None here is refilled from the model's.
@@ -194,7 +199,41 @@ class TransformersTranslator:
         inputs = {k: v.to(self.device) for k, v in inputs.items()}
         with self._torch.inference_mode():
             ids = self.model.generate(**inputs, generation_config=cfg)
-        return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+            scores = self._score(inputs, ids) if score else [None] * len(texts)
+        decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+        return [Hypothesis(t.strip(), s) for t, s in zip(decoded, scores)]
+
+    def _score(self, inputs: dict[str, Any], ids: Any) -> list[float]:
+        """Mean log-probability per output token (its </s> included) under the model.
+
+        One teacher-forced pass over the generated ids with the raw logits, so the score is
+        the model's own view of the output whatever the decoding (greedy, beams, repetition
+        penalty): a retry with other settings compares fairly with the first try. Rows are
+        scored in chunks so the logits (rows x length x vocabulary) stay under ~256 MB.
+        """
+        torch = self._torch
+        eos = self.generation_config.eos_token_id
+        eos = eos[0] if isinstance(eos, list) else eos
+        decoder_in, target = ids[:, :-1], ids[:, 1:]
+        # Tokens up to and including the first </s> count; the padding after it does not.
+        is_eos = target == eos
+        after_eos = (is_eos.cumsum(dim=1) - is_eos.long()) > 0
+        keep = ~after_eos
+        vocab = self.model.config.vocab_size
+        chunk = max(1, (1 << 26) // max(1, target.shape[1] * vocab))
+        out: list[float] = []
+        for start in range(0, ids.shape[0], chunk):
+            sl = slice(start, start + chunk)
+            logits = self.model(input_ids=inputs["input_ids"][sl],
+                                attention_mask=inputs["attention_mask"][sl],
+                                decoder_input_ids=decoder_in[sl],
+                                decoder_attention_mask=torch.ones_like(decoder_in[sl])).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            token_lp = logprobs.gather(-1, target[sl].unsqueeze(-1)).squeeze(-1)
+            mask = keep[sl]
+            means = (token_lp * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+            out.extend(float(m) for m in means.cpu())
+        return out
 
 
 class CachedTranslator:

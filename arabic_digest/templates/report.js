@@ -1,0 +1,54 @@
+(function () {
+  "use strict";
+  // Sentence alignment: a sentence and its counterpart share data-s within one article.
+  // One delegated listener serves every article, however many there are.
+  var lit = [];
+  function clear() {
+    for (var i = 0; i < lit.length; i++) lit[i].classList.remove("hl");
+    lit = [];
+  }
+  function light(ev) {
+    var seg = ev.target && ev.target.closest ? ev.target.closest(".seg") : null;
+    if (!seg) return;
+    var article = seg.closest("article");
+    if (!article) return;
+    clear();
+    var n = seg.getAttribute("data-s");
+    lit = Array.prototype.slice.call(article.querySelectorAll('.seg[data-s="' + n + '"]'));
+    for (var i = 0; i < lit.length; i++) lit[i].classList.add("hl");
+  }
+  function unlight(ev) {
+    if (ev.target && ev.target.closest && ev.target.closest(".seg")) clear();
+  }
+  document.addEventListener("mouseover", light);
+  document.addEventListener("focusin", light);
+  document.addEventListener("mouseout", unlight);
+  document.addEventListener("focusout", unlight);
+
+  // Index filter: every word typed must occur in an article's title, id, outlet, date,
+  // status or flag kinds; the articles themselves are hidden along with their index rows.
+  var input = document.getElementById("filter");
+  var shown = document.getElementById("shown");
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#index > li"));
+  var timer = null;
+  function apply() {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var count = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var q = rows[i].getAttribute("data-q");
+      var match = words.every(function (w) { return q.indexOf(w) !== -1; });
+      rows[i].hidden = !match;
+      var article = document.getElementById(rows[i].getAttribute("data-target"));
+      if (article) article.hidden = !match;
+      if (match) count++;
+    }
+    shown.textContent = count + " of " + rows.length;
+  }
+  if (input) {
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(apply, rows.length > 2000 ? 150 : 30);
+    });
+    if (input.value) apply();  // a value kept by the browser on reload
+  }
+})();

@@ -1,0 +1,200 @@
+"""Trust signals for a run: flag doubtful segments, retry them once, keep the better try.
+
+Flags come from `translate.flags` (pure checks on one source/target pair); scores come from the
+translator (`Hypothesis.score`, the mean log-probability per output token). This module
+decides what is retried, which try is kept, and how it shows in the record, the manifest and
+the closing line.
+
+The rule for keeping a try: the retry is kept when its flags are less severe in total
+(`translate.flags.SEVERITY`: copied 3, repetition 3, untranslated 2, length_ratio 1); on equal
+severity, when its score is higher. Otherwise the first try stays. `split` is not retried (a
+retry cannot un-split a sentence) and counts 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from translate.flags import LENGTH_RATIO_BAND, check_segment, severity
+from translate.segment import Segment
+from translate.translator import Hypothesis, Translator
+
+# Safer decoding for a retry: block repeated trigrams, damp repeats, search wider.
+RETRY_OVERRIDES: dict[str, Any] = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
+RETRY_MIN_BEAMS = 6
+# When more than this share of a batch's segments is flagged, the failure is systematic (a
+# wrong model or language, an untrained model): retrying would double the cost and fix nothing.
+RETRY_MAX_SHARE = 0.5
+
+
+def retry_overrides(translator: Translator) -> dict[str, Any]:
+    """The decoding settings of a retry: RETRY_OVERRIDES and at least RETRY_MIN_BEAMS beams."""
+    beams = translator.settings().get("num_beams") or 1
+    return {**RETRY_OVERRIDES, "num_beams": max(RETRY_MIN_BEAMS, beams)}
+
+
+@dataclass
+class Review:
+    """One segment's kept translation, its flags, and the retry when there was one."""
+
+    hyp: Hypothesis
+    flags: list[dict[str, Any]]
+    retry: dict[str, Any] | None = None  # {"kept", "target", "score", "flags"} of the other try
+
+
+def _retryable(flags: Iterable[dict[str, Any]]) -> bool:
+    return any(f["kind"] != "split" for f in flags)
+
+
+def retry_is_better(first: Review, second: Review) -> bool:
+    """Fewer/less severe flags win; on a tie the higher score; otherwise the first stays."""
+    a, b = severity(first.flags), severity(second.flags)
+    if a != b:
+        return b < a
+    s1, s2 = first.hyp.score, second.hyp.score
+    return s1 is not None and s2 is not None and s2 > s1
+
+
+def _round(score: float | None) -> float | None:
+    return None if score is None else round(score, 4)
+
+
+def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: Translator,
+           retry: bool = True, max_share: float = RETRY_MAX_SHARE,
+           articles: Sequence[int] | None = None) -> list[Review]:
+    """Flag every segment; retry the flagged ones once (pooled in one call) and keep the better.
+
+    `articles[i]` names the article of segment i (default: all one article). An article with
+    more than `max_share` of its segments flagged is not retried (its records say so); judged
+    per article, so what is retried does not depend on how articles were batched.
+    A failing retry call leaves the first tries in place: a retry must never cost an article.
+    """
+    reviews = [Review(h, check_segment(s.text, h.text, split=s.split, split_at=s.split_at))
+               for s, h in zip(segments, hyps)]
+    flagged = [i for i, r in enumerate(reviews) if _retryable(r.flags)]
+    if not retry or not flagged:
+        return reviews
+    owner = list(articles) if articles is not None else [0] * len(segments)
+    total, bad = Counter(owner), Counter(owner[i] for i in flagged)
+    todo = []
+    for i in flagged:
+        if bad[owner[i]] > max_share * total[owner[i]]:
+            reviews[i].retry = {"skipped": True}
+        else:
+            todo.append(i)
+    if not todo:
+        return reviews
+    texts = list(dict.fromkeys(segments[i].text for i in todo))
+    overrides = retry_overrides(translator)
+    try:
+        again = dict(zip(texts, translator.translate_scored(texts, overrides)))
+    except Exception as exc:  # noqa: BLE001 - keep the first tries
+        for i in todo:
+            reviews[i].retry = {"error": f"{type(exc).__name__}: {exc}"}
+        return reviews
+    for i in todo:
+        s, first = segments[i], reviews[i]
+        hyp = again[s.text]
+        second = Review(hyp, check_segment(s.text, hyp.text, split=s.split, split_at=s.split_at))
+        keep, other = (second, first) if retry_is_better(first, second) else (first, second)
+        reviews[i] = Review(keep.hyp, keep.flags, {
+            "kept": "retry" if keep is second else "first",
+            "target": other.hyp.text,
+            "score": _round(other.hyp.score),
+            "flags": [f["kind"] for f in other.flags],
+        })
+    return reviews
+
+
+def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: int) -> None:
+    """Write scores, retries and flags into a record's `translation` (filled in segment order).
+
+    Body segments get `score` and `retried` (and `retry`, the try not kept); flags name the
+    index in `translation.segments`. Title segments' flags have `segment: null, title: true`.
+    """
+    flags: list[dict[str, Any]] = []
+    for r in reviews[:n_title]:
+        flags.extend({"kind": f["kind"], "segment": None, "title": True,
+                      **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
+    scores: list[float] = []
+    skipped = 0
+    for i, (seg, r) in enumerate(zip(translation["segments"], reviews[n_title:])):
+        seg["score"] = _round(r.hyp.score)
+        seg["retried"] = r.retry is not None and "kept" in r.retry
+        if r.retry is not None and "skipped" in r.retry:
+            skipped += 1
+        elif r.retry is not None:
+            seg["retry"] = r.retry
+        if r.hyp.score is not None:
+            scores.append(r.hyp.score)
+        flags.extend({"kind": f["kind"], "segment": i,
+                      **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
+    translation["flags"] = flags
+    if skipped:  # most segments flagged: a systematic failure, not retried (said once)
+        translation["retry_skipped"] = skipped
+    # The article's confidence: the mean of its segments' scores.
+    translation["score"] = _round(sum(scores) / len(scores)) if scores else None
+
+
+@dataclass
+class TrustStats:
+    """Counts over a run's records, and its lowest-scoring segments."""
+
+    keep: int = 5
+    flags: Counter = field(default_factory=Counter)
+    flagged_segments: int = 0
+    retried: int = 0
+    retry_kept: int = 0
+    retry_skipped: int = 0
+    scored: int = 0
+    _lowest: list[tuple[float, str, int, str]] = field(default_factory=list)
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        candidates: list[tuple[float, str, int, str]] = []
+        for rec in records:
+            tr = rec.get("translation")
+            if rec.get("status") != "ok" or not tr:
+                continue
+            self.flags.update(f["kind"] for f in tr.get("flags", []))
+            self.retry_skipped += tr.get("retry_skipped", 0)
+            self.flagged_segments += len({f["segment"] for f in tr.get("flags", [])
+                                          if f["segment"] is not None})
+            for i, seg in enumerate(tr.get("segments", [])):
+                self.retried += bool(seg.get("retried"))
+                self.retry_kept += (seg.get("retry") or {}).get("kept") == "retry"
+                score = seg.get("score")
+                if score is None:
+                    continue
+                self.scored += 1
+                candidates.append((score, rec["id"], i, seg.get("target", "")))
+        # Lowest score first; ties in id and segment order, so the list is reproducible.
+        self._lowest = sorted(self._lowest + candidates, key=lambda x: x[:3])[:self.keep]
+
+    def lowest(self) -> list[dict[str, Any]]:
+        return [{"id": rid, "segment": i, "score": score, "target": target}
+                for score, rid, i, target in self._lowest]
+
+    def closing(self) -> str:
+        """E.g. "flags: 3 repetition (3 retried, 2 kept); lowest confidence: a#4 (-2.10)"."""
+        parts = []
+        if self.flags:
+            kinds = ", ".join(f"{n} {k}" for k, n in self.flags.most_common())
+            skipped = f", {self.retry_skipped} not retried" if self.retry_skipped else ""
+            parts.append(f"flags: {kinds} ({self.retried} retried, {self.retry_kept} kept"
+                         f"{skipped})")
+        low = self.lowest()[:3]
+        if low:
+            parts.append("lowest confidence: " + ", ".join(
+                f"{x['id']}#{x['segment']} ({x['score']:.2f})" for x in low))
+        return "; ".join(parts)
+
+    def manifest(self, retry_settings: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"retry_settings": retry_settings, "length_ratio_band": list(LENGTH_RATIO_BAND),
+                "flags": dict(self.flags.most_common()),
+                "flagged_segments": self.flagged_segments,
+                "retried": self.retried, "retry_kept": self.retry_kept,
+                "retry_skipped": self.retry_skipped,
+                "scored_segments": self.scored, "lowest_confidence": self.lowest()}

@@ -1,0 +1,147 @@
+"""The CTranslate2 summarizer: a BART-family model converted and run by CTranslate2.
+
+It reproduces what transformers' generate does with the model's generation config: the
+decoder starts from the configured start token (`</s>` for BART, set at conversion), the first
+token is forced to `<s>` (forced_bos_token_id), and min/max lengths are counted the same way, so
+greedy float32 output equals the transformers backend token for token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError, Summary
+
+
+class CT2Summarizer:
+    backend = "ctranslate2"
+    family = "encoder-decoder"
+    takes_titles = False  # no prompt, so a title has nowhere to go
+
+    def __init__(
+        self,
+        model: str = DEFAULT_SUMMARIZATION_MODEL,
+        converted: str | Path | None = None,
+        *,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        threads: int = 0,
+        beams: int | None = None,
+        batch_tokens: int = 8192,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        revision: str | None = None,
+    ) -> None:
+        import ctranslate2
+        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+        if converted is None:
+            raise SummarizerLoadError("CT2Summarizer needs the converted model folder")
+        self.name = model
+        self.device = device
+        self.compute_type = compute_type
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model)
+            config = AutoConfig.from_pretrained(model)
+            try:
+                self.generation_config = GenerationConfig.from_pretrained(model)
+            except OSError:
+                self.generation_config = GenerationConfig.from_model_config(config)
+            self.model = ctranslate2.Translator(str(converted), device=device,
+                                                compute_type=compute_type,
+                                                intra_threads=threads, inter_threads=1)
+        except Exception as exc:  # noqa: BLE001 - any load failure gets the same advice
+            raise SummarizerLoadError(
+                f"could not load summarization model {model!r} for CTranslate2 "
+                f"({type(exc).__name__}: {exc})") from exc
+        g = self.generation_config
+        if beams is not None:
+            g.num_beams = beams
+        # As TransformersSummarizer: min_length/max_length count generated tokens (None keeps
+        # the model's generation config, whose lengths count the decoder start token too).
+        if max_length is not None:
+            g.max_new_tokens = None
+            g.max_length = max_length + 1
+            if min_length is None and (g.min_length or 0) > g.max_length:
+                g.min_length = g.max_length  # a short max lowers the model's own min with it
+        if min_length is not None:
+            g.min_new_tokens = None
+            g.min_length = min_length + 1
+        if (g.min_length or 0) > (g.max_length or 0):
+            raise SummarizerLoadError(
+                f"--summary-min-tokens {min_length} is more than {model} generates at most "
+                f"({g.max_length - 1} tokens); raise --summary-max-tokens too")
+        self.converted = str(converted)
+        self.threads = threads
+        self.batch_tokens = batch_tokens
+        positions = getattr(config, "max_position_embeddings", None)
+        tok_max = getattr(self.tokenizer, "model_max_length", None)
+        limits = [x for x in (positions, tok_max) if isinstance(x, int) and 0 < x < 10**6]
+        self.limit = min(limits) if limits else 1024
+        # Tokens of text one call takes: the limit less the special tokens around the text.
+        self.window = self.limit - len(self.tokenizer("")["input_ids"])
+        self.revision = revision or getattr(config, "_commit_hash", None)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` alone; `window` already allows for the special tokens."""
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    def max_new_tokens(self) -> int:
+        return self.generation_config.max_length - 1
+
+    def min_new_tokens(self) -> int:
+        return max((self.generation_config.min_length or 0) - 1, 0)
+
+    def settings(self) -> dict[str, Any]:
+        g = self.generation_config
+        return {"backend": self.backend, "family": self.family, "device": self.device,
+                "compute_type": self.compute_type, "threads": self.threads or "all",
+                "converted": self.converted, "window": self.window, "num_beams": g.num_beams,
+                "min_new_tokens": self.min_new_tokens(), "max_new_tokens": self.max_new_tokens(),
+                "prompt": None}
+
+    def _bounds(self) -> tuple[int, int, list[str] | None]:
+        g = self.generation_config
+        prefix = None
+        if g.forced_bos_token_id is not None:
+            prefix = self.tokenizer.convert_ids_to_tokens([g.forced_bos_token_id])
+        # transformers counts the decoder start in max/min_length and spends the last position
+        # on the forced </s>; CTranslate2 counts neither, but counts the target prefix.
+        eos_slot = 1 if g.forced_eos_token_id is not None else 0
+        max_len = max(1, (g.max_length or 142) - 1 - eos_slot)
+        min_len = min(max(0, (g.min_length or 0) - 1), max_len)
+        return min_len, max_len, prefix
+
+    def summarize(self, texts: Sequence[str],
+                  titles: Sequence[str | None] | None = None) -> list[Summary]:
+        if not texts:
+            return []
+        g, tok = self.generation_config, self.tokenizer
+        # Cut a text over the window and say so (the chunking wrapper avoids this).
+        encoded, cut = [], []
+        for text in texts:
+            ids = tok(text, truncation=True, max_length=self.limit, verbose=False)["input_ids"]
+            encoded.append(ids)
+            cut.append(self.count_tokens(text) > self.window)
+        min_len, max_len, prefix = self._bounds()
+        # CTranslate2 sorts by length and cuts batches by this many source tokens itself.
+        results = self.model.translate_batch(
+            [tok.convert_ids_to_tokens(ids) for ids in encoded],
+            target_prefix=[prefix] * len(texts) if prefix else None,
+            beam_size=g.num_beams or 1,
+            length_penalty=float(g.length_penalty if g.length_penalty is not None else 1.0),
+            no_repeat_ngram_size=g.no_repeat_ngram_size or 0,
+            repetition_penalty=g.repetition_penalty or 1.0,
+            min_decoding_length=min_len,
+            max_decoding_length=max_len,
+            max_batch_size=self.batch_tokens,
+            batch_type="tokens",
+        )
+        out = []
+        for result, truncated in zip(results, cut):
+            ids = tok.convert_tokens_to_ids(result.hypotheses[0])
+            text = tok.decode(ids, skip_special_tokens=True).strip()
+            out.append(Summary(text, input_truncated=truncated))
+        return out

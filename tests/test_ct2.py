@@ -1,0 +1,185 @@
+"""The CTranslate2 backend against the transformers backend on the tiny real models.
+
+Models are converted in the tests into the session's temporary cache (ARABIC_DIGEST_CACHE,
+set in conftest). In float32 with greedy decoding both backends must give the same tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForSeq2SeqLM
+
+from arabic_digest import models
+from summarize.ct2 import CT2Summarizer
+from summarize.summarizer import TransformersSummarizer
+from translate.ct2 import CT2Translator
+from translate.translator import TransformersTranslator, max_new_tokens_for
+
+
+@pytest.fixture(scope="module")
+def sentences(shared_data: Path) -> list[str]:
+    return (shared_data / "ntrex-ar-en-dev.ar").read_text("utf-8").splitlines()[:40]
+
+
+@pytest.fixture(scope="module")
+def english(shared_data: Path) -> list[str]:
+    """Short English 'articles': consecutive NTREX reference lines joined."""
+    lines = (shared_data / "ntrex-ar-en-dev.en").read_text("utf-8").splitlines()
+    return [" ".join(lines[i:i + 1 + i % 4]) for i in range(0, 60, 5)]
+
+
+@pytest.fixture(scope="module")
+def marian_f32(marian_dir: Path) -> Path:
+    return models.convert(str(marian_dir), "float32").path
+
+
+@pytest.fixture(scope="module")
+def marian_int8(marian_dir: Path) -> Path:
+    return models.convert(str(marian_dir), "int8").path
+
+
+@pytest.fixture(scope="module")
+def bart_f32(bart_dir: Path) -> Path:
+    return models.convert(str(bart_dir), "float32").path
+
+
+def test_greedy_float32_gives_the_transformers_tokens_in_order(
+        marian_dir: Path, marian_f32: Path, sentences: list[str]) -> None:
+    texts = sentences[::-1]  # any order: outputs must follow the input order
+    ref = TransformersTranslator(str(marian_dir), device="cpu", beams=1, batch_tokens=1200)
+    ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1,
+                        batch_tokens=1200)
+    assert ct2.translate(texts) == ref.translate(texts)
+    assert len(set(ref.translate(texts))) > 1  # the model really produced different outputs
+
+
+@pytest.mark.parametrize("compute_type", ["float32", "int8"])
+def test_batched_equals_alone(marian_dir: Path, marian_f32: Path, marian_int8: Path,
+                              sentences: list[str], compute_type: str) -> None:
+    folder = marian_f32 if compute_type == "float32" else marian_int8
+    ct2 = CT2Translator(str(marian_dir), folder, compute_type=compute_type, beams=4,
+                        batch_tokens=900)
+    texts = sentences[:16]
+    batched = ct2.translate_scored(texts)
+    alone = [ct2.translate_scored([t])[0] for t in texts]
+    assert [h.text for h in batched] == [h.text for h in alone]
+    for b, a in zip(batched, alone):
+        assert b.score == pytest.approx(a.score, abs=1e-3)
+    # Batches of another shape give the same translations too.
+    wide = CT2Translator(str(marian_dir), folder, compute_type=compute_type, beams=4,
+                         batch_tokens=100_000)
+    assert wide.translate(texts) == [h.text for h in batched]
+
+
+def test_scores_are_mean_log_probs_and_overrides_apply(
+        marian_dir: Path, marian_f32: Path, sentences: list[str]) -> None:
+    ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=4)
+    text = sentences[3]
+    hyp = ct2.translate_scored([text])[0]
+    # The same search by hand, then its tokens re-scored: the mean log-prob per token.
+    tok = ct2.tokenizer
+    src = tok.convert_ids_to_tokens(tok(text)["input_ids"])
+    bound = max_new_tokens_for(len(src), ct2.ratio, ct2.offset, ct2.limit)
+    tokens = ct2.model.translate_batch([src], beam_size=4, max_decoding_length=bound - 1,
+                                       max_batch_size=0)[0].hypotheses[0]
+    assert tok.decode(tok.convert_tokens_to_ids(tokens), skip_special_tokens=True) == hyp.text
+    log_probs = ct2.model.score_batch([src], [tokens])[0].log_probs[:len(tokens)]
+    assert hyp.score == pytest.approx(sum(log_probs) / len(log_probs), abs=0.02)
+
+    # Overrides change this call only.
+    greedy = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1)
+    assert ct2.translate_scored(sentences[:6], {"num_beams": 1}) == greedy.translate_scored(
+        sentences[:6])
+    no_repeat = ct2.translate_scored([text], {"no_repeat_ngram_size": 1})[0]
+    words, plain = no_repeat.text.split(), hyp.text.split()
+    assert len(set(plain)) < len(plain) / 2  # without the override the random model repeats
+    assert no_repeat.text != hyp.text and len(set(words)) > len(words) * 0.9
+    assert ct2.translate_scored([text])[0] == hyp
+
+
+@pytest.mark.parametrize("beams", [1])
+def test_bart_summaries_equal_transformers_greedy_float32(
+        bart_dir: Path, bart_f32: Path, english: list[str], beams: int) -> None:
+    ref = TransformersSummarizer(str(bart_dir), device="cpu", min_length=20, max_length=60)
+    ref.generation_config.num_beams = beams
+    ct2 = CT2Summarizer(str(bart_dir), bart_f32, compute_type="float32", beams=beams,
+                        min_length=20, max_length=60)
+    got = ct2.summarize(english)
+    want = ref.summarize(english)
+    assert [s.text for s in got] == [s.text for s in want]
+    assert [s.input_truncated for s in got] == [s.input_truncated for s in want]
+    assert ct2.window == ref.window
+    assert ct2.settings()["max_new_tokens"] == ref.settings()["max_new_tokens"] == 60
+    assert ct2.settings()["min_new_tokens"] == ref.settings()["min_new_tokens"] == 20
+    assert ct2.settings()["backend"] == "ctranslate2"
+
+
+def test_bart_min_length_and_forced_tokens_match(bart_dir: Path, tmp_path: Path,
+                                                english: list[str]) -> None:
+    """A model that wants </s> at once: only min_length keeps it going, on both backends."""
+    folder = tmp_path / "eager-bart"
+    shutil.copytree(bart_dir, folder)
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder)
+    with torch.no_grad():
+        model.final_logits_bias[0, model.config.eos_token_id] += 30.0
+    model.save_pretrained(folder)
+    converted = models.convert(str(folder), "float32").path
+    ref = TransformersSummarizer(str(folder), device="cpu", min_length=11)
+    ref.generation_config.num_beams = 1
+    ct2 = CT2Summarizer(str(folder), converted, compute_type="float32", beams=1, min_length=11)
+    texts = english[:4]
+    want = ref.summarize(texts)
+    assert [s.text for s in ct2.summarize(texts)] == [s.text for s in want]
+    # Without min_length the model stops at once: min_length is what made the text.
+    assert all(s.text for s in want)
+    eager = CT2Summarizer(str(folder), converted, compute_type="float32", beams=1, min_length=0)
+    assert all(s.text == "" for s in eager.summarize(texts))
+
+
+def test_conversion_is_cached_keyed_by_revision_and_atomic(tmp_path: Path, marian_dir: Path,
+                                                           monkeypatch) -> None:
+    monkeypatch.setenv("ARABIC_DIGEST_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "m"
+    shutil.copytree(marian_dir, folder)
+    first = models.convert(str(folder), "int8")
+    assert first.converted_now and (first.path / "model.bin").is_file()
+    assert first.path.is_relative_to(tmp_path / "cache" / "ct2")
+    again = models.convert(str(folder), "int8")
+    assert not again.converted_now and again.path == first.path
+    # A killed conversion leaves only a dot-folder beside the entries: never listed or used.
+    (first.path.parent / ".half-written").mkdir()
+    (first.path.parent / ".half-written" / "model.bin").write_bytes(b"partial")
+    assert [r["path"] for r in models.list_converted()] == [str(first.path)]
+    # Changed weights: a new revision, converted afresh.
+    weights = folder / "model.safetensors"
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
+    changed = models.convert(str(folder), "int8")
+    assert changed.converted_now and changed.path != first.path
+    assert {r["quantization"] for r in models.list_converted()} == {"int8"}
+    info = json.loads((changed.path / models.SOURCE_FILE).read_text("utf-8"))
+    assert info["model"] == str(folder) and info["revision"] == changed.revision
+
+
+def test_unconvertible_model_raises_conversion_error(tmp_path: Path, bart_dir: Path,
+                                                     monkeypatch) -> None:
+    monkeypatch.setenv("ARABIC_DIGEST_CACHE", str(tmp_path / "cache"))
+    folder = no_normalize_before(bart_dir, tmp_path / "bart5")
+    with pytest.raises(models.ConversionError, match="normalize_before"):
+        models.convert(str(folder), "int8")
+    # Nothing half-written is left in the cache.
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def no_normalize_before(bart_dir: Path, folder: Path) -> Path:
+    """A BART folder as transformers 5 saves one: CTranslate2's converter cannot read it."""
+    shutil.copytree(bart_dir, folder)
+    config = json.loads((folder / "config.json").read_text("utf-8"))
+    config.pop("normalize_before", None)
+    (folder / "config.json").write_text(json.dumps(config), "utf-8")
+    return folder

@@ -1,0 +1,153 @@
+"""Scores and retries on a tiny real Marian model, and the trust signals of a real run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+from arabic_digest.trust import Review, retry_is_better, review
+from tests.test_run import cli, records
+from translate.segment import Segment
+from translate.translator import (
+    CachedTranslator,
+    Hypothesis,
+    TransformersTranslator,
+    max_new_tokens_for,
+)
+
+
+@pytest.fixture(scope="module")
+def sentences(shared_data: Path) -> list[str]:
+    return (shared_data / "ntrex-ar-en-dev.ar").read_text("utf-8").split("\n")[:12]
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_scores_are_the_same_batched_and_alone(marian_dir: Path, sentences: list[str],
+                                               beams: int) -> None:
+    tr = TransformersTranslator(str(marian_dir), device="cpu", beams=beams, batch_tokens=1200)
+    texts = sentences[::-1]
+    batched = tr.translate_scored(texts)
+    alone = [tr.translate_scored([t])[0] for t in texts]
+    assert [h.text for h in batched] == [h.text for h in alone]
+    for b, a in zip(batched, alone):
+        assert b.score is not None and b.score == pytest.approx(a.score, abs=1e-4)
+    assert len({round(h.score, 4) for h in batched}) > 1  # scores tell segments apart
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_score_is_the_models_mean_token_log_probability(marian_dir: Path, sentences: list[str],
+                                                        beams: int) -> None:
+    """The same number as transformers' own cross-entropy loss on the generated ids."""
+    tr = TransformersTranslator(str(marian_dir), device="cpu", beams=beams)
+    text = sentences[3]
+    hyp = tr.translate_scored([text])[0]
+    model = AutoModelForSeq2SeqLM.from_pretrained(marian_dir).eval()
+    tok = AutoTokenizer.from_pretrained(marian_dir)
+    inputs = tok([text], return_tensors="pt")
+    bound = max_new_tokens_for(tr.count_tokens(text), tr.ratio, tr.offset, tr.limit)
+    with torch.inference_mode():
+        ids = model.generate(**inputs, generation_config=tr.generation_config,
+                             max_new_tokens=bound, max_length=None)
+        assert tok.decode(ids[0], skip_special_tokens=True).strip() == hyp.text
+        labels = ids[:, 1:].clone()
+        eos = (labels[0] == 0).nonzero()
+        if len(eos):  # nothing after the first </s> counts
+            labels[0, int(eos[0]) + 1:] = -100
+        loss = model(**inputs, decoder_input_ids=ids[:, :-1], labels=labels).loss
+    assert hyp.score == pytest.approx(-float(loss), abs=1e-4)
+
+
+def test_cached_translator_keeps_scores(marian_dir: Path, sentences: list[str]) -> None:
+    tr = CachedTranslator(TransformersTranslator(str(marian_dir), device="cpu", beams=1))
+    first = tr.translate_scored(sentences[:3])
+    again = tr.translate_scored(sentences[:3])
+    assert [h.score for h in again] == [h.score for h in first]
+
+
+def test_flagged_segments_are_retried_and_the_better_try_kept(
+        marian_dir: Path, sentences: list[str]) -> None:
+    """The tiny model loops on every sentence ("X X X ..."); the retry's repetition penalty
+    breaks the loops, so the retry has fewer flags and is kept."""
+    tr = TransformersTranslator(str(marian_dir), device="cpu", beams=1)
+    segs = [Segment(t, "") for t in sentences[:6]]
+    first = tr.translate_scored([s.text for s in segs])
+    reviews = review(segs, first, tr, max_share=1.0)
+    assert all(r.retry for r in reviews)  # every first try was flagged
+    kept = [(i, r) for i, r in enumerate(reviews) if r.retry["kept"] == "retry"]
+    assert kept, [r.retry for r in reviews]
+    for i, r in kept:
+        # the record keeps the first try and its flags; the kept retry has no loop
+        assert r.retry["target"] == first[i].text and "repetition" in r.retry["flags"]
+        assert "repetition" not in [f["kind"] for f in r.flags]
+        assert r.hyp.text != first[i].text and r.hyp.score is not None
+
+
+def test_no_retry_when_most_segments_are_flagged(marian_dir: Path,
+                                                 sentences: list[str]) -> None:
+    tr = TransformersTranslator(str(marian_dir), device="cpu", beams=1)
+    segs = [Segment(t, "") for t in sentences[:4]]
+    reviews = review(segs, tr.translate_scored([s.text for s in segs]), tr)
+    assert all(r.flags and r.retry == {"skipped": True} for r in reviews)
+
+
+def test_keep_rule_prefers_fewer_flags_then_higher_score() -> None:
+    loop = [{"kind": "repetition"}]
+    arabic = [{"kind": "untranslated"}]
+    assert retry_is_better(Review(Hypothesis("a", -1.0), loop), Review(Hypothesis("b", -3.0),
+                                                                      arabic))
+    assert not retry_is_better(Review(Hypothesis("a", -3.0), arabic),
+                               Review(Hypothesis("b", -1.0), loop))
+    assert retry_is_better(Review(Hypothesis("a", -2.0), arabic),
+                           Review(Hypothesis("b", -1.0), arabic))
+    assert not retry_is_better(Review(Hypothesis("a", -1.0), arabic),
+                               Review(Hypothesis("b", -2.0), arabic))
+    assert not retry_is_better(Review(Hypothesis("a", None), arabic),
+                               Review(Hypothesis("b", None), arabic))
+
+
+@pytest.fixture(scope="module")
+def subset(tmp_path_factory, shared_data: Path) -> Path:
+    """Six short real articles: three with a reference summary, three without."""
+    lines = (shared_data / "news-articles.jsonl").read_text("utf-8").splitlines()
+    path = tmp_path_factory.mktemp("subset") / "six.jsonl"
+    path.write_text("\n".join(lines[18:24]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_run_records_scores_flags_and_lowest_confidence(tmp_path: Path, subset: Path,
+                                                        marian_dir: Path) -> None:
+    out = tmp_path / "six-out.jsonl"
+    proc = cli("run", str(subset), "-o", str(out), "--translation-model", str(marian_dir),
+               "--no-summary", "--beams", "1", "--segment-tokens", "24", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    recs = records(out)
+    low: list[tuple[float, str, int]] = []
+    for rec in recs:
+        tr = rec["translation"]
+        segs = tr["segments"]
+        assert all(isinstance(s["score"], float) and s["score"] < 0 for s in segs)
+        assert tr["score"] == pytest.approx(sum(s["score"] for s in segs) / len(segs), abs=1e-3)
+        for f in tr["flags"]:
+            assert f["segment"] is None or 0 <= f["segment"] < len(segs)
+        # Every split segment has a split flag and no other segment does.
+        assert {f["segment"] for f in tr["flags"] if f["kind"] == "split"} == {
+            i for i, s in enumerate(segs) if s["split"]}
+        # The untrained model's output is flagged everywhere: a systematic failure, not retried.
+        assert all(not s["retried"] and "retry" not in s for s in segs)
+        assert tr["retry_skipped"] == len({f["segment"] for f in tr["flags"]
+                                           if f["kind"] != "split" and f["segment"] is not None})
+        low += [(s["score"], rec["id"], i) for i, s in enumerate(segs)]
+    assert any(s["split"] for rec in recs for s in rec["translation"]["segments"])
+    low.sort()
+    last = proc.stderr.strip().splitlines()[-1]
+    score, rid, i = low[0]
+    assert f"lowest confidence: {rid}#{i} ({score:.2f})" in last
+    assert "untranslated" in last and "not retried" in last
+    manifest = json.loads(out.with_name("six-out.run.json").read_text("utf-8"))
+    lowest = manifest["trust"]["lowest_confidence"]
+    assert [(x["score"], x["id"], x["segment"]) for x in lowest] == low[:5]
+    assert manifest["trust"]["retry_settings"]["no_repeat_ngram_size"] == 3
