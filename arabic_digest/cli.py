@@ -161,6 +161,20 @@ def run(
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    shard: Annotated[str | None, typer.Option(
+        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); "
+        "default output outputs/<stem>.shard-K-of-N.jsonl. Join shards with `merge`.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="local (this process) or ray (a Ray cluster; pip install 'arabic-digest[ray]')."
+    )] = "local",
+    ray_address: Annotated[str | None, typer.Option(
+        help="Ray cluster to join: auto, or HOST:PORT (default: RAY_ADDRESS, else a new local "
+        "Ray).")] = None,
+    ray_actors: Annotated[int, typer.Option(
+        min=1, help="Ray: actors per model (each loads its model once).")] = 1,
+    ray_gpus_per_actor: Annotated[float | None, typer.Option(
+        min=0, help="Ray: GPUs per model actor (default: 1 with --device cuda, or auto on a "
+        "cluster with GPUs; else 0).")] = None,
     encoding: Encoding = None,
     max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
     no_language_check: Annotated[bool, _flag(
@@ -176,9 +190,16 @@ def run(
     """
     from .runner import RunConfig, RunStopped
     from .runner import run as run_pipeline
+    from .shards import Shard
 
     if device not in ("auto", "cpu", "cuda"):
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
+    if engine not in ("local", "ray"):
+        raise _fail(f"--engine must be local or ray, not {engine!r}")
+    try:
+        selected = Shard.parse(shard) if shard is not None else None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     if backend not in ("auto", "ctranslate2", "transformers"):
         raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
     length = _summary_options(None if no_summary else summarization_model, summary_length,
@@ -207,9 +228,18 @@ def run(
         read_options=_read_options(encoding, max_article_chars),
         language_check=not no_language_check,
         dedupe_ids=dedupe_ids,
+        shard=selected,
     )
     try:
-        stats = run_pipeline(cfg)
+        if engine == "ray":
+            from .ray_engine import RayEngineError, RayOptions, run_ray
+
+            try:
+                stats = run_ray(cfg, RayOptions(ray_address, ray_actors, ray_gpus_per_actor))
+            except RayEngineError as exc:
+                raise _fail(str(exc)) from None
+        else:
+            stats = run_pipeline(cfg)
     except RunStopped as exc:
         typer.echo(f"arabic-digest: {exc}", err=True)
         typer.echo(f"arabic-digest: {exc.stats.closing_line()}", err=True)
@@ -523,6 +553,39 @@ def eval_(
     evaluate.write_result(result, path)
     typer.echo(evaluate.render_table(result))
     typer.echo(f"arabic-digest: eval -> {path}", err=True)
+
+
+@app.command()
+def merge(
+    shard_outputs: Annotated[list[Path], typer.Argument(
+        help="The shard outputs (.jsonl) of one run, each with its .run.json beside it.")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output",
+        help="Merged JSONL (default: the shard name without .shard-K-of-N).")] = None,
+    inputs: Annotated[list[str] | None, typer.Option(
+        "--inputs", help="The run's inputs, in order (repeatable; default: from the shard "
+        "manifests).")] = None,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+    limit: Annotated[int | None, typer.Option(
+        min=0, help="The run's --limit (default: from the shard manifests).")] = None,
+) -> None:
+    """Join the outputs of `run --shard K/N` into one output in input order, with a manifest.
+
+    Fails (exit 2, nothing written) unless every input id has exactly one record.
+    """
+    from .shards import MergeError, merge_shards
+
+    fields = None
+    if text_field or title_field or id_field:
+        fields = Fields(text_field, title_field, id_field)
+    try:
+        result = merge_shards(shard_outputs, output, inputs, fields, limit)
+    except (MergeError, InputError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"arabic-digest: {result.closing_line()}", err=True)
+    raise typer.Exit(EXIT_SOME_ERRORS if result.has_errors else EXIT_OK)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shlex
 import sys
@@ -38,6 +39,7 @@ from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, tran
 from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
 from .records import OutputWriteError, RecordFile, error_record, write_json_atomic
 from .screening import dedupe_id
+from .shards import Shard, shard_output
 from .trust import TrustStats, retry_overrides
 
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
@@ -72,9 +74,16 @@ class RunConfig:
     # Articles are pooled until their segments fill this many batches of batch_tokens.
     pool_batches: int = 8
     max_pool_articles: int = 64
+    shard: Shard | None = None  # only the articles of this shard (see shards.py)
 
     def output_path(self) -> Path:
-        return self.output or default_output(self.inputs)
+        if self.output:
+            return self.output
+        out = default_output(self.inputs)
+        return shard_output(out, self.shard) if self.shard else out
+
+    def batch_settings(self) -> BatchSettings:
+        return BatchSettings(self.clean_options, self.segment_tokens, self.language_check)
 
 
 class RunStopped(Exception):
@@ -218,8 +227,38 @@ def count_articles(cfg: RunConfig) -> int | None:
     """A cheap first pass for the progress bar's total (not possible on stdin)."""
     if "-" in cfg.inputs:
         return None
+    if cfg.shard:
+        return sum(1 for _ in input_items(cfg))
     n = sum(1 for _ in read_inputs(cfg.inputs, cfg.fields, cfg.read_options))
     return min(n, cfg.limit) if cfg.limit is not None else n
+
+
+def input_items(cfg: RunConfig) -> Iterator[tuple[str, Article | dict[str, Any]]]:
+    """(record id, item) for the input articles in order, as every engine and merge see them.
+
+    The item is an Article, or an error record for a duplicate id (its record takes the
+    `<file>:<line>` id so it stays unique; with dedupe_ids it becomes ID~2... instead).
+    With a shard, only that shard's ids are kept.
+    """
+    seen: dict[str, str] = {}
+    for n, article in enumerate(read_inputs(cfg.inputs, cfg.fields, cfg.read_options)):
+        if cfg.limit is not None and n >= cfg.limit:
+            return
+        item: Article | dict[str, Any] = article
+        if article.id in seen and cfg.dedupe_ids:
+            new_id = dedupe_id(article.id, seen)
+            article.meta["original_id"] = article.id
+            article = item = replace(article, id=new_id)
+            seen[new_id] = article.origin
+        elif article.id in seen:
+            first = seen[article.id]
+            article = replace(article, id=article.origin)
+            item = error_record(article, "read", "DuplicateId",
+                                f"{article.origin}: id already used at {first}")
+        else:
+            seen[article.id] = article.origin
+        if cfg.shard is None or cfg.shard.contains(article.id):
+            yield article.id, item
 
 
 class Runner:
@@ -230,7 +269,7 @@ class Runner:
         self.cfg = cfg
         self.translator = translator
         self.summarizer = summarizer
-        self.settings = BatchSettings(cfg.clean_options, cfg.segment_tokens, cfg.language_check)
+        self.settings = cfg.batch_settings()
         self.stats = RunStats(cfg.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
@@ -250,6 +289,15 @@ class Runner:
             "summary_length": self.cfg.summary_length.record(),
             "cleaning": self.cfg.clean_options.signature(),
             "segment_tokens": self.cfg.segment_tokens,
+            # What merge needs to re-read the inputs in order (see shards.py).
+            "fields": {"text": self.cfg.fields.text, "title": self.cfg.fields.title,
+                       "id": self.cfg.fields.id},
+            "limit": self.cfg.limit,
+            "read_options": {"encoding": self.cfg.read_options.encoding,
+                             "max_article_chars": self.cfg.read_options.max_article_chars},
+            "dedupe_ids": self.cfg.dedupe_ids,
+            "shard": self.cfg.shard.to_json() if self.cfg.shard else None,
+            "cwd": os.getcwd(),
             "trust": self.trust.manifest(retry_overrides(self.translator)
                                          if self.cfg.retry_doubtful else None),
             "packages": package_versions(),
@@ -267,30 +315,12 @@ class Runner:
         }
 
     def _articles(self, done: dict[str, str]) -> Iterator[Article | dict[str, Any] | None]:
-        """Input articles in order; None for one already done (resume), a record for a
-        duplicate id (its record takes the `<file>:<line>` id so it stays unique)."""
-        seen: dict[str, str] = {}
-        articles = read_inputs(self.cfg.inputs, self.cfg.fields, self.cfg.read_options)
-        for n, article in enumerate(articles):
-            if self.cfg.limit is not None and n >= self.cfg.limit:
-                return
-            item: Article | dict[str, Any] = article
-            if article.id in seen and self.cfg.dedupe_ids:
-                new_id = dedupe_id(article.id, seen)
-                article.meta["original_id"] = article.id
-                article = item = replace(article, id=new_id)
-                seen[new_id] = article.origin
-            elif article.id in seen:
-                first = seen[article.id]
-                article = replace(article, id=article.origin)
-                item = error_record(article, "read", "DuplicateId",
-                                    f"{article.origin}: id already used at {first}")
-            else:
-                seen[article.id] = article.origin
-            self.order.append(article.id)
-            if article.id in done:
+        """Input items in order (see input_items); None for one already done (resume)."""
+        for article_id, item in input_items(self.cfg):
+            self.order.append(article_id)
+            if article_id in done:
                 self.stats.resumed += 1
-                self.stats.resumed_errors += done[article.id] == "error"
+                self.stats.resumed_errors += done[article_id] == "error"
                 yield None
             else:
                 yield item
