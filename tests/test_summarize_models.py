@@ -153,3 +153,15 @@ def test_reduce_passes_repeat_until_one_summary_fits(t5_dir: Path) -> None:
     [summary] = summarizer.summarize([text])
     assert summary.chunks == len(summarizer.plan(text)) > 10
     assert summary.passes >= 3
+
+
+def test_reduce_that_cannot_shrink_still_gives_a_summary_marked_truncated(t5_dir: Path) -> None:
+    """Summaries as long as the window never shrink: the article still gets a summary, made
+    from the first window of the partial summaries, and the record says input was cut."""
+    inner = TransformersSummarizer(str(t5_dir), device="cpu", min_length=30, max_length=30)
+    inner.generation_config.num_beams = 1
+    inner.window = 40  # each 30-token partial summary needs a window of its own
+    summarizer = ChunkedSummarizer(inner)
+    [summary] = summarizer.summarize(["\n".join(long_article(6))])
+    assert summary.text and summary.chunks > 1
+    assert summary.input_truncated is True and summary.passes == 2
