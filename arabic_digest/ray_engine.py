@@ -36,7 +36,6 @@ from .runner import (
     _model_info,
     load_summarizer,
     load_translator,
-    manifest_path,
     resume_command,
 )
 
@@ -213,12 +212,7 @@ class RayRunner(Runner):
     def run(self, stop: StopRequest | None = None) -> RunStats:
         """As Runner.run: resume, append per batch, stop after a batch on SIGINT/SIGTERM."""
         cfg, stats = self.cfg, self.stats
-        self.stop = stop
-        out = RecordFile(stats.output, overwrite=cfg.overwrite, retry_errors=cfg.retry_errors)
-        stats.repaired_lines, stats.retried = out.repaired, out.retried
-        self.mpath = manifest_path(stats.output)
-        write_json_atomic(self.mpath, self.manifest("running"))
-        self.t0 = time.perf_counter()
+        out = self._begin(stop)
         bar = None
         stopped = False
         try:

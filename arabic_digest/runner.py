@@ -325,16 +325,23 @@ class Runner:
             else:
                 yield item
 
+    def _begin(self, stop: StopRequest | None) -> RecordFile:
+        """Open (and repair) the output, write the 'running' manifest, start the clock."""
+        self.stop = stop
+        out = RecordFile(self.stats.output, overwrite=self.cfg.overwrite,
+                         retry_errors=self.cfg.retry_errors)
+        self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
+        self.mpath = manifest_path(self.stats.output)
+        write_json_atomic(self.mpath, self.manifest("running"))
+        self.t0 = time.perf_counter()
+        return out
+
     def run(self, stop: StopRequest | None = None) -> RunStats:
         """Process everything not done yet; stops after the current batch when `stop` is."""
         cfg, stats = self.cfg, self.stats
-        self.stop = stop
-        out = RecordFile(stats.output, overwrite=cfg.overwrite, retry_errors=cfg.retry_errors)
-        stats.repaired_lines, stats.retried = out.repaired, out.retried
+        out = self._begin(stop)
         resumed_from = dict(out.done)
-        mpath = self.mpath = manifest_path(stats.output)
-        write_json_atomic(mpath, self.manifest("running"))
-        t0 = self.t0 = time.perf_counter()
+        mpath, t0 = self.mpath, self.t0
         count = self.translator.count_tokens
         pool_tokens = cfg.batch_tokens * cfg.pool_batches
         bar = tqdm(total=count_articles(cfg), unit="article", file=sys.stderr,
