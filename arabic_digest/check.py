@@ -11,7 +11,6 @@ from typing import Any
 from .language import NAMES, identify
 from .readers import (
     ID_FIELDS,
-    SUFFIXES,
     TEXT_FIELDS,
     TITLE_FIELDS,
     Fields,
@@ -19,7 +18,9 @@ from .readers import (
     _open_lines,
     _pick,
     check_inputs,
+    input_sources,
     read_inputs,
+    read_source,
 )
 from .textsafety import sanitize
 
@@ -47,18 +48,6 @@ class FileReport:
         return {"path": self.path, "articles": self.articles, "encodings": dict(self.encodings),
                 "fields": self.fields, "languages": dict(self.languages), "html": self.html,
                 "problems": dict(self.problems), "examples": self.examples}
-
-
-def _files(inputs: list[str]) -> list[str]:
-    out: list[str] = []
-    for name in inputs:
-        p = Path(name)
-        if name != "-" and p.is_dir():
-            out.extend(str(f) for f in sorted(p.rglob("*"))
-                       if f.is_file() and f.suffix.lower() in SUFFIXES)
-        else:
-            out.append(name)
-    return out
 
 
 def _detected_fields(path: Path, fields: Fields, opts: ReadOptions) -> dict[str, str | None]:
@@ -100,12 +89,13 @@ def check(inputs: list[str], fields: Fields | None = None,
     check_inputs(inputs)
     reports: list[FileReport] = []
     seen: dict[str, str] = {}
-    for name in _files(inputs):
-        rep = FileReport(name)
-        if name != "-":
-            rep.fields = _detected_fields(Path(name), fields, opts)
+    for src in input_sources(inputs):
+        rep = FileReport("-" if src is None else str(src.path))
+        if src is not None:
+            rep.fields = _detected_fields(src.path, fields, opts)
         reports.append(rep)
-        for art in read_inputs([name], fields, opts):
+        arts = read_inputs(["-"], fields, opts) if src is None else read_source(src, fields, opts)
+        for art in arts:
             rep.articles += 1
             enc = art.meta.get("encoding") or art.meta.get("input_encoding")
             if enc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,9 @@ from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
 from .encodings import UnknownEncoding
 from .guard import LockedError, OutputNotWritable
+from .identity import IdentityMismatch
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, InputError, ReadOptions
+from .records import NotAnOutput
 
 app = typer.Typer(
     add_completion=False,
@@ -244,8 +247,13 @@ def run(
         typer.echo(f"arabic-digest: {exc}", err=True)
         typer.echo(f"arabic-digest: {exc.stats.closing_line()}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except (KeyboardInterrupt, SystemExit) as exc:  # a second signal while models loaded
+        typer.echo("arabic-digest: stopped at once while loading models; nothing was written "
+                   "in this run", err=True)
+        code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
+        raise typer.Exit(code) from None
     except (InputError, ModelLoadError, SummarizerLoadError, PromptError, LockedError,
-            OutputNotWritable, OSError) as exc:
+            OutputNotWritable, IdentityMismatch, OSError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
     raise typer.Exit(EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK)
@@ -369,7 +377,7 @@ def report(
         raise _fail(f"no such file: {output_jsonl}")
     try:
         path, view = write_report(output_jsonl, output)
-    except (OSError, UnicodeError) as exc:
+    except (NotAnOutput, OSError) as exc:
         raise _fail(str(exc)) from None
     counts = ", ".join(f"{n} {k}" for k, n in view.counts.items())
     bad = f"; {view.unreadable} unreadable lines skipped" if view.unreadable else ""
@@ -548,7 +556,7 @@ def eval_(
                 translation_model)
         else:
             raise _fail("give an output file of `run`, or --source and --reference")
-    except (evaluate.EvalError, InputError, ModelLoadError, OSError) as exc:
+    except (evaluate.EvalError, InputError, ModelLoadError, NotAnOutput, OSError) as exc:
         raise _fail(str(exc)) from None
     evaluate.write_result(result, path)
     typer.echo(evaluate.render_table(result))
@@ -589,7 +597,15 @@ def merge(
 
 
 def main() -> None:
-    app(prog_name="arabic-digest")
+    try:
+        app(prog_name="arabic-digest")
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("ARABIC_DIGEST_DEBUG"):
+            raise
+        typer.echo(f"arabic-digest: unexpected error: {type(exc).__name__}: {exc} (this is a "
+                   "bug; rerun with ARABIC_DIGEST_DEBUG=1 to see the traceback and report it)",
+                   err=True)
+        sys.exit(70)
 
 
 if __name__ == "__main__":  # pragma: no cover

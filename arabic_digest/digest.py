@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .report import anchor_ids, default_path, environment, load_records, record_date
+from .records import NotAnOutput, read_records
+from .report import anchor_ids, default_path, environment, record_date
 
 ORDERS = ("input", "date")
 FORMATS = ("md", "html")
@@ -159,7 +160,10 @@ def write_digest(jsonl: Path, output: Path | None = None, fmt: str | None = None
     """Write the digest of `jsonl` (default: beside it, `<stem>.digest.md` or `.html`)."""
     fmt = output_format(output, fmt)
     out = output or default_path(jsonl, f"digest.{fmt}")
-    records, _ = load_records(jsonl)
+    records, _ = read_records(jsonl)
+    if not any(r["status"] == "ok" and isinstance(r.get("translation"), dict) for r in records):
+        raise NotAnOutput(f"no translated articles in {jsonl} ({len(records)} records, none "
+                          "ok with a translation): nothing to digest")
     href = report_href(report or default_path(jsonl, "report.html"), out)
     digest = build_digest(records, href, order, jsonl.name)
     out.parent.mkdir(parents=True, exist_ok=True)

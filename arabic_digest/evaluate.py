@@ -25,7 +25,7 @@ from typing import Any
 
 from .pipeline import BatchSettings, Prepared, prepare, translate_prepared
 from .readers import Article
-from .records import iter_records, write_json_atomic
+from .records import read_records, write_json_atomic
 from .runner import RunConfig, load_translator, manifest_path
 from .runner import run as run_pipeline
 
@@ -118,7 +118,7 @@ def evaluate_output(output: Path, reference_field: str | None = None,
     if not reference_field and not summary_reference_field:
         raise EvalError("nothing to score: give --reference-field and/or "
                         "--summary-reference-field (or --source and --reference)")
-    records = list(iter_records(output))
+    records, _ = read_records(output)
     result: dict[str, Any] = {"output": str(output), "records": len(records),
                               **run_settings(output, records)}
     if reference_field:

@@ -112,6 +112,21 @@ class OutputLock:
         self.release()
 
 
+def held_by(output: Path) -> str | None:
+    """Who holds `output`'s lock right now (a live run writing it), or None."""
+    try:
+        fd = os.open(lock_path(output), os.O_RDONLY)
+    except OSError:
+        return None  # no lock file: nobody runs on it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _describe(_read_info(fd))
+    finally:
+        os.close(fd)  # closing drops a lock we may have taken
+    return None
+
+
 def _read_info(fd: int) -> dict[str, Any]:
     try:
         data = os.pread(fd, 65536, 0)
@@ -119,6 +134,11 @@ def _read_info(fd: int) -> dict[str, Any]:
         return info if isinstance(info, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+class StopNow(BaseException):
+    """Raised at a batch boundary once a stop was requested. A BaseException, so the
+    per-article fallbacks (`except Exception`) do not take it for a failed article."""
 
 
 class StopRequest:
@@ -165,7 +185,9 @@ class StopRequest:
 
     def __exit__(self, *exc: object) -> None:
         for sig, old in self._old.items():
-            signal.signal(sig, old)
+            # Once stopping, a late second signal must not kill the process mid-way through
+            # its last words (manifest, closing line): the exit code is the first one's.
+            signal.signal(sig, signal.SIG_IGN if self.signum is not None else old)
 
 
 # --- crash points for the kill tests -----------------------------------------------------

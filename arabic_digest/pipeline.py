@@ -186,11 +186,14 @@ def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> 
     start = time.perf_counter()
     try:
         summaries = _summarize(summarizer, texts, titles)
+        if len(summaries) != len(texts):  # never zip a short list: a summary would be lost
+            raise RuntimeError(f"{len(summaries)} summaries for {len(texts)} texts")
     except Exception:  # noqa: BLE001 - retry one by one so only the culprit fails
         for p, text, title in zip(todo, texts, titles):
             t0 = time.perf_counter()
             try:
-                p.record["summary"] = _summarize(summarizer, [text], [title])[0].to_record()
+                (summary,) = _summarize(summarizer, [text], [title])  # exactly one, or an error
+                p.record["summary"] = summary.to_record()
                 p.record["models"]["summarization"] = summarizer.name
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "summarize", exc)

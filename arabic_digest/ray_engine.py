@@ -17,7 +17,6 @@ import os
 import pickle
 import re
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,18 +24,19 @@ from typing import Any
 from tqdm import tqdm
 
 from .guard import OutputLock, StopRequest
+from .identity import IdentityMismatch, check_same_run
 from .pipeline import Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article
-from .records import OutputWriteError, RecordFile, write_json_atomic
+from .records import OutputWriteError, RecordFile
 from .runner import (
+    PRELOAD_KEYS,
     RunConfig,
     Runner,
     RunStats,
-    RunStopped,
     _model_info,
+    check_resumable,
     load_summarizer,
     load_translator,
-    resume_command,
 )
 
 # Environment passed on to Ray's workers when the driver has it (offline mode must hold there).
@@ -199,6 +199,8 @@ class RayRunner(Runner):
         super().__init__(cfg, _RemoteModel({"id": cfg.translation_model}),  # type: ignore
                          summarizer)  # type: ignore[arg-type]
         self.opts = opts
+        self.models_known = False
+        self.reorder_always = True  # batches come back in any order
         self.gpus = 0.0
         self.have_info = {"translation_model": False, "summarization_model": False}
 
@@ -211,44 +213,20 @@ class RayRunner(Runner):
 
     def run(self, stop: StopRequest | None = None) -> RunStats:
         """As Runner.run: resume, append per batch, stop after a batch on SIGINT/SIGTERM."""
-        cfg, stats = self.cfg, self.stats
         out = self._begin(stop)
-        bar = None
-        stopped = False
-        try:
-            todo = [item for item in self._articles(dict(out.done)) if item is not None]
-            bar = tqdm(total=len(todo), unit="article", file=sys.stderr, disable=cfg.quiet,
-                       dynamic_ncols=True)
-            if todo:
-                stopped = self._dispatch_reporting(todo, out, bar)
-        except OutputWriteError as exc:
-            stats.elapsed_s = time.perf_counter() - self.t0
-            self._try_manifest("failed", error=str(exc))
-            raise RunStopped(
-                f"{exc.strerror} ({stats.processed} articles written in this run). The file "
-                "is valid up to its last complete record; free space or fix the output, then "
-                "rerun the same command to resume.", stats, 2 if stats.processed == 0 else 3
-            ) from None
-        finally:
-            if bar is not None:
-                bar.close()
-            out.close()
-            stats.elapsed_s = time.perf_counter() - self.t0
-        out.reorder(self.order)
-        stats.trust = self.trust.closing()
-        if stopped and stop is not None:
-            self._try_manifest("interrupted", signal=stop.name)
-            raise RunStopped(
-                f"interrupted by {stop.name} after {stats.processed} articles; what was "
-                f"written is complete. To resume, run the same command again: "
-                f"{resume_command()}", stats, stop.exit_code)
-        write_json_atomic(self.mpath, self.manifest("finished"))
-        return stats
+        return self._drive(out, lambda: self._ray(out))
 
-    def _dispatch_reporting(self, todo: list[Any], out: RecordFile, bar: tqdm) -> bool:
+    def _ray(self, out: RecordFile) -> None:
+        todo = [item for item in self._articles(dict(out.done)) if item is not None]
+        self.bar = tqdm(total=len(todo), unit="article", file=sys.stderr,
+                        disable=self.cfg.quiet, dynamic_ncols=True)
+        if todo:
+            self._dispatch_reporting(todo, out)
+
+    def _dispatch_reporting(self, todo: list[Any], out: RecordFile) -> None:
         try:
-            return self._dispatch(todo, out, bar)
-        except OutputWriteError:
+            self._dispatch(todo, out)
+        except (OutputWriteError, IdentityMismatch):
             raise
         except Exception as exc:
             # An actor that cannot load its model: say so, as the local runner does.
@@ -260,10 +238,10 @@ class RayRunner(Runner):
                 message = f"a Ray actor could not load its model: {message}"
             raise RayEngineError(message) from None
 
-    def _dispatch(self, todo: list[Any], out: RecordFile, bar: tqdm) -> bool:
+    def _dispatch(self, todo: list[Any], out: RecordFile) -> None:
         """Run the Ray Data pipeline over `todo`, appending records as they come back.
 
-        Returns True when a stop was requested (the batches in flight are dropped).
+        A stop request is honoured after each batch (the batches in flight are dropped).
         """
         ray = _import_ray()
         import numpy as np
@@ -295,14 +273,6 @@ class RayRunner(Runner):
             ds = ds.map_batches(SummarizeActor, **actor_args)
         for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
             items = [_unpack(raw) for raw in batch["item"]]
-            records = [p.record if isinstance(p, Prepared) else p for p in items]
-            out.append(records)
-            for rec in records:
-                setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
-            self.stats.segments += sum(len(p.sources()) for p in items
-                                       if isinstance(p, Prepared))
-            self.stats.dedupe_hits += int(np.sum(batch["dedupe_hits"]))
-            self.trust.add(records)
             for column, known in self.have_info.items():
                 if not known and column in batch and len(items):
                     model = _RemoteModel(json.loads(batch[column][0]))
@@ -311,12 +281,15 @@ class RayRunner(Runner):
                     else:
                         self.summarizer = model
                     self.have_info[column] = True
-            bar.update(len(records))
-            self.stats.elapsed_s = time.perf_counter() - self.t0
-            self._try_manifest("running")
-            if self.stop is not None and self.stop.requested:
-                return True
-        return False
+            if self.resumed_identity is not None and not self.models_known:
+                # The models' settings are known now: check the whole identity before the
+                # first record of this run is appended to the earlier run's.
+                check_same_run(self.stats.output, self.resumed_identity, self.identity())
+                self.models_known = True
+            self.stats.dedupe_hits += int(np.sum(batch["dedupe_hits"]))
+            self._append([p.record if isinstance(p, Prepared) else p for p in items],
+                         sum(len(p.sources()) for p in items if isinstance(p, Prepared)), out)
+            self._batch_done(0)
 
     def _gpus_per_actor(self, ray: Any) -> float:
         cfg, opts = self.cfg, self.opts
@@ -370,4 +343,5 @@ def run_ray(cfg: RunConfig, opts: RayOptions | None = None) -> RunStats:
     if cfg.prompt is not None:
         load_prompt(cfg.prompt)  # a broken template fails before any actor starts
     with OutputLock(cfg.output_path()), StopRequest() as stop:
+        check_resumable(cfg, cfg.requested_identity(), PRELOAD_KEYS)
         return RayRunner(cfg, opts or RayOptions()).run(stop)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,7 +25,6 @@ from .htmltext import html_to_text, looks_like_html
 TEXT_FIELDS = ("text", "body", "content", "article")
 TITLE_FIELDS = ("title", "headline")
 ID_FIELDS = ("id",)
-SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".html", ".htm"}
 DEFAULT_MAX_ARTICLE_CHARS = 200_000
 SNIFF_BYTES = 1 << 18  # the head of a streamed file that picks its encoding
 
@@ -300,37 +300,38 @@ def _max_line(opts: ReadOptions) -> int | None:
     return 6 * opts.max_article_chars + (1 << 16)
 
 
-def read_jsonl(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
-    encoding, lines = _open_lines(path, opts, _max_line(opts))
-    yield from _jsonl_articles(lines, path.name, path, encoding, fields, opts)
+def read_jsonl(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    encoding, lines = _open_lines(src.path, opts, _max_line(opts))
+    yield from _jsonl_articles(lines, src.label, src.path, encoding, fields, opts)
 
 
 def _read_decoded(path: Path, opts: ReadOptions) -> encodings.Decoded:
     return encodings.decode(path.read_bytes(), opts.encoding)
 
 
-def read_json_array(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+def read_json_array(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    path, name = src.path, src.label
     dec = _read_decoded(path, opts)
     try:
         data = json.loads(dec.text)
     except json.JSONDecodeError as exc:
         if dec.bad_offsets:
-            yield Article(path.name, None, None, {"encoding": dec.encoding}, path.name,
-                          _bad_bytes(path.name, dec.bad_offsets[0], dec.encoding, path))
+            yield Article(name, None, None, {"encoding": dec.encoding}, name,
+                          _bad_bytes(name, dec.bad_offsets[0], dec.encoding, path))
             return
-        yield _bad(f"{path.name}:{exc.lineno}", "JSONDecodeError", f"invalid JSON ({exc.msg})")
+        yield _bad(f"{name}:{exc.lineno}", "JSONDecodeError", f"invalid JSON ({exc.msg})")
         return
     except RecursionError:
-        yield _bad(path.name, "RecursionError", "JSON nested too deeply")
+        yield _bad(name, "RecursionError", "JSON nested too deeply")
         return
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        yield _bad(path.name, "ValueError", "expected a JSON array of objects")
+        yield _bad(name, "ValueError", "expected a JSON array of objects")
         return
     marks_before = 0
     for i, obj in enumerate(data, 1):
-        origin = f"{path.name}:{i}"
+        origin = f"{name}:{i}"
         n_marks = len(encodings.BAD_BYTE.findall(json.dumps(obj, ensure_ascii=False)))
         if dec.bad_offsets and n_marks:
             offset = dec.bad_offsets[min(marks_before, len(dec.bad_offsets) - 1)]
@@ -342,7 +343,8 @@ def read_json_array(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[A
         yield article_from_mapping(obj, origin, fields, opts, dec.encoding)
 
 
-def read_csv(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+def read_csv(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    path, name = src.path, src.label
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     encoding, lines = _open_lines(path, opts)
     consumed: list[Line] = []
@@ -358,7 +360,7 @@ def read_csv(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]
     except StopIteration:
         return
     except csv.Error as exc:
-        yield _bad(f"{path.name}:1", "csv.Error", str(exc))
+        yield _bad(f"{name}:1", "csv.Error", str(exc))
         return
     consumed.clear()
     while True:
@@ -367,10 +369,10 @@ def read_csv(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]
         except StopIteration:
             return
         except csv.Error as exc:  # e.g. a NUL byte; the reader cannot go on after it
-            yield _bad(f"{path.name}:{reader.line_num}", "csv.Error", str(exc))
+            yield _bad(f"{name}:{reader.line_num}", "csv.Error", str(exc))
             return
         # Line numbers count the header as line 1, like a spreadsheet would.
-        origin = f"{path.name}:{reader.line_num}"
+        origin = f"{name}:{reader.line_num}"
         bad = next((ln.bad for ln in consumed if ln.bad is not None), None)
         consumed.clear()
         if not any(cell.strip() for cell in row):
@@ -385,34 +387,34 @@ def read_csv(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]
         yield art
 
 
-def _whole_file(path: Path, opts: ReadOptions) -> encodings.Decoded | Article:
+def _whole_file(src: Source, opts: ReadOptions) -> encodings.Decoded | Article:
     """A one-article file, decoded; an error Article when too long or undecodable."""
-    origin = f"{path.name}:1"
+    path = src.path
+    origin = f"{src.label}:1"
     size = path.stat().st_size
     limit = opts.max_article_chars
     if limit is not None and size > 4 * limit + 4:  # >= 1 byte per character past a BOM
-        return _too_long(path.stem, origin, size // 4, opts, {"path": str(path)}, at_least=True)
+        return _too_long(src.key, origin, size // 4, opts, {"path": str(path)}, at_least=True)
     dec = _read_decoded(path, opts)
     if dec.bad_offsets:
-        return Article(path.stem, None, None, {"path": str(path), "encoding": dec.encoding},
+        return Article(src.key, None, None, {"path": str(path), "encoding": dec.encoding},
                        origin, _bad_bytes(origin, dec.bad_offsets[0], dec.encoding, path))
     return dec
 
 
-def _one_article(path: Path, text: str, title: str | None, encoding: str, opts: ReadOptions,
+def _one_article(src: Source, text: str, title: str | None, encoding: str, opts: ReadOptions,
                  extra: dict[str, Any] | None = None) -> Article:
-    meta = {"path": str(path), **(extra or {})}
+    meta = {"path": str(src.path), **(extra or {})}
     _set_encoding(meta, encoding)
-    origin = f"{path.name}:1"
+    origin = f"{src.label}:1"
     if opts.max_article_chars is not None and len(text) > opts.max_article_chars:
-        return _too_long(path.stem, origin, len(text), opts, meta, title)
-    return Article(path.stem, text, title, meta, origin)
+        return _too_long(src.key, origin, len(text), opts, meta, title)
+    return Article(src.key, text, title, meta, origin)
 
 
-def read_txt(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]:
+def read_txt(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
     """One article per file; its first line is the title when a blank line follows it."""
-    opts = opts or ReadOptions()
-    dec = _whole_file(path, opts)
+    dec = _whole_file(src, opts)
     if isinstance(dec, Article):
         yield dec
         return
@@ -421,33 +423,93 @@ def read_txt(path: Path, opts: ReadOptions | None = None) -> Iterator[Article]:
     title = None
     if len(lines) >= 2 and lines[0].strip() and not lines[1].strip():
         title = lines[0].strip()
-    yield _one_article(path, text, title, dec.encoding, opts)
+    yield _one_article(src, text, title, dec.encoding, opts)
 
 
-def read_html(path: Path, opts: ReadOptions) -> Iterator[Article]:
+def read_html(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
     """One article per page: its <title> (or first <h1>) and its text, no markup."""
-    dec = _whole_file(path, opts)
+    dec = _whole_file(src, opts)
     if isinstance(dec, Article):
         yield dec
         return
     title, text = html_to_text(dec.text)
-    yield _one_article(path, text, title, dec.encoding, opts, {"converted_from": "html"})
+    yield _one_article(src, text, title, dec.encoding, opts, {"converted_from": "html"})
 
 
-def _read_file(path: Path, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        yield from read_jsonl(path, fields, opts)
-    elif suffix == ".json":
-        yield from read_json_array(path, fields, opts)
-    elif suffix in (".csv", ".tsv"):
-        yield from read_csv(path, fields, opts)
-    elif suffix == ".txt":
-        yield from read_txt(path, opts)
-    elif suffix in (".html", ".htm"):
-        yield from read_html(path, opts)
-    else:
-        raise InputError(f"{path}: unknown input format (use {', '.join(sorted(SUFFIXES))})")
+Reader = Callable[["Source", Fields, ReadOptions], Iterator[Article]]
+# Which reader takes which file, by suffix (lower case).
+READERS: dict[str, Reader] = {
+    ".jsonl": read_jsonl, ".ndjson": read_jsonl, ".json": read_json_array,
+    ".csv": read_csv, ".tsv": read_csv, ".txt": read_txt, ".html": read_html, ".htm": read_html,
+}
+SUFFIXES = set(READERS)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file and the name its origins and fallback ids are built from.
+
+    `label` is the file's path relative to the input argument that named it (a file given
+    by itself: its name), lengthened by parent folders where two files would share it, so
+    `2020/news.jsonl` and `2021/news.jsonl` never give the same ids.
+    """
+
+    path: Path
+    label: str
+
+    @property
+    def key(self) -> str:
+        """The id of a one-article file (.txt, .html): its label without the suffix."""
+        return self.label[: -len(self.path.suffix)] if self.path.suffix else self.label
+
+
+def _unknown_format(name: str) -> InputError:
+    return InputError(f"{name}: unknown input format (use {', '.join(sorted(SUFFIXES))})")
+
+
+def input_sources(inputs: Iterable[str]) -> list[Source | None]:
+    """The files the inputs name, in reading order (folders recursively, sorted); None for
+    stdin. Labels are unique across distinct files (see Source)."""
+    found: list[tuple[Path, int] | None] = []  # (file, parts its label needs at least)
+    for name in inputs:
+        if name == "-":
+            found.append(None)
+            continue
+        path = Path(name)
+        if path.is_dir():
+            files = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found.extend((f, len(f.relative_to(path).parts)) for f in sorted(files))
+        else:
+            found.append((path, 1))
+    full = {i: Path(os.path.abspath(e[0])).parts for i, e in enumerate(found) if e}
+    need = {i: e[1] for i, e in enumerate(found) if e}
+    while True:  # lengthen the labels that two different files share
+        labels: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for i, n in need.items():
+            labels.setdefault(full[i][-n:], set()).add(full[i])
+        clash = [i for i, n in need.items()
+                 if len(labels[full[i][-n:]]) > 1 and n < len(full[i])]
+        if not clash:
+            break
+        for i in clash:
+            need[i] += 1
+    return [None if e is None else Source(e[0], "/".join(full[i][-need[i]:]).lstrip("/"))
+            for i, e in enumerate(found)]
+
+
+def read_source(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    reader = READERS.get(src.path.suffix.lower())
+    if reader is None:
+        raise _unknown_format(str(src.path))
+    try:
+        yield from reader(src, fields, opts)
+    except OSError as exc:
+        # One unreadable file in a corpus is an error record; the run goes on.
+        one = reader in (read_txt, read_html)
+        art_id = src.key if one else src.label
+        yield Article(art_id, None, None, {"path": str(src.path)}, src.label,
+                      _err("OSError", f"{src.label}: cannot read {src.path}: "
+                                      f"{exc.strerror or exc}"))
 
 
 def check_inputs(inputs: Iterable[str]) -> None:
@@ -459,21 +521,15 @@ def check_inputs(inputs: Iterable[str]) -> None:
         if not path.exists():
             raise InputError(f"{name}: no such file or folder")
         if path.is_file() and path.suffix.lower() not in SUFFIXES:
-            raise InputError(f"{name}: unknown input format (use {', '.join(sorted(SUFFIXES))})")
+            raise _unknown_format(name)
 
 
 def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),
                 opts: ReadOptions | None = None) -> Iterator[Article]:
     """Yield articles from every input in order; folders are read recursively, sorted."""
     opts = opts or ReadOptions()
-    for name in inputs:
-        if name == "-":
+    for src in input_sources(inputs):
+        if src is None:
             yield from read_jsonl_stream(sys.stdin, "<stdin>", fields, opts)
-            continue
-        path = Path(name)
-        if path.is_dir():
-            files = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            for file in sorted(files):
-                yield from _read_file(file, fields, opts)
         else:
-            yield from _read_file(path, fields, opts)
+            yield from read_source(src, fields, opts)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,32 +44,109 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def dumps(record: dict[str, Any]) -> str:
     # ensure_ascii=False keeps Arabic readable in the file; one record, one line.
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _escape_surrogates(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
+
+
+def _escape_surrogates(text: str) -> str:
     # A lone surrogate (JSON input "\ud800") cannot be written as UTF-8; inside a JSON string
     # its \\uXXXX escape is valid JSON that reads back as the very same string.
     if _LONE_SURROGATE.search(text):
         text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text + "\n"
+    return text
 
 
 class OutputWriteError(OSError):
     """Records could not be appended; the file was cut back to its last complete record."""
 
 
+STATUSES = ("ok", "error", "skipped")
+
+
+class NotAnOutput(ValueError):
+    """A file that holds no arabic-digest records (a raw input, or some other JSONL)."""
+
+
+class DuplicateRecord(ValueError):
+    """A second record for an id the output already holds (ids are unique by construction)."""
+
+
+@dataclass
+class OutputLine:
+    """One line of an output file as read back: where it is, and its record or what is wrong."""
+
+    number: int  # 1-based
+    offset: int  # byte offset of its first byte
+    raw: bytes  # with its b"\n", if it has one
+    record: dict[str, Any] | None  # None when the line is not a whole, valid record
+    problem: str = ""  # why it is not a record
+
+
+def _problem(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    if not raw.endswith(b"\n"):
+        return None, "torn last line (no newline)"
+    try:
+        rec = json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None, f"not JSON ({exc})"
+    if not isinstance(rec, dict):
+        return None, "not a JSON object"
+    if not isinstance(rec.get("id"), str):
+        return None, "no string id"
+    if rec.get("status") not in STATUSES or "schema_version" not in rec:
+        return None, "not an arabic-digest record (no schema_version or status)"
+    return rec, ""
+
+
+def scan_output(path: Path) -> Iterator[OutputLine]:
+    """The one reader of output files: every non-blank line, with its record or its problem.
+
+    Lines are split on b"\\n" only. Records are written with ensure_ascii=False, so a text may
+    hold U+2028, U+2029, U+0085 or \\x1c-\\x1e raw; `str.splitlines` would cut records there.
+    """
+    offset = 0
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, 1):  # binary files iterate on b"\n" only
+            if raw.strip():
+                rec, problem = _problem(raw)
+                yield OutputLine(number, offset, raw, rec, problem)
+            offset += len(raw)
+
+
+def read_records(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The records of an output file, and how many lines were not records (torn or foreign).
+
+    Raises NotAnOutput when the file holds not one record: a raw input given by mistake, or
+    an empty file.
+    """
+    records: list[dict[str, Any]] = []
+    bad = 0
+    first_problem = ""
+    for line in scan_output(path):
+        if line.record is None:
+            bad += 1
+            first_problem = first_problem or f"line {line.number}: {line.problem}"
+        else:
+            records.append(line.record)
+    if not records:
+        why = f" ({first_problem})" if bad else " (it is empty)"
+        raise NotAnOutput(f"{path} is not an arabic-digest output{why}; give the JSONL that "
+                          "`arabic-digest run` wrote")
+    return records, bad
+
+
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Read a finished output file (complete lines only)."""
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.endswith("\n") and line.strip():
-                yield json.loads(line)
+    """The records of a finished output file, in order (lines that are not records are skipped)."""
+    for line in scan_output(path):
+        if line.record is not None:
+            yield line.record
 
 
-def _atomic_write_lines(path: Path, lines: Iterable[str], crash: str = "") -> None:
+def _atomic_write_bytes(path: Path, chunks: Iterable[bytes], crash: str = "") -> None:
     """Write a new version beside the file, then rename it over: old or new, never half."""
     tmp = path.with_name(path.name + ".tmp")
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.writelines(lines)
+        with tmp.open("wb") as fh:
+            fh.writelines(chunks)
             fh.flush()
             os.fsync(fh.fileno())
     except OSError:
@@ -80,8 +158,8 @@ def _atomic_write_lines(path: Path, lines: Iterable[str], crash: str = "") -> No
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    _atomic_write_lines(path, [json.dumps(data, ensure_ascii=False, indent=2) + "\n"],
-                        crash="manifest")
+    text = _escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+    _atomic_write_bytes(path, [text.encode("utf-8")], crash="manifest")
 
 
 class RecordFile:
@@ -98,30 +176,26 @@ class RecordFile:
         self.done: dict[str, str] = {}  # id -> status of records already in the file
         path.parent.mkdir(parents=True, exist_ok=True)
         if overwrite or not path.exists():
-            _atomic_write_lines(path, [])
+            _atomic_write_bytes(path, [])
         else:
             self._load(retry_errors)
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         self.good = os.fstat(self._fd).st_size  # end of the last complete record
 
     def _load(self, retry_errors: bool) -> None:
-        data = self.path.read_bytes()
-        keep: list[str] = []
-        for raw in data.splitlines(keepends=True):
-            try:
-                rec = json.loads(raw)
-                if not raw.endswith(b"\n") or not isinstance(rec, dict) or "id" not in rec:
-                    raise ValueError("torn or foreign line")
-            except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-                self.repaired += 1
+        keep: list[bytes] = []
+        for line in scan_output(self.path):
+            rec = line.record
+            if rec is None or rec["id"] in self.done:
+                self.repaired += 1  # torn, foreign, or a second record of one id
                 continue
-            if retry_errors and rec.get("status") == "error":
+            if retry_errors and rec["status"] == "error":
                 self.retried += 1
                 continue
-            self.done[rec["id"]] = rec.get("status", "ok")
-            keep.append(raw.decode("utf-8"))
+            self.done[rec["id"]] = rec["status"]
+            keep.append(line.raw)
         if self.repaired or self.retried:
-            _atomic_write_lines(self.path, keep, crash="repair")
+            _atomic_write_bytes(self.path, keep, crash="repair")
 
     def append(self, records: list[dict[str, Any]]) -> None:
         """Write whole records, then fsync: a crash loses at most this batch.
@@ -131,6 +205,12 @@ class RecordFile:
         """
         if not records:
             return
+        ids = [r["id"] for r in records]
+        again = [i for i in ids if i in self.done]
+        if again or len(set(ids)) < len(ids):
+            again = again or [i for i in ids if ids.count(i) > 1]
+            raise DuplicateRecord(f"{self.path} already holds a record for id {again[0]!r}; "
+                                  "an output holds exactly one record per id")
         data = "".join(dumps(r) for r in records).encode("utf-8")
         crash_point("append", lambda: os.write(self._fd, data[: len(data) // 2]))
         try:
@@ -158,10 +238,11 @@ class RecordFile:
     def reorder(self, order: list[str]) -> bool:
         """Rewrite the file in input order if resuming or retrying left it out of order."""
         position = {id_: i for i, id_ in enumerate(order)}
-        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        keys = [position.get(json.loads(line)["id"], len(order)) for line in lines]
+        lines = [(position.get(ln.record["id"], len(order)) if ln.record else len(order), ln.raw)
+                 for ln in scan_output(self.path)]
+        keys = [k for k, _ in lines]
         if keys == sorted(keys):
             return False
-        ordered = [line for _, line in sorted(zip(keys, lines), key=lambda kv: kv[0])]
-        _atomic_write_lines(self.path, ordered, crash="reorder")
+        ordered = [raw for _, raw in sorted(lines, key=lambda kv: kv[0])]
+        _atomic_write_bytes(self.path, ordered, crash="reorder")
         return True

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,31 +21,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .records import read_records
+
 LOWEST_SHOWN = 20  # lowest-confidence segments listed for the whole run
 LOWEST_PER_ARTICLE = 3
 
 
 # ---------------------------------------------------------------------------- loading
-
-
-def load_records(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """Records of an output JSONL file, and how many lines were unreadable (torn or foreign)."""
-    records: list[dict[str, Any]] = []
-    bad = 0
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                bad += 1
-                continue
-            if isinstance(rec, dict):
-                records.append(rec)
-            else:
-                bad += 1
-    return records, bad
 
 
 def default_path(jsonl: Path, suffix: str) -> Path:
@@ -395,7 +376,7 @@ def report_html(records: Sequence[dict[str, Any]], source_name: str = "") -> str
 
 def write_report(jsonl: Path, output: Path | None = None) -> tuple[Path, ReportView]:
     """Render the report of `jsonl` to `output` (default: beside it, `<stem>.report.html`)."""
-    records, bad = load_records(jsonl)
+    records, bad = read_records(jsonl)
     out = output or default_path(jsonl, "report.html")
     view = build_view(records, jsonl.name, bad)
     out.parent.mkdir(parents=True, exist_ok=True)

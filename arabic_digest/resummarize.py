@@ -24,7 +24,7 @@ from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
 
 from .pipeline import Prepared, summarize_prepared
 from .readers import Article, InputError
-from .records import dumps, iter_records, write_json_atomic
+from .records import dumps, iter_records, read_records, write_json_atomic
 from .runner import _model_info, manifest_path, package_versions
 
 
@@ -174,6 +174,9 @@ class Resummarizer:
 def check_paths(cfg: ResummarizeConfig) -> Path:
     if not cfg.input.is_file():
         raise InputError(f"no such file: {cfg.input}")
+    records = sum(1 for _ in iter_records(cfg.input))
+    if not records:
+        read_records(cfg.input)  # raises NotAnOutput, saying why
     out = cfg.output_path()
     if out.resolve() == cfg.input.resolve():
         raise InputError(f"the output would overwrite the input {cfg.input}; pick another -o")

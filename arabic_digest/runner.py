@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import metadata
@@ -33,11 +34,12 @@ from translate.translator import (
 )
 
 from .backends import ct2_plan
-from .guard import OutputLock, StopRequest
+from .guard import OutputLock, StopNow, StopRequest
+from .identity import IdentityMismatch, check_same_run, run_identity, signature
 from .models import cpu_threads
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
-from .records import OutputWriteError, RecordFile, error_record, write_json_atomic
+from .records import OutputWriteError, RecordFile, error_record, iter_records, write_json_atomic
 from .screening import dedupe_id
 from .shards import Shard, shard_output
 from .trust import TrustStats, retry_overrides
@@ -84,6 +86,59 @@ class RunConfig:
 
     def batch_settings(self) -> BatchSettings:
         return BatchSettings(self.clean_options, self.segment_tokens, self.language_check)
+
+    def record_settings(self) -> dict[str, Any]:
+        """The settings other than the models' that can change a record (see identity.py)."""
+        f, r = self.fields, self.read_options
+        return {"inputs": list(self.inputs),
+                "fields": {"text": f.text, "title": f.title, "id": f.id},
+                "read_options": {"encoding": r.encoding,
+                                 "max_article_chars": r.max_article_chars},
+                "ids": "dedupe" if self.dedupe_ids else "error",
+                "cleaning": self.clean_options.signature(),
+                "segment_tokens": self.segment_tokens,
+                "language_check": self.language_check,
+                "retry_doubtful": self.retry_doubtful,
+                "shard": str(self.shard) if self.shard else None,
+                "summary_length": self.summary_length.record(),
+                "prompt": self.prompt}
+
+    def requested_identity(self) -> dict[str, Any]:
+        """The identity as far as it is known before any model loads (model ids only)."""
+        summarizer = ({"id": self.summarization_model}
+                      if self.summarization_model is not None else None)
+        return run_identity(self.record_settings(), {"translation": {"id": self.translation_model},
+                                                     "summarization": summarizer})
+
+
+# What `requested_identity` knows: everything but the models' resolved settings.
+PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
+                "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
+                "translation", "summarization"}
+
+
+def output_identity(output: Path) -> tuple[bool, dict[str, Any] | None]:
+    """Whether `output` holds a record, and the identity its manifest records (if any)."""
+    if not output.is_file():
+        return False, None
+    if next(iter_records(output), None) is None:
+        return False, None
+    try:
+        manifest = json.loads(manifest_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True, None
+    identity = manifest.get("identity") if isinstance(manifest, dict) else None
+    return True, identity if isinstance(identity, dict) else None
+
+
+def check_resumable(cfg: RunConfig, identity: dict[str, Any],
+                    only: set[str] | None = None) -> None:
+    """Refuse (IdentityMismatch) to resume an output made with other settings."""
+    if cfg.overwrite:
+        return
+    has_records, before = output_identity(cfg.output_path())
+    if has_records:
+        check_same_run(cfg.output_path(), before, identity, only)
 
 
 class RunStopped(Exception):
@@ -240,29 +295,34 @@ def input_items(cfg: RunConfig) -> Iterator[tuple[str, Article | dict[str, Any]]
     `<file>:<line>` id so it stays unique; with dedupe_ids it becomes ID~2... instead).
     With a shard, only that shard's ids are kept.
     """
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # every id given out so far -> where
     for n, article in enumerate(read_inputs(cfg.inputs, cfg.fields, cfg.read_options)):
         if cfg.limit is not None and n >= cfg.limit:
             return
         item: Article | dict[str, Any] = article
         if article.id in seen and cfg.dedupe_ids:
-            new_id = dedupe_id(article.id, seen)
             article.meta["original_id"] = article.id
-            article = item = replace(article, id=new_id)
-            seen[new_id] = article.origin
+            article = item = replace(article, id=dedupe_id(article.id, seen))
         elif article.id in seen:
             first = seen[article.id]
-            article = replace(article, id=article.origin)
+            # The error record takes the origin as its id, made unique in turn if need be.
+            new_id = article.origin if article.origin not in seen else dedupe_id(
+                article.origin, seen)
+            article = replace(article, id=new_id)
             item = error_record(article, "read", "DuplicateId",
                                 f"{article.origin}: id already used at {first}")
-        else:
-            seen[article.id] = article.origin
+        seen[article.id] = article.origin
         if cfg.shard is None or cfg.shard.contains(article.id):
             yield article.id, item
 
 
 class Runner:
     """One run: owns the output file, the manifest and the counts."""
+
+    # Whether the models' settings are known when the run begins (not so for remote actors).
+    models_known = True
+    # Articles summarized per call: a stop request is honoured between calls.
+    summary_chunk = 16
 
     def __init__(self, cfg: RunConfig, translator: Translator,
                  summarizer: Summarizer | None) -> None:
@@ -274,14 +334,25 @@ class Runner:
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
         self.trust = TrustStats()
+        self.stop: StopRequest | None = None
+        self.resumed_identity: dict[str, Any] | None = None  # of the output being resumed
+        self.old_manifest: str | None = None
+
+    def identity(self) -> dict[str, Any]:
+        return run_identity(self.cfg.record_settings(),
+                            {"translation": _model_info(self.translator),
+                             "summarization": _model_info(self.summarizer)})
 
     def manifest(self, status: str) -> dict[str, Any]:
         s = self.stats
         elapsed = max(s.elapsed_s, 1e-9)
+        identity = self.identity()
         return {
             "schema_version": 1,
             "status": status,
             "command": sys.argv,
+            "identity": identity,
+            "signature": signature(identity),
             "inputs": self.cfg.inputs,
             "output": str(s.output),
             "models": {"translation": _model_info(self.translator),
@@ -326,84 +397,135 @@ class Runner:
                 yield item
 
     def _begin(self, stop: StopRequest | None) -> RecordFile:
-        """Open (and repair) the output, write the 'running' manifest, start the clock."""
+        """Check the output is this run's to resume, open (and repair) it, write the 'running'
+        manifest, start the clock."""
         self.stop = stop
+        if not self.cfg.overwrite:
+            has_records, before = output_identity(self.stats.output)
+            if has_records:
+                only = None if self.models_known else PRELOAD_KEYS
+                check_same_run(self.stats.output, before, self.identity(), only)
+                self.resumed_identity = before
+                self.old_manifest = manifest_path(self.stats.output).read_text("utf-8")
         out = RecordFile(self.stats.output, overwrite=self.cfg.overwrite,
                          retry_errors=self.cfg.retry_errors)
         self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
         self.mpath = manifest_path(self.stats.output)
         write_json_atomic(self.mpath, self.manifest("running"))
         self.t0 = time.perf_counter()
+        if hasattr(self.translator, "on_batch"):
+            self.translator.on_batch = self._batch_done  # type: ignore[union-attr]
         return out
+
+    def _batch_done(self, rows: int) -> None:
+        """After each translation or summarization call: honour a stop request there."""
+        if self.stop is not None and self.stop.requested:
+            raise StopNow
 
     def run(self, stop: StopRequest | None = None) -> RunStats:
         """Process everything not done yet; stops after the current batch when `stop` is."""
-        cfg, stats = self.cfg, self.stats
         out = self._begin(stop)
-        resumed_from = dict(out.done)
-        mpath, t0 = self.mpath, self.t0
+        return self._drive(out, lambda: self._local(out, dict(out.done)))
+
+    def _local(self, out: RecordFile, resumed_from: dict[str, str]) -> None:
+        cfg = self.cfg
         count = self.translator.count_tokens
         pool_tokens = cfg.batch_tokens * cfg.pool_batches
-        bar = tqdm(total=count_articles(cfg), unit="article", file=sys.stderr,
-                   disable=cfg.quiet, dynamic_ncols=True)
+        self.bar = tqdm(total=count_articles(cfg), unit="article", file=sys.stderr,
+                        disable=cfg.quiet, dynamic_ncols=True)
         items: list[Prepared | dict[str, Any]] = []
         tokens = 0
+        for item in self._articles(resumed_from):
+            self._batch_done(0)  # a stop asked for while the models loaded
+            if item is None:
+                self.bar.update(1)
+                continue
+            if isinstance(item, Article):
+                item = prepare(item, count, self.settings)
+            items.append(item)
+            if isinstance(item, Prepared):
+                tokens += item.tokens
+            if tokens >= pool_tokens or len(items) >= cfg.max_pool_articles:
+                self._flush(items, out)
+                items, tokens = [], 0
+        self._flush(items, out)
+
+    def _drive(self, out: RecordFile, work: Callable[[], None]) -> RunStats:
+        """Run `work` (which appends to `out`) and settle how the run ended, in the manifest
+        and in the exception the caller sees: finished, interrupted, failed."""
+        stats = self.stats
+        self.bar: tqdm | None = None
+        hard_stop: BaseException | None = None
         stopped = False
         try:
-            for item in self._articles(resumed_from):
-                if item is None:
-                    bar.update(1)
-                    continue
-                if isinstance(item, Article):
-                    item = prepare(item, count, self.settings)
-                prepared = item
-                items.append(prepared)
-                if isinstance(prepared, Prepared):
-                    tokens += prepared.tokens
-                if tokens >= pool_tokens or len(items) >= cfg.max_pool_articles:
-                    self._flush(items, out, bar)
-                    items, tokens = [], 0
-                    if stop is not None and stop.requested:
-                        stopped = True
-                        break
-            else:
-                self._flush(items, out, bar)
+            work()
+        except StopNow:
+            stopped = True
+        except (KeyboardInterrupt, SystemExit) as exc:  # a second signal: stop at once
+            stopped, hard_stop = True, exc
         except OutputWriteError as exc:
-            stats.elapsed_s = time.perf_counter() - t0
+            stats.elapsed_s = time.perf_counter() - self.t0
             self._try_manifest("failed", error=str(exc))
             code = 2 if stats.processed == 0 else 3
             raise RunStopped(
                 f"{exc.strerror} ({stats.processed} articles written in this run). The file "
                 "is valid up to its last complete record; free space or fix the output, then "
                 "rerun the same command to resume.", stats, code) from None
+        except IdentityMismatch:
+            if self.old_manifest is not None:  # the output stays the earlier run's
+                self.mpath.write_text(self.old_manifest, encoding="utf-8")
+            raise
+        except BaseException as exc:
+            stats.elapsed_s = time.perf_counter() - self.t0
+            self._try_manifest("failed", error=f"{type(exc).__name__}: {exc}")
+            raise
         finally:
-            bar.close()
+            if self.bar is not None:
+                self.bar.close()
             out.close()
-            stats.elapsed_s = time.perf_counter() - t0
-        if stopped and stop is not None:
-            self._try_manifest("interrupted", signal=stop.name)
-            raise RunStopped(
-                f"interrupted by {stop.name} after {stats.processed} articles; what was "
-                f"written is complete. To resume, run the same command again: "
-                f"{resume_command()}", stats, stop.exit_code)
-        if resumed_from or stats.retried:
-            out.reorder(self.order)
-        stats.dedupe_hits = getattr(self.translator, "hits", 0)
+            stats.elapsed_s = time.perf_counter() - self.t0
+        stats.dedupe_hits = stats.dedupe_hits or getattr(self.translator, "hits", 0)
         stats.trust = self.trust.closing()
-        write_json_atomic(mpath, self.manifest("finished"))
+        if stopped:
+            name = self.stop.name if self.stop is not None else "a signal"
+            if isinstance(hard_stop, KeyboardInterrupt):
+                code, how = 130, "at once by a second SIGINT"
+            elif isinstance(hard_stop, SystemExit):
+                code = hard_stop.code if isinstance(hard_stop.code, int) else 143
+                how = "at once by a second signal"
+            else:
+                code = self.stop.exit_code if self.stop is not None else 130
+                how = f"by {name} after the current batch"
+            self._try_manifest("interrupted", signal=name, stopped=how)
+            raise RunStopped(
+                f"stopped {how}, {stats.processed} articles written in this run; what was "
+                f"written is complete. To resume, run the same command again: "
+                f"{resume_command()}", stats, code)
+        if self.resumed_identity is not None or stats.retried or self.reorder_always:
+            out.reorder(self.order)
+        write_json_atomic(self.mpath, self.manifest("finished"))
         return stats
 
-    def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile, bar: tqdm) -> None:
+    reorder_always = False  # engines whose batches come back out of order
+
+    def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile) -> None:
         prepared = [p for p in items if isinstance(p, Prepared)]
         translate_prepared(prepared, self.translator, self.cfg.retry_doubtful)
-        summarize_prepared(prepared, self.summarizer)
-        records = [p.record if isinstance(p, Prepared) else p for p in items]
+        for start in range(0, len(prepared), self.summary_chunk):
+            self._batch_done(0)
+            summarize_prepared(prepared[start:start + self.summary_chunk], self.summarizer)
+        self._append([p.record if isinstance(p, Prepared) else p for p in items],
+                     sum(len(p.sources()) for p in prepared), out)
+
+    def _append(self, records: list[dict[str, Any]], segments: int, out: RecordFile) -> None:
+        """Write a batch of finished records and account for them (every engine ends here)."""
         out.append(records)
         self.trust.add(records)
         for rec in records:
             setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
-        self.stats.segments += sum(len(p.sources()) for p in prepared)
-        bar.update(len(records))
+        self.stats.segments += segments
+        if self.bar is not None:
+            self.bar.update(len(records))
         # The manifest follows every batch, so after a kill it says how far the run got.
         self.stats.elapsed_s = time.perf_counter() - self.t0
         self._try_manifest("running")
@@ -426,6 +548,7 @@ def run(cfg: RunConfig, translator: Translator | None = None,
     if cfg.prompt is not None and summarizer is None:
         load_prompt(cfg.prompt)  # a broken template fails before any model loads
     with OutputLock(cfg.output_path()), StopRequest() as stop:
+        check_resumable(cfg, cfg.requested_identity(), PRELOAD_KEYS)  # before models load
         if cfg.quiet:
             from transformers.utils import logging as hf_logging
 

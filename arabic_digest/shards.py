@@ -22,8 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .guard import held_by
+from .identity import differences, signature
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, ReadOptions
-from .records import write_json_atomic
+from .records import scan_output, write_json_atomic
 
 if TYPE_CHECKING:
     from .runner import RunConfig
@@ -122,14 +124,17 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
                          "--inputs to know their order")
     first = known[0][1] if known else {}
     for path, m in known:
-        for key in ("inputs", "fields", "limit", "read_options", "dedupe_ids", "cleaning",
-                    "segment_tokens", "summary_length"):
-            if m.get(key) != first.get(key):
-                raise MergeError(f"{path}: its shard run differs from {known[0][0]}'s in "
-                                 f"{key!r}; shards of one output must be one command")
-        if _comparable_models(m) != _comparable_models(first):
-            raise MergeError(f"{path}: its shard run used other models or decoding settings "
-                             f"than {known[0][0]}'s; its records would not match")
+        if m.get("status") != "finished":
+            raise MergeError(f"{path}: its shard run is {m.get('status') or 'unknown'}, not "
+                             "finished; rerun that shard's command to finish it, then merge")
+        if not isinstance(m.get("identity"), dict):
+            raise MergeError(f"{path}: its manifest records no run identity (an older "
+                             "arabic-digest made it); rerun that shard")
+        # Shards of one run differ in their shard only; the rest is compared as resume does.
+        diff = differences({**first["identity"], "shard": None}, {**m["identity"], "shard": None})
+        if diff:
+            raise MergeError(f"{path}: its shard run differs from {known[0][0]}'s, so their "
+                             "records would not match:\n  " + "\n  ".join(diff))
     shards = [m.get("shard") for _, m in known]
     if known and all(shards):
         counts = {s["count"] for s in shards}
@@ -155,34 +160,17 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
         dedupe_ids=bool(first.get("dedupe_ids")))
 
 
-def _comparable_models(manifest: dict[str, Any]) -> Any:
-    # The device may differ between shard machines without changing a record.
-    models = json.loads(json.dumps(manifest.get("models") or {}))
-    for info in models.values():
-        if isinstance(info, dict):
-            info.pop("device", None)
-    return models
-
-
 def _index(paths: Sequence[Path]) -> dict[str, list[tuple[int, int, int, str]]]:
     """id -> [(file number, byte offset, line number, status)] over every shard output."""
     where: dict[str, list[tuple[int, int, int, str]]] = {}
     for n, path in enumerate(paths):
-        offset = 0
-        with path.open("rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if raw.strip():
-                    try:
-                        rec = json.loads(raw)
-                        if not raw.endswith(b"\n"):
-                            raise ValueError("torn last line")
-                        article_id = rec["id"]
-                    except (ValueError, KeyError, TypeError):
-                        raise MergeError(
-                            f"{path}:{lineno}: not a whole record (a shard still running or "
-                            "killed mid-write? rerun that shard to repair it)") from None
-                    where.setdefault(article_id, []).append((n, offset, lineno, rec["status"]))
-                offset += len(raw)
+        for line in scan_output(path):
+            if line.record is None:
+                raise MergeError(
+                    f"{path}:{line.number}: not a whole record ({line.problem}; a shard "
+                    "killed mid-write? rerun that shard to repair it)")
+            where.setdefault(line.record["id"], []).append(
+                (n, line.offset, line.number, line.record["status"]))
     return where
 
 
@@ -209,6 +197,9 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
     for p in paths:
         if not p.is_file():
             raise MergeError(f"{p}: no such shard output")
+        holder = held_by(p)
+        if holder:
+            raise MergeError(f"{p}: a run is still writing it ({holder}); merge once it ends")
     if len({p.resolve() for p in paths}) < len(paths):
         raise MergeError("a shard output is named twice")
     output = output or unsharded_output(paths[0])
@@ -252,14 +243,18 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
     try:
         with tmp.open("wb") as fh:
             for article_id in order:
-                n, offset, _, status = where[article_id][0]
+                n, offset, lineno, status = where[article_id][0]
                 handles[n].seek(offset)
-                fh.write(handles[n].readline())
+                raw = handles[n].readline()
+                if json.loads(raw).get("id") != article_id:  # changed since it was indexed
+                    raise MergeError(f"{paths[n]}:{lineno}: changed while merging; merge again")
+                fh.write(raw)
                 counts[status] += 1
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, output)
     finally:
+        tmp.unlink(missing_ok=True)
         for h in handles:
             h.close()
     counts["articles"] = len(order)
@@ -288,6 +283,8 @@ def _merged_manifest(manifests: list[tuple[Path, dict[str, Any] | None]], output
         "inputs": inputs,
         "output": str(output),
         "shard": None,
+        # The merged file is what one unsharded run of the same settings writes.
+        "identity": {**merged.get("identity", {}), "shard": None},
         "counts": dict(summed),
         "started_at": min((m["started_at"] for m in known if m.get("started_at")), default=None),
         "ended_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -302,5 +299,6 @@ def _merged_manifest(manifests: list[tuple[Path, dict[str, Any] | None]], output
                     "elapsed_s": m.get("elapsed_s") if m else None}
                    for p, m in manifests],
     })
+    merged["signature"] = signature(merged["identity"])
     merged.pop("throughput", None)
     return merged

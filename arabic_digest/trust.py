@@ -36,6 +36,10 @@ def retry_overrides(translator: Translator) -> dict[str, Any]:
     return {**RETRY_OVERRIDES, "num_beams": max(RETRY_MIN_BEAMS, beams)}
 
 
+class TranslatorOutputError(RuntimeError):
+    """A translator returned another number of translations than it was given segments."""
+
+
 @dataclass
 class Review:
     """One segment's kept translation, its flags, and the retry when there was one."""
@@ -45,8 +49,19 @@ class Review:
     retry: dict[str, Any] | None = None  # {"kept", "target", "score", "flags"} of the other try
 
 
+# A retry cannot un-split a sentence, and a longer bound is not what safer decoding gives.
+NOT_RETRIED = ("split", "length_limit")
+
+
 def _retryable(flags: Iterable[dict[str, Any]]) -> bool:
-    return any(f["kind"] != "split" for f in flags)
+    return any(f["kind"] not in NOT_RETRIED for f in flags)
+
+
+def _check(segment: Segment, hyp: Hypothesis) -> list[dict[str, Any]]:
+    flags = check_segment(segment.text, hyp.text, split=segment.split, split_at=segment.split_at)
+    if hyp.hit_limit:  # generation stopped at its length bound: the output may be cut
+        flags.append({"kind": "length_limit"})
+    return flags
 
 
 def retry_is_better(first: Review, second: Review) -> bool:
@@ -72,8 +87,10 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     per article, so what is retried does not depend on how articles were batched.
     A failing retry call leaves the first tries in place: a retry must never cost an article.
     """
-    reviews = [Review(h, check_segment(s.text, h.text, split=s.split, split_at=s.split_at))
-               for s, h in zip(segments, hyps)]
+    if len(hyps) != len(segments):
+        raise TranslatorOutputError(f"the translator returned {len(hyps)} translations for "
+                                    f"{len(segments)} segments")
+    reviews = [Review(h, _check(s, h)) for s, h in zip(segments, hyps)]
     flagged = [i for i, r in enumerate(reviews) if _retryable(r.flags)]
     if not retry or not flagged:
         return reviews
@@ -90,7 +107,10 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     texts = list(dict.fromkeys(segments[i].text for i in todo))
     overrides = retry_overrides(translator)
     try:
-        again = dict(zip(texts, translator.translate_scored(texts, overrides)))
+        retried = translator.translate_scored(texts, overrides)
+        if len(retried) != len(texts):
+            raise TranslatorOutputError(f"{len(retried)} translations for {len(texts)} segments")
+        again = dict(zip(texts, retried))
     except Exception as exc:  # noqa: BLE001 - keep the first tries
         for i in todo:
             reviews[i].retry = {"error": f"{type(exc).__name__}: {exc}"}
@@ -98,7 +118,7 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     for i in todo:
         s, first = segments[i], reviews[i]
         hyp = again[s.text]
-        second = Review(hyp, check_segment(s.text, hyp.text, split=s.split, split_at=s.split_at))
+        second = Review(hyp, _check(s, hyp))
         keep, other = (second, first) if retry_is_better(first, second) else (first, second)
         reviews[i] = Review(keep.hyp, keep.flags, {
             "kept": "retry" if keep is second else "first",

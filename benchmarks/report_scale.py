@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from arabic_digest.digest import write_digest
-from arabic_digest.report import load_records, write_report
+from arabic_digest.records import read_records
+from arabic_digest.report import write_report
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the files here instead of a temp dir")
     parser.add_argument("--browser", action="store_true", help="time it in Chromium too")
     args = parser.parse_args()
-    base, _ = load_records(args.run)
+    base, _ = read_records(args.run)
     with tempfile.TemporaryDirectory() as tmp:
         big = (args.keep or Path(tmp)) / "big.jsonl"
         big.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -105,8 +106,11 @@ def test_resume_after_lost_records_and_torn_line(corpus_run, tmp_path: Path, sha
     _, full = corpus_run
     lines = full.read_text("utf-8").splitlines(keepends=True)
     out = tmp_path / "news.jsonl"
-    # A crash mid-write: 25 whole records, then half of the 26th.
+    # A crash mid-write: 25 whole records, then half of the 26th (the manifest says which
+    # settings made them, so the resume may append to them).
     out.write_text("".join(lines[:25]) + lines[25][: len(lines[25]) // 2], "utf-8")
+    shutil.copy(full.with_name(full.name.removesuffix(".jsonl") + ".run.json"),
+                out.with_name("news.run.json"))
     proc = cli(*corpus_args(shared_data, out, marian_dir, bart_dir), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "7 articles: 7 ok" in proc.stderr and "25 already done" in proc.stderr

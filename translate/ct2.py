@@ -179,7 +179,11 @@ class CT2Translator:
         for result in results:
             tokens = result.hypotheses[0]
             text = tok.decode(tok.convert_tokens_to_ids(tokens), skip_special_tokens=True)
-            out.append(Hypothesis(text.strip(), mean_log_prob(result.scores[0], len(tokens), lp)))
+            # CTranslate2 leaves </s> out of the hypothesis (the bound counts a forced prefix,
+            # and so does the hypothesis): as many tokens as the bound means it stopped there.
+            cut = len(tokens) >= max_len
+            out.append(Hypothesis(text.strip(), mean_log_prob(result.scores[0], len(tokens), lp),
+                                  cut))
         return out
 
 

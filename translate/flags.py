@@ -54,7 +54,8 @@ REPEAT_LONG_UNIT = 4
 COPY_MIN_SIMILARITY = 0.5
 
 # How bad each kind is, to choose between a first try and its retry (higher is worse).
-SEVERITY = {"copied": 3, "repetition": 3, "untranslated": 2, "length_ratio": 1, "split": 0}
+SEVERITY = {"copied": 3, "repetition": 3, "untranslated": 2, "empty": 2, "length_ratio": 1,
+            "length_limit": 1, "split": 0}
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Arabic script blocks: Arabic, Supplement, Extended-A, Presentation Forms A and B.
@@ -145,6 +146,9 @@ def check_segment(source: str, target: str, *, split: bool = False,
     `copied` implies Arabic in the output, so `untranslated` is only reported without it.
     """
     flags: list[dict[str, Any]] = []
+    if source.strip() and not target.strip():
+        # Nothing came out of a non-empty source: the reader must see a gap, not a join.
+        return [{"kind": "empty"}] + ([{"kind": "split", "split_at": split_at}] if split else [])
     for kind, detail in (("copied", copied(source, target)),
                          ("repetition", repetition(target)),
                          ("untranslated", untranslated(target)),

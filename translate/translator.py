@@ -24,6 +24,7 @@ class Hypothesis:
 
     text: str
     score: float | None = None
+    hit_limit: bool = False  # generation stopped at its length bound, not at </s>
 
 
 class Translator(Protocol):
@@ -201,7 +202,19 @@ class TransformersTranslator:
             ids = self.model.generate(**inputs, generation_config=cfg)
             scores = self._score(inputs, ids) if score else [None] * len(texts)
         decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
-        return [Hypothesis(t.strip(), s) for t, s in zip(decoded, scores)]
+        cut = [self._hit_limit(row.tolist(), max_new_tokens) for row in ids]
+        return [Hypothesis(t.strip(), s, c) for t, s, c in zip(decoded, scores, cut)]
+
+    def _hit_limit(self, row: list[int], max_new_tokens: int) -> bool:
+        """Whether generation stopped at its bound rather than at a </s> of its own: no </s>
+        after the decoder start, or (with forced_eos_token_id) one forced into the last slot."""
+        eos = self.generation_config.eos_token_id
+        eos = set(eos) if isinstance(eos, list) else {eos}
+        ends = [k for k, t in enumerate(row[1:], 1) if t in eos]
+        if not ends:
+            return True
+        forced = self.generation_config.forced_eos_token_id is not None
+        return forced and ends[0] == max_new_tokens
 
     def _score(self, inputs: dict[str, Any], ids: Any) -> list[float]:
         """Mean log-probability per output token (its </s> included) under the model.
@@ -243,11 +256,20 @@ class CachedTranslator:
     """
 
     def __init__(self, inner: Translator, max_entries: int = 200_000) -> None:
-        self.inner = inner
+        self.inner: Any = inner
         self.name = inner.name
         self.max_entries = max_entries
         self.cache: dict[str, Hypothesis] = {}
         self.hits = 0
+
+    @property
+    def on_batch(self) -> Callable[[int], None] | None:
+        """Called after each batch the wrapped translator runs (progress, stop requests)."""
+        return self.inner.on_batch
+
+    @on_batch.setter
+    def on_batch(self, hook: Callable[[int], None] | None) -> None:
+        self.inner.on_batch = hook
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
@@ -264,7 +286,10 @@ class CachedTranslator:
             return self.inner.translate_scored(segments, overrides)
         todo = list(dict.fromkeys(s for s in segments if s not in self.cache))
         self.hits += len(segments) - len(todo)
-        fresh = dict(zip(todo, self.inner.translate_scored(todo))) if todo else {}
+        hyps = self.inner.translate_scored(todo) if todo else []
+        if len(hyps) != len(todo):
+            raise RuntimeError(f"{self.name}: {len(hyps)} translations for {len(todo)} segments")
+        fresh = dict(zip(todo, hyps))
         out = [fresh[s] if s in fresh else self.cache[s] for s in segments]
         if len(self.cache) + len(fresh) > self.max_entries:
             self.cache.clear()  # bounded memory on huge corpora; losing reuse is harmless
