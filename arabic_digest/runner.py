@@ -24,6 +24,7 @@ from summarize.prompts import load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, SummarizerLoadError
 from translate.clean import CleanOptions
 from translate.ct2 import CT2Translator
+from translate.glossary import Glossary
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
     CachedTranslator,
@@ -75,6 +76,7 @@ class RunConfig:
     pool_batches: int = 8
     max_pool_articles: int = 64
     shard: Shard | None = None  # only the articles of this shard (see shards.py)
+    glossary: Glossary | None = None  # --glossary: terms checked in every segment (trust.py)
 
     def output_path(self) -> Path:
         if self.output:
@@ -273,7 +275,7 @@ class Runner:
         self.stats = RunStats(cfg.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
-        self.trust = TrustStats()
+        self.trust = TrustStats(terms=cfg.glossary)
 
     def manifest(self, status: str) -> dict[str, Any]:
         s = self.stats
@@ -395,7 +397,7 @@ class Runner:
 
     def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile, bar: tqdm) -> None:
         prepared = [p for p in items if isinstance(p, Prepared)]
-        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful)
+        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful, self.cfg.glossary)
         summarize_prepared(prepared, self.summarizer)
         records = [p.record if isinstance(p, Prepared) else p for p in items]
         out.append(records)
