@@ -136,13 +136,21 @@ def _term_forms(needle: str) -> list[str]:
     return [needle, needle[2:]] if needle.startswith("ال") and len(needle) > 3 else [needle]
 
 
+def _edge(char: str, left: bool) -> str:
+    """A token boundary: a number ends where the digits do ("777" in "777Saturday"), a word
+    where letters and digits do."""
+    if char.isdigit():
+        return r"(?<!\d)(?<!\d[.,])" if left else r"(?!\d)(?![.,]\d)"
+    return r"(?<![0-9A-Za-z])" if left else r"(?![0-9A-Za-z])"
+
+
 def mark_pieces(text: str, marks: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]:
     """`text` cut into (piece, kind or None) so that every (needle, kind) in `marks` found
     as a whole token is its own piece; the pieces join back to `text` exactly."""
     spans: list[tuple[int, int, str]] = []
     for needle, kind in marks:
         for form in _term_forms(needle):
-            pattern = re.compile(r"(?<![0-9A-Za-z])" + re.escape(form) + r"(?![0-9A-Za-z])")
+            pattern = re.compile(_edge(form[0], True) + re.escape(form) + _edge(form[-1], False))
             found = [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
             if found:
                 spans.extend(found)

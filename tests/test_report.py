@@ -250,3 +250,5 @@ def test_mark_pieces_marks_whole_tokens_only() -> None:
     assert mark_pieces("قالت للأمم المتحدة", [("الأمم المتحدة", "term")]) == [
         ("قالت لل", None), ("أمم المتحدة", "term")]
     assert mark_pieces("", []) == [("", None)]
+    assert mark_pieces("777Saturday 1,500.", [("777", "n"), ("1,500", "n"), ("500", "n")]) == [
+        ("777", "n"), ("Saturday ", None), ("1,500", "n"), (".", None)]
