@@ -283,3 +283,27 @@ def test_a_summary_stating_a_number_is_flagged_everywhere(tmp_path: Path, news_i
     digest = MarkdownIt("commonmark").render(
         out.with_name("bart.digest.md").read_text("utf-8"))
     assert "Check the summary:" in digest and first in digest.split("Check the summary:")[1]
+
+
+def test_terms_inconsistent_and_summary_flags_in_the_record() -> None:
+    from arabic_digest.trust import _retryable, flag_summary, terms_inconsistent
+    from translate.glossary import parse_glossary
+
+    terms = parse_glossary("الأمم المتحدة\tUnited Nations\tUN\nعدن\tAden\n")
+    segments = [{"source": "قالت الأمم المتحدة", "target": "The United Nations said"},
+                {"source": "وأضافت الأمم المتحدة", "target": "The UN added"},
+                {"source": "في عدن", "target": "in Aden"},
+                {"source": "وفي عدن", "target": "and in Aden"}]
+    assert terms_inconsistent(segments, terms) == [
+        {"term": "الأمم المتحدة", "renderings": {"United Nations": 1, "UN": 1},
+         "segments": [0, 1]}]
+    assert terms_inconsistent(segments, None) == []
+    record = {"translation": {"title": "Aden: 40 dead", "paragraphs": ["The UN said 40 died."]},
+              "summary": {"text": "The UN said 40 died in Aden, Yemen; 41 were hurt."}}
+    flag_summary(record)
+    assert record["summary"]["flags"] == [
+        {"kind": "unsupported_number", "numbers": ["41"]},
+        {"kind": "unsupported_name", "names": ["Yemen"]}]
+    # A glossary flag alone does not cause a retry; a number does.
+    assert not _retryable([{"kind": "glossary"}, {"kind": "split"}])
+    assert _retryable([{"kind": "numbers"}])
