@@ -14,6 +14,7 @@ from summarize.loading import is_lead
 from summarize.prompts import PromptError, load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
 from translate.clean import RULES, CleanOptions
+from translate.glossary import GlossaryError, load_glossary
 from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
 from .encodings import UnknownEncoding
@@ -185,6 +186,10 @@ def run(
     dedupe_ids: Annotated[bool, _flag(
         "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.")
     ] = False,
+    glossary: Annotated[Path | None, typer.Option(
+        metavar="FILE.tsv", help="Terms to check: 'Arabic<TAB>English[<TAB>variant...]' per "
+        "line; a segment with a term whose rendering the translation lacks is flagged.")
+    ] = None,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
@@ -207,6 +212,10 @@ def run(
         raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
     length = _summary_options(None if no_summary else summarization_model, summary_length,
                               summary_min_tokens, summary_max_tokens, prompt)
+    try:
+        terms = load_glossary(glossary) if glossary is not None else None
+    except GlossaryError as exc:
+        raise _fail(str(exc)) from None
     cfg = RunConfig(
         inputs=inputs,
         output=output,
@@ -232,6 +241,7 @@ def run(
         language_check=not no_language_check,
         dedupe_ids=dedupe_ids,
         shard=selected,
+        glossary=terms,
     )
     try:
         if engine == "ray":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,9 @@ class Item:
     summary: str
     is_lead: bool  # `summary` is the start of the translation (the run made no summary)
     link: str
+    # What the summary states that the translation does not ("a number: 15,000"), from
+    # summary.flags (see translate.flags.summary_flags).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,23 @@ class Digest:
     order: str
     undated: int
     models: dict[str, str]
+
+
+WARNINGS = {"unsupported_number": ("numbers", "a number", "numbers"),
+            "unsupported_name": ("names", "a name", "names")}
+
+
+def summary_warnings(summary: dict[str, Any]) -> list[str]:
+    """One line per summary flag: "a number the article does not give: 15,000"."""
+    out = []
+    for f in summary.get("flags") or []:
+        if not isinstance(f, dict) or f.get("kind") not in WARNINGS:
+            continue
+        key, one, many = WARNINGS[f["kind"]]
+        items = [str(x) for x in f.get(key) or []]
+        noun = one if len(items) == 1 else many
+        out.append(f"{noun} the article's translation does not give: {', '.join(items)}")
+    return out
 
 
 def _lead(tr: dict[str, Any]) -> str:
@@ -112,6 +132,7 @@ def build_digest(records: list[dict[str, Any]], report_href: str, order: str = "
             summary=text or _lead(tr),
             is_lead=not text,
             link=Raw(f"{report_href}#{anchor}"),
+            warnings=summary_warnings(summary) if text else [],
         )
         items.append((record_date(rec), item))
     undated = sum(1 for d, _ in items if d is None)

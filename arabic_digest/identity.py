@@ -33,6 +33,7 @@ OPTION_NAMES = {
     "shard": "--shard",
     "summary_length": "--summary-length/--summary-min-tokens/--summary-max-tokens",
     "prompt": "--prompt",
+    "glossary": "--glossary",
     "translation": "the translation model",
     "translation.id": "--translation-model",
     "translation.revision": "the translation model's revision",

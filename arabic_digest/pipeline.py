@@ -13,6 +13,7 @@ from typing import Any
 
 from summarize.summarizer import Summarizer
 from translate.clean import CleanOptions, clean_article
+from translate.glossary import Glossary
 from translate.segment import Segment, segment_paragraph
 from translate.translator import Translator
 
@@ -116,35 +117,38 @@ def _fill_translation(p: Prepared, targets: list[str], model: str) -> None:
 
 
 def _translate_reviewed(batch: list[Prepared], translator: Translator,
-                        retry: bool) -> list[trust.Review]:
+                        retry: bool, terms: Glossary | None = None) -> list[trust.Review]:
     segments = [s for p in batch for s in p.segments()]
     articles = [k for k, p in enumerate(batch) for _ in p.segments()]
     hyps = translator.translate_scored([s.text for s in segments])
-    return trust.review(segments, hyps, translator, retry, articles=articles)
+    return trust.review(segments, hyps, translator, retry, articles=articles, terms=terms)
 
 
-def _fill_reviewed(p: Prepared, reviews: Sequence[trust.Review], model: str) -> None:
+def _fill_reviewed(p: Prepared, reviews: Sequence[trust.Review], model: str,
+                   terms: Glossary | None = None) -> None:
     _fill_translation(p, [r.hyp.text for r in reviews], model)
-    trust.annotate(p.record["translation"], reviews, len(p.title_segments))
+    trust.annotate(p.record["translation"], reviews, len(p.title_segments), terms)
 
 
 def translate_prepared(batch: list[Prepared], translator: Translator,
-                       retry: bool = True) -> None:
+                       retry: bool = True, terms: Glossary | None = None) -> None:
     """Translate the pooled segments of many articles in one call; scatter results back.
 
-    Doubtful segments are flagged and (with `retry`) retried once (see trust.py).
+    Doubtful segments are flagged and (with `retry`) retried once (see trust.py); `terms`
+    (--glossary) adds the glossary check.
     If the pooled call fails, each article is retried alone so only the culprit fails.
     """
     if not batch:
         return
     start = time.perf_counter()
     try:
-        pooled = _translate_reviewed(batch, translator, retry)
+        pooled = _translate_reviewed(batch, translator, retry, terms)
     except Exception:  # noqa: BLE001 - fall back to one article at a time
         for p in batch:
             t0 = time.perf_counter()
             try:
-                _fill_reviewed(p, _translate_reviewed([p], translator, retry), translator.name)
+                _fill_reviewed(p, _translate_reviewed([p], translator, retry, terms),
+                               translator.name, terms)
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "translate", exc)
             p.record["timing_s"]["translate"] = round(time.perf_counter() - t0, 4)
@@ -154,7 +158,7 @@ def translate_prepared(batch: list[Prepared], translator: Translator,
     pos = 0
     for p in batch:
         n = len(p.sources())
-        _fill_reviewed(p, pooled[pos:pos + n], translator.name)
+        _fill_reviewed(p, pooled[pos:pos + n], translator.name, terms)
         pos += n
         share = (p.tokens or 1) / total
         p.record["timing_s"]["translate"] = round(elapsed * share, 4)
@@ -194,6 +198,7 @@ def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> 
             try:
                 (summary,) = _summarize(summarizer, [text], [title])  # exactly one, or an error
                 p.record["summary"] = summary.to_record()
+                trust.flag_summary(p.record)
                 p.record["models"]["summarization"] = summarizer.name
             except Exception as exc:  # noqa: BLE001
                 _fail(p, "summarize", exc)
@@ -202,5 +207,6 @@ def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> 
     share = (time.perf_counter() - start) / len(todo)
     for p, summary in zip(todo, summaries):
         p.record["summary"] = summary.to_record()
+        trust.flag_summary(p.record)
         p.record["models"]["summarization"] = summarizer.name
         p.record["timing_s"]["summarize"] = round(share, 4)

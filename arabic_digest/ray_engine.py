@@ -109,6 +109,7 @@ class TranslateActor:
     def __init__(self, cfg: RunConfig) -> None:
         _quiet_loading(cfg)
         self.retry = cfg.retry_doubtful
+        self.terms = cfg.glossary
         self.translator = load_translator(cfg)
         self.settings = cfg.batch_settings()
         self.info = json.dumps(_model_info(self.translator))
@@ -128,7 +129,7 @@ class TranslateActor:
         items = [self._ready(_unpack(raw)) for raw in batch["item"]]
         hits = getattr(self.translator, "hits", 0)
         translate_prepared([p for p in items if isinstance(p, Prepared)], self.translator,
-                           self.retry)
+                           self.retry, self.terms)
         n = len(items)
         return {"item": np.array([_pack(i) for i in items], dtype=object),
                 "translation_model": np.array([self.info] * n, dtype=object),

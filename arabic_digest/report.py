@@ -89,6 +89,67 @@ def parse_date(value: str) -> datetime | None:
 # ---------------------------------------------------------------------------- view model
 
 
+# What a flag points at in the text, by kind: (detail key, side). Numbers the target lacks
+# are marked in the source, numbers it adds in the target; lost Latin tokens and glossary
+# terms in the source.
+MARKED = {"numbers": (("missing", "source"), ("added", "target")),
+          "latin_lost": (("tokens", "source"),),
+          "glossary": (("terms", "source"),),
+          "unsupported_number": (("numbers", "summary"),),
+          "unsupported_name": (("names", "summary"),)}
+
+
+def _needles(value: Any) -> list[str]:
+    """Strings to mark from a flag detail (a list of strings, or of glossary term dicts)."""
+    if not isinstance(value, list):
+        return []
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            item = item.get("ar")
+        if isinstance(item, str) and item.strip():
+            out.append(item)
+    return out
+
+
+def _term_forms(needle: str) -> list[str]:
+    # A glossary term is stored with its article; the text may carry it as a clitic (للأمم).
+    return [needle, needle[2:]] if needle.startswith("ال") and len(needle) > 3 else [needle]
+
+
+def _edge(char: str, left: bool) -> str:
+    """A token boundary: a number ends where the digits do ("777" in "777Saturday"), a word
+    where letters and digits do."""
+    if char.isdigit():
+        return r"(?<!\d)(?<!\d[.,])" if left else r"(?!\d)(?![.,]\d)"
+    return r"(?<![0-9A-Za-z])" if left else r"(?![0-9A-Za-z])"
+
+
+def mark_pieces(text: str, marks: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]:
+    """`text` cut into (piece, kind or None) so that every (needle, kind) in `marks` found
+    as a whole token is its own piece; the pieces join back to `text` exactly."""
+    spans: list[tuple[int, int, str]] = []
+    for needle, kind in marks:
+        for form in _term_forms(needle):
+            pattern = re.compile(_edge(form[0], True) + re.escape(form) + _edge(form[-1], False))
+            found = [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
+            if found:
+                spans.extend(found)
+                break
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
+    for start, end, kind in sorted(spans):
+        if start < pos:
+            continue  # overlapping marks: the first wins
+        if start > pos:
+            pieces.append((text[pos:start], None))
+        pieces.append((text[start:end], kind))
+        pos = end
+    if pos < len(text) or not pieces:
+        pieces.append((text[pos:], None))
+    return pieces
+
+
 @dataclass
 class Seg:
     n: int  # index in translation.segments
@@ -99,6 +160,12 @@ class Seg:
     retried: bool = False
     flags: list[str] = field(default_factory=list)
     low: bool = False  # among the run's lowest-confidence segments
+    marks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # side -> marks
+
+    def pieces(self, side: str) -> list[tuple[str, str | None]]:
+        """The source or target text with what its flags point at marked (see MARKED)."""
+        return mark_pieces(self.source if side == "source" else self.target,
+                           self.marks.get(side, []))
 
     @property
     def note(self) -> str:
@@ -130,6 +197,16 @@ class Flag:
     seg: int | None
     title: bool
     details: str
+    summary: bool = False  # a flag on the summary, not on a sentence
+
+
+@dataclass
+class TermUse:
+    """A glossary term an article renders in more than one way."""
+
+    term: str
+    renderings: list[tuple[str, int]]
+    segs: list[int]
 
 
 @dataclass
@@ -153,6 +230,17 @@ class ArticleView:
     source_text: str  # shown (collapsed) when there is no translation to show
     search: str  # lower-cased text the index filter matches against
     segments: int = 0
+    summary_pieces: list[tuple[str, str | None]] = field(default_factory=list)
+    summary_flags: list[Flag] = field(default_factory=list)
+    terms: list[TermUse] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> str:
+        """Flag kinds of the article (sentences, summary, glossary use), for the kind filter."""
+        kinds = {f.kind for f in self.flags} | {f.kind for f in self.summary_flags}
+        if self.terms:
+            kinds.add("terms_inconsistent")
+        return " ".join(sorted(kinds))
 
     @property
     def flag_kinds(self) -> list[tuple[str, int]]:
@@ -169,19 +257,57 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _flags(tr: dict[str, Any], n_segs: int) -> list[Flag]:
+def _detail(value: Any) -> str:
+    """A flag detail for a reader: lists joined, glossary terms as "Arabic → English"."""
+    if isinstance(value, list):
+        return ", ".join(_detail(v) for v in value) or "none"
+    if isinstance(value, dict) and "ar" in value:
+        return f"{_text(value.get('ar'))} → {_text(value.get('en'))}"
+    return _text(value)
+
+
+def _flags(flags: Any, n_segs: int, summary: bool = False) -> list[Flag]:
     out = []
-    for f in tr.get("flags") or []:
+    for f in flags if isinstance(flags, list) else []:
         if not isinstance(f, dict):
-            out.append(Flag(_text(f), None, False, ""))
+            out.append(Flag(_text(f), None, False, "", summary))
             continue
         seg = next((f[k] for k in ("segment", "segment_index", "index")
                     if isinstance(f.get(k), int) and not isinstance(f.get(k), bool)), None)
         if seg is not None and not 0 <= seg < n_segs:
             seg = None
-        details = "; ".join(f"{k}: {_text(v)}" for k, v in f.items()
+        details = "; ".join(f"{k}: {_detail(v)}" for k, v in f.items()
                             if k not in ("kind", "segment", "segment_index", "index", "title"))
-        out.append(Flag(_text(f.get("kind")) or "flag", seg, bool(f.get("title")), details))
+        out.append(Flag(_text(f.get("kind")) or "flag", seg, bool(f.get("title")), details,
+                        summary))
+    return out
+
+
+def _seg_marks(flags: Any) -> dict[int, dict[str, list[tuple[str, str]]]]:
+    """segment -> side -> [(text to mark, flag kind)] from the record's flags."""
+    out: dict[int, dict[str, list[tuple[str, str]]]] = {}
+    for f in flags if isinstance(flags, list) else []:
+        if not isinstance(f, dict) or not isinstance(f.get("segment"), int):
+            continue
+        for key, side in MARKED.get(_text(f.get("kind")), ()):
+            for needle in _needles(f.get(key)):
+                out.setdefault(f["segment"], {}).setdefault(side, []).append(
+                    (needle, _text(f.get("kind"))))
+    return out
+
+
+def _terms(tr: dict[str, Any], segs: list[Seg]) -> list[TermUse]:
+    """Glossary terms rendered inconsistently, their renderings marked in the sentences."""
+    out = []
+    for t in tr.get("terms_inconsistent") or []:
+        if not isinstance(t, dict) or not isinstance(t.get("renderings"), dict):
+            continue
+        where = [i for i in t.get("segments") or [] if isinstance(i, int) and 0 <= i < len(segs)]
+        renderings = [(_text(k), v) for k, v in t["renderings"].items() if isinstance(v, int)]
+        for i in where:
+            segs[i].marks.setdefault("source", []).append((_text(t.get("term")), "term"))
+            segs[i].marks.setdefault("target", []).extend((r, "term") for r, _ in renderings)
+        out.append(TermUse(_text(t.get("term")), renderings, where))
     return out
 
 
@@ -224,15 +350,23 @@ def article_view(rec: dict[str, Any], anchor: str, number: int) -> ArticleView:
     summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
     meta = source.get("meta") if isinstance(source.get("meta"), dict) else {}
     raw_segs = [s for s in tr.get("segments") or [] if isinstance(s, dict)]
-    flags = _flags(tr, len(raw_segs))
+    flags = _flags(tr.get("flags"), len(raw_segs))
     seg_flags: dict[int, list[str]] = {}
     for f in flags:
         if f.seg is not None:
             seg_flags.setdefault(f.seg, []).append(f.kind)
+    marks = _seg_marks(tr.get("flags"))
     segs = [Seg(n=i, source=_text(s.get("source")), target=_text(s.get("target")),
                 split=bool(s.get("split")), score=_number(s.get("score")),
-                retried=bool(s.get("retried")), flags=seg_flags.get(i, []))
+                retried=bool(s.get("retried")), flags=seg_flags.get(i, []),
+                marks=marks.get(i, {}))
             for i, s in enumerate(raw_segs)]
+    terms = _terms(tr, segs)
+    summary_flags = _flags(summary.get("flags"), 0, summary=True)
+    summary_marks = [(needle, _text(f.get("kind"))) for f in summary.get("flags") or []
+                     if isinstance(f, dict)
+                     for key, _ in MARKED.get(_text(f.get("kind")), ())
+                     for needle in _needles(f.get(key))]
 
     clean_paras = [_text(p) for p in clean.get("paragraphs") or []]
     tr_paras = [_text(p) for p in tr.get("paragraphs") or []]
@@ -284,10 +418,13 @@ def article_view(rec: dict[str, Any], anchor: str, number: int) -> ArticleView:
         source_text=_text(source.get("text")),
         search="",
         segments=len(segs),
+        summary_pieces=mark_pieces(_text(summary.get("text")), summary_marks),
+        summary_flags=summary_flags,
+        terms=terms,
     )
     view.search = " ".join([
         view.id, view.status, view.title_en, view.title_ar, view.dateline, view.date,
-        view.outlet, view.error, *(f.kind for f in flags), "flagged" if flags else "",
+        view.outlet, view.error, view.kinds, "flagged" if flags or summary_flags else "",
     ]).lower()
     return view
 
@@ -304,6 +441,13 @@ class ReportView:
     lowest: list[tuple[ArticleView, Seg]]
     unreadable: int
     segments: int
+    summary_flag_counts: list[tuple[str, int]] = field(default_factory=list)
+    terms: list[tuple[ArticleView, TermUse]] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Every flag kind in the run, for the report's kind filter."""
+        return sorted({k for a in self.articles for k in a.kinds.split()})
 
 
 def build_view(records: Sequence[dict[str, Any]], source_name: str = "",
@@ -332,6 +476,9 @@ def build_view(records: Sequence[dict[str, Any]], source_name: str = "",
         lowest=scored,
         unreadable=unreadable,
         segments=sum(a.segments for a in articles),
+        summary_flag_counts=sorted(Counter(f.kind for a in articles
+                                           for f in a.summary_flags).items()),
+        terms=[(a, t) for a in articles for t in a.terms],
     )
 
 

@@ -25,6 +25,7 @@ from summarize.prompts import load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, SummarizerLoadError
 from translate.clean import CleanOptions
 from translate.ct2 import CT2Translator
+from translate.glossary import Glossary
 from translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
     CachedTranslator,
@@ -77,6 +78,7 @@ class RunConfig:
     pool_batches: int = 8
     max_pool_articles: int = 64
     shard: Shard | None = None  # only the articles of this shard (see shards.py)
+    glossary: Glossary | None = None  # --glossary: terms checked in every segment (trust.py)
 
     def output_path(self) -> Path:
         if self.output:
@@ -101,7 +103,8 @@ class RunConfig:
                 "retry_doubtful": self.retry_doubtful,
                 "shard": str(self.shard) if self.shard else None,
                 "summary_length": self.summary_length.record(),
-                "prompt": self.prompt}
+                "prompt": self.prompt,
+                "glossary": self.glossary.signature() if self.glossary else None}
 
     def requested_identity(self) -> dict[str, Any]:
         """The identity as far as it is known before any model loads (model ids only)."""
@@ -114,7 +117,7 @@ class RunConfig:
 # What `requested_identity` knows: everything but the models' resolved settings.
 PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
                 "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
-                "translation", "summarization"}
+                "glossary", "translation", "summarization"}
 
 
 def output_identity(output: Path) -> tuple[bool, dict[str, Any] | None]:
@@ -333,7 +336,7 @@ class Runner:
         self.stats = RunStats(cfg.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
-        self.trust = TrustStats()
+        self.trust = TrustStats(terms=cfg.glossary)
         self.stop: StopRequest | None = None
         self.resumed_identity: dict[str, Any] | None = None  # of the output being resumed
         self.old_manifest: str | None = None
@@ -510,7 +513,7 @@ class Runner:
 
     def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile) -> None:
         prepared = [p for p in items if isinstance(p, Prepared)]
-        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful)
+        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful, self.cfg.glossary)
         for start in range(0, len(prepared), self.summary_chunk):
             self._batch_done(0)
             summarize_prepared(prepared[start:start + self.summary_chunk], self.summarizer)

@@ -6,9 +6,24 @@ decides what is retried, which try is kept, and how it shows in the record, the 
 the closing line.
 
 The rule for keeping a try: the retry is kept when its flags are less severe in total
-(`translate.flags.SEVERITY`: copied 3, repetition 3, untranslated 2, length_ratio 1); on equal
-severity, when its score is higher. Otherwise the first try stays. `split` is not retried (a
-retry cannot un-split a sentence) and counts 0.
+(`translate.flags.SEVERITY`: copied 3, repetition 3, untranslated 2, empty 2, numbers 2,
+latin_lost 2, length_ratio 1, length_limit 1, glossary 1); on equal severity, when its
+score is higher. Otherwise the first try stays.
+
+What is retried: a segment with any flag but `split` (a retry cannot un-split a sentence; it
+counts 0), `length_limit` (the retry has the same bound) and `glossary`. A dropped or altered
+number and a lost URL or name weigh as much as Arabic left in the output (2): they mislead a
+reader as badly, and a retry with safer decoding (wider beam, no repeated trigrams) often
+brings a dropped number or name back, so they are retried, and a retry that fixes one wins over
+a first try that keeps it. A `glossary` flag counts 1 when the two tries are compared but does
+not cause a retry on its own: the model never sees the glossary, so decoding again fixes it
+only by chance.
+
+Scores of both tries are the model's own teacher-forced mean log-probability per token on
+either backend (CTranslate2 scores its outputs with `score_batch`), so they compare.
+
+Beyond segments: `terms_inconsistent` lists glossary terms an article renders in more than
+one way, and `flag_summary` checks a summary's numbers and names against the translation.
 """
 
 from __future__ import annotations
@@ -18,7 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from translate.flags import LENGTH_RATIO_BAND, check_segment, severity
+from translate.flags import LENGTH_RATIO_BAND, check_segment, severity, summary_flags
+from translate.glossary import Glossary
 from translate.segment import Segment
 from translate.translator import Hypothesis, Translator
 
@@ -28,6 +44,9 @@ RETRY_MIN_BEAMS = 6
 # When more than this share of a batch's segments is flagged, the failure is systematic (a
 # wrong model or language, an untrained model): retrying would double the cost and fix nothing.
 RETRY_MAX_SHARE = 0.5
+# Flags that do not cause a retry by themselves (see the module docstring).
+# (A retry cannot un-split a sentence, nor give a longer bound than the first try had.)
+NOT_RETRIED = frozenset({"split", "glossary", "length_limit"})
 
 
 def retry_overrides(translator: Translator) -> dict[str, Any]:
@@ -49,16 +68,13 @@ class Review:
     retry: dict[str, Any] | None = None  # {"kept", "target", "score", "flags"} of the other try
 
 
-# A retry cannot un-split a sentence, and a longer bound is not what safer decoding gives.
-NOT_RETRIED = ("split", "length_limit")
-
-
 def _retryable(flags: Iterable[dict[str, Any]]) -> bool:
     return any(f["kind"] not in NOT_RETRIED for f in flags)
 
 
-def _check(segment: Segment, hyp: Hypothesis) -> list[dict[str, Any]]:
-    flags = check_segment(segment.text, hyp.text, split=segment.split, split_at=segment.split_at)
+def _check(segment: Segment, hyp: Hypothesis, terms: Glossary | None) -> list[dict[str, Any]]:
+    flags = check_segment(segment.text, hyp.text, split=segment.split, split_at=segment.split_at,
+                          terms=terms)
     if hyp.hit_limit:  # generation stopped at its length bound: the output may be cut
         flags.append({"kind": "length_limit"})
     return flags
@@ -79,18 +95,20 @@ def _round(score: float | None) -> float | None:
 
 def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: Translator,
            retry: bool = True, max_share: float = RETRY_MAX_SHARE,
-           articles: Sequence[int] | None = None) -> list[Review]:
+           articles: Sequence[int] | None = None,
+           terms: Glossary | None = None) -> list[Review]:
     """Flag every segment; retry the flagged ones once (pooled in one call) and keep the better.
 
     `articles[i]` names the article of segment i (default: all one article). An article with
     more than `max_share` of its segments flagged is not retried (its records say so); judged
     per article, so what is retried does not depend on how articles were batched.
     A failing retry call leaves the first tries in place: a retry must never cost an article.
+    `terms` (a glossary) adds the `glossary` check.
     """
     if len(hyps) != len(segments):
         raise TranslatorOutputError(f"the translator returned {len(hyps)} translations for "
                                     f"{len(segments)} segments")
-    reviews = [Review(h, _check(s, h)) for s, h in zip(segments, hyps)]
+    reviews = [Review(h, _check(s, h, terms)) for s, h in zip(segments, hyps)]
     flagged = [i for i, r in enumerate(reviews) if _retryable(r.flags)]
     if not retry or not flagged:
         return reviews
@@ -118,7 +136,7 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     for i in todo:
         s, first = segments[i], reviews[i]
         hyp = again[s.text]
-        second = Review(hyp, _check(s, hyp))
+        second = Review(hyp, _check(s, hyp, terms))
         keep, other = (second, first) if retry_is_better(first, second) else (first, second)
         reviews[i] = Review(keep.hyp, keep.flags, {
             "kept": "retry" if keep is second else "first",
@@ -129,11 +147,13 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     return reviews
 
 
-def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: int) -> None:
+def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: int,
+             terms: Glossary | None = None) -> None:
     """Write scores, retries and flags into a record's `translation` (filled in segment order).
 
     Body segments get `score` and `retried` (and `retry`, the try not kept); flags name the
     index in `translation.segments`. Title segments' flags have `segment: null, title: true`.
+    With a glossary, `terms_inconsistent` lists terms rendered more than one way.
     """
     flags: list[dict[str, Any]] = []
     for r in reviews[:n_title]:
@@ -157,6 +177,36 @@ def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: in
         translation["retry_skipped"] = skipped
     # The article's confidence: the mean of its segments' scores.
     translation["score"] = _round(sum(scores) / len(scores)) if scores else None
+    mixed = terms_inconsistent(translation["segments"], terms)
+    if mixed:
+        translation["terms_inconsistent"] = mixed
+
+
+def terms_inconsistent(segments: Sequence[dict[str, Any]],
+                       terms: Glossary | None) -> list[dict[str, Any]]:
+    """Glossary terms an article renders in more than one way across its segments:
+    [{"term", "renderings": {rendering: segment count}, "segments": [indexes]}]."""
+    if not terms:
+        return []
+    seen: dict[str, Counter] = {}
+    where: dict[str, list[int]] = {}
+    for i, seg in enumerate(segments):
+        for term, found in terms.uses(seg.get("source", ""), seg.get("target", "")):
+            if found is not None:
+                seen.setdefault(term.arabic, Counter())[found] += 1
+                where.setdefault(term.arabic, []).append(i)
+    return [{"term": t, "renderings": dict(c.most_common()), "segments": where[t]}
+            for t, c in seen.items() if len(c) > 1]
+
+
+def flag_summary(record: dict[str, Any]) -> None:
+    """Set `summary.flags`: numbers and names the summary states that the translation lacks
+    (translate.flags.summary_flags, against the title and every paragraph)."""
+    summary, tr = record.get("summary"), record.get("translation")
+    if not isinstance(summary, dict) or not isinstance(tr, dict):
+        return
+    article = "\n".join([tr.get("title") or "", *tr.get("paragraphs", [])])
+    summary["flags"] = summary_flags(summary.get("text") or "", article)
 
 
 @dataclass
@@ -164,7 +214,10 @@ class TrustStats:
     """Counts over a run's records, and its lowest-scoring segments."""
 
     keep: int = 5
+    terms: Glossary | None = None  # the run's glossary (--glossary), for the manifest
     flags: Counter = field(default_factory=Counter)
+    summary_flags: Counter = field(default_factory=Counter)
+    terms_inconsistent: int = 0  # articles with a glossary term rendered more than one way
     flagged_segments: int = 0
     retried: int = 0
     retry_kept: int = 0
@@ -179,6 +232,9 @@ class TrustStats:
             if rec.get("status") != "ok" or not tr:
                 continue
             self.flags.update(f["kind"] for f in tr.get("flags", []))
+            self.summary_flags.update(f["kind"] for f in (rec.get("summary") or {})
+                                      .get("flags", []))
+            self.terms_inconsistent += bool(tr.get("terms_inconsistent"))
             self.retry_skipped += tr.get("retry_skipped", 0)
             self.flagged_segments += len({f["segment"] for f in tr.get("flags", [])
                                           if f["segment"] is not None})
@@ -205,6 +261,12 @@ class TrustStats:
             skipped = f", {self.retry_skipped} not retried" if self.retry_skipped else ""
             parts.append(f"flags: {kinds} ({self.retried} retried, {self.retry_kept} kept"
                          f"{skipped})")
+        if self.terms_inconsistent:
+            parts.append(f"glossary terms rendered inconsistently in {self.terms_inconsistent} "
+                         f"{'article' if self.terms_inconsistent == 1 else 'articles'}")
+        if self.summary_flags:
+            parts.append("summary flags: " + ", ".join(
+                f"{n} {k}" for k, n in self.summary_flags.most_common()))
         low = self.lowest()[:3]
         if low:
             parts.append("lowest confidence: " + ", ".join(
@@ -217,4 +279,9 @@ class TrustStats:
                 "flagged_segments": self.flagged_segments,
                 "retried": self.retried, "retry_kept": self.retry_kept,
                 "retry_skipped": self.retry_skipped,
+                "not_retried_kinds": sorted(NOT_RETRIED),
+                "glossary": ({"file": self.terms.source, "terms": len(self.terms)}
+                             if self.terms else None),
+                "terms_inconsistent_articles": self.terms_inconsistent,
+                "summary_flags": dict(self.summary_flags.most_common()),
                 "scored_segments": self.scored, "lowest_confidence": self.lowest()}

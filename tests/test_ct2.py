@@ -18,7 +18,7 @@ from transformers import AutoModelForSeq2SeqLM
 from arabic_digest import models
 from summarize.ct2 import CT2Summarizer
 from summarize.summarizer import TransformersSummarizer
-from translate.ct2 import CT2Translator
+from translate.ct2 import CT2Translator, decoding_bounds, mean_log_prob
 from translate.translator import TransformersTranslator, max_new_tokens_for
 
 
@@ -101,6 +101,65 @@ def test_scores_are_mean_log_probs_and_overrides_apply(
     assert len(set(plain)) < len(plain) / 2  # without the override the random model repeats
     assert no_repeat.text != hyp.text and len(set(words)) > len(words) * 0.9
     assert ct2.translate_scored([text])[0] == hyp
+
+
+def teacher_forced(marian_dir: Path, source: str, target_tokens: list[str],
+                   with_eos: bool) -> float:
+    """transformers' own mean log-probability of `target_tokens` (and </s>) for `source`."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(marian_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(marian_dir).eval()
+    ids = tok.convert_tokens_to_ids(target_tokens) + ([model.config.eos_token_id]
+                                                      if with_eos else [])
+    labels = torch.tensor([ids])
+    start = torch.tensor([[model.config.decoder_start_token_id] + ids[:-1]])
+    with torch.inference_mode():
+        loss = model(**tok([source], return_tensors="pt"), decoder_input_ids=start,
+                     labels=labels).loss
+    return -float(loss)
+
+
+def test_greedy_scores_equal_the_transformers_teacher_forced_scores(
+        marian_dir: Path, marian_f32: Path, sentences: list[str]) -> None:
+    """--beams 1, float32: same tokens and the same score on both backends, first try and
+    a retry with safer decoding alike (CTranslate2 re-scores with score_batch)."""
+    texts = sentences[:6]
+    ref = TransformersTranslator(str(marian_dir), device="cpu", beams=1)
+    ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1)
+    want, got = ref.translate_scored(texts), ct2.translate_scored(texts)
+    assert [h.text for h in got] == [h.text for h in want]
+    for g, w in zip(got, want):
+        assert g.score == pytest.approx(w.score, abs=1e-3)
+    retry = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
+    tok, options = ct2.tokenizer, ct2._options(retry)
+    for text, hyp in zip(texts[:3], ct2.translate_scored(texts[:3], retry)):
+        src = tok.convert_ids_to_tokens(tok(text)["input_ids"])
+        bound = max_new_tokens_for(len(src), ct2.ratio, ct2.offset, ct2.limit)
+        _, max_len, _ = decoding_bounds(ct2.generation_config, bound + 1, 0)
+        tokens = ct2.model.translate_batch([src], max_decoding_length=max_len,
+                                           **options)[0].hypotheses[0]
+        assert tok.decode(tok.convert_tokens_to_ids(tokens), skip_special_tokens=True) == hyp.text
+        # The retry's output scored by transformers, teacher-forced: the same number, not the
+        # penalised score the decoder searched with.
+        assert hyp.score == pytest.approx(teacher_forced(marian_dir, text, tokens, True),
+                                          abs=2e-3)
+
+
+@pytest.mark.parametrize("length_penalty", [1.0, 0.6])
+def test_mean_log_prob_undoes_ctranslate2_normalisation_for_greedy_too(
+        marian_dir: Path, marian_f32: Path, sentences: list[str], length_penalty: float) -> None:
+    ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1)
+    tok = ct2.tokenizer
+    text = sentences[2]
+    src = tok.convert_ids_to_tokens(tok(text)["input_ids"])
+    result = ct2.model.translate_batch([src], beam_size=1, max_decoding_length=30,
+                                       length_penalty=length_penalty, return_scores=True)[0]
+    tokens = result.hypotheses[0]
+    # The random model never ends by itself: 30 tokens and no </s>.
+    assert len(tokens) == 30
+    assert mean_log_prob(result.scores[0], len(tokens), length_penalty) == pytest.approx(
+        teacher_forced(marian_dir, text, tokens, False), abs=1e-3)
 
 
 @pytest.mark.parametrize("beams", [1])

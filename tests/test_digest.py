@@ -151,3 +151,20 @@ def test_write_digest_defaults_beside_the_input(tmp_path: Path) -> None:
     assert "(news-articles.report.html#a-a-1)" in out.read_text("utf-8")
     out, _ = write_digest(src, fmt="html")
     assert out == tmp_path / "news-articles.digest.html"
+
+
+def test_a_summary_with_an_unsupported_number_is_marked() -> None:
+    from tests.test_report import news_record
+
+    recs = [news_record(), ok_record("plain", [["نص."]])]
+    digest = build_digest(recs, "r.html")
+    assert digest.items[0].warnings == [
+        "a number the article's translation does not give: 52"]
+    assert digest.items[1].warnings == []
+    rendered = MarkdownIt("commonmark").render(render_digest(digest, "md"))
+    assert rendered.count("Check the summary:") == 1
+    assert "does not give: 52" in rendered
+    doc = lxml.html.document_fromstring(render_digest(digest, "html"))
+    arts = doc.xpath("//article")
+    assert arts[0].get("class") == "flagged" and arts[1].get("class") is None
+    assert "does not give: 52" in arts[0].xpath(".//p[@class='warn']")[0].text_content()

@@ -187,3 +187,68 @@ def test_view_counts(records) -> None:
     assert view.segments == sum(len((r.get("translation") or {}).get("segments") or [])
                                 for r in records)
     assert view.flag_counts == sorted([("repetition", 1), (f"rep{INJECT}", 1), ("untranslated", 1)])
+
+
+def news_record():
+    """An article whose sentences carry the news checks' flags, as the pipeline writes them."""
+    rec = ok_record("news-1", [["قتل 25 شخصا في عدن.", "زوروا https://example.org للمزيد."],
+                               ["قالت الأمم المتحدة إن الأمم المتحدة سترسل مساعدات."]],
+                    summary="The UN said 52 people were killed.")
+    segs = rec["translation"]["segments"]
+    segs[0]["target"] = "52 people were killed in Aden."
+    segs[1]["target"] = "Visit the website for more."
+    segs[2]["target"] = "The United Nations said the UN would send aid."
+    rec["translation"]["paragraphs"] = [f"{segs[0]['target']} {segs[1]['target']}",
+                                        segs[2]["target"]]
+    rec["translation"]["flags"] = [
+        {"kind": "numbers", "segment": 0, "missing": ["25"], "added": ["52"]},
+        {"kind": "latin_lost", "segment": 1, "tokens": ["https://example.org"]},
+        {"kind": "glossary", "segment": 1, "terms": [{"ar": "الأمم المتحدة", "en": "UN"}]},
+    ]
+    rec["translation"]["terms_inconsistent"] = [
+        {"term": "الأمم المتحدة", "renderings": {"United Nations": 1, "UN": 1},
+         "segments": [2]}]
+    rec["summary"]["flags"] = [{"kind": "unsupported_number", "numbers": ["52"]}]
+    return rec
+
+
+def test_news_flags_are_marked_on_both_sides_and_filterable() -> None:
+    recs = [news_record(), ok_record("plain", [["نص."]])]
+    doc = lxml.html.document_fromstring(report_html(recs, "news.jsonl"))
+    article = doc.xpath("//main/article")[0]
+    ar = article.xpath(".//p[@class='ar']//span[@data-s='0']")[0]
+    en = article.xpath(".//p[@class='en']/span[@data-s='0']")[0]
+    assert [m.text for m in ar.xpath(".//mark[contains(@class,'k-numbers')]")] == ["25"]
+    assert [m.text for m in en.xpath(".//mark[contains(@class,'k-numbers')]")] == ["52"]
+    assert text(ar) == "قتل 25 شخصا في عدن."  # marks do not change the text
+    url = article.xpath(".//span[@data-s='1']//mark[contains(@class,'k-latin_lost')]")
+    assert [m.text for m in url] == ["https://example.org"]
+    # The inconsistent term: source term and both renderings marked in sentence 3.
+    term_en = article.xpath(".//p[@class='en']/span[@data-s='2']/mark/text()")
+    assert term_en == ["United Nations", "UN"]
+    assert "الأمم المتحدة" in text(article.xpath(".//ul[@class='terms']")[0])
+    # The summary says what it states that the article does not.
+    summary = article.xpath(".//section[@class='summary']")[0]
+    assert summary.xpath(".//mark[contains(@class,'k-unsupported_number')]/text()") == ["52"]
+    assert "does not give" in text(summary.xpath(".//ul[contains(@class,'summary-flags')]")[0])
+    # The index carries the kinds; the select offers each one.
+    rows = doc.xpath("//ol[@id='index']/li")
+    assert rows[0].get("data-kinds").split() == ["glossary", "latin_lost", "numbers",
+                                                 "terms_inconsistent", "unsupported_number"]
+    assert rows[1].get("data-kinds") == ""
+    options = doc.xpath("//select[@id='kind']/option/@value")
+    assert options[2:] == rows[0].get("data-kinds").split()
+    flags = text(article.xpath(".//ul[@class='flags']")[0])
+    assert "missing: 25; added: 52" in flags and "الأمم المتحدة → UN" in flags
+
+
+def test_mark_pieces_marks_whole_tokens_only() -> None:
+    from arabic_digest.report import mark_pieces
+
+    assert mark_pieces("In 2025, 25 died", [("25", "numbers")]) == [
+        ("In 2025, ", None), ("25", "numbers"), (" died", None)]
+    assert mark_pieces("قالت للأمم المتحدة", [("الأمم المتحدة", "term")]) == [
+        ("قالت لل", None), ("أمم المتحدة", "term")]
+    assert mark_pieces("", []) == [("", None)]
+    assert mark_pieces("777Saturday 1,500.", [("777", "n"), ("1,500", "n"), ("500", "n")]) == [
+        ("777", "n"), ("Saturday ", None), ("1,500", "n"), (".", None)]

@@ -201,6 +201,18 @@ def check_in_browser(report: Path, tmp_path: Path, exe: str) -> None:
                 "a-seed-article"
             page.fill("#filter", "")
             expect(page.locator("#shown")).to_have_text("5 of 5")
+            # The flag select keeps the articles with a flag of the chosen kind.
+            kinds = [set((li.get_attribute("data-kinds") or "").split()) for li in rows.all()]
+            values = page.locator("#kind option").evaluate_all("os => os.map(o => o.value)")
+            assert values[:2] == ["", "*"] and len(values) > 2
+            for value in values:
+                page.select_option("#kind", value)
+                want = sum(1 for k in kinds if not value or (bool(k) if value == "*"
+                                                                else value in k))
+                expect(page.locator("#shown")).to_have_text(f"{want} of 5")
+                assert page.locator("main > article:not([hidden])").count() == want
+            page.select_option("#kind", "")
+            expect(page.locator("#shown")).to_have_text("5 of 5")
 
             page.screenshot(path=str(tmp_path / "report.png"))
             page.set_viewport_size({"width": 390, "height": 844})

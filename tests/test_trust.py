@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import lxml.html
 import pytest
 import torch
+from markdown_it import MarkdownIt
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from arabic_digest.trust import Review, retry_is_better, review
@@ -151,3 +154,156 @@ def test_run_records_scores_flags_and_lowest_confidence(tmp_path: Path, subset: 
     lowest = manifest["trust"]["lowest_confidence"]
     assert [(x["score"], x["id"], x["segment"]) for x in lowest] == low[:5]
     assert manifest["trust"]["retry_settings"]["no_repeat_ngram_size"] == 3
+
+
+# ----------------------------------------------------------------- news checks, end to end
+
+NEWS = {
+    "id": "trust-news-1",
+    "title": "الأمم المتحدة: 987654 نازحا",
+    # A number, a URL and a handle the random model cannot reproduce, and a glossary term.
+    "text": ("قالت الأمم المتحدة إن 987654 شخصا نزحوا من عدن. وتابعوا التحديثات على "
+             "https://example.org/aden-update و @UNNews_Aden.\n\n"
+             "وأضافت الأمم المتحدة أن المساعدات وصلت."),
+}
+GLOSSARY_TSV = "# Arabic\tEnglish\tvariants\nالأمم المتحدة\tUnited Nations\n"
+
+
+@pytest.fixture(scope="module")
+def news_input(tmp_path_factory) -> tuple[Path, Path]:
+    work = tmp_path_factory.mktemp("news")
+    (work / "news.jsonl").write_text(json.dumps(NEWS, ensure_ascii=False) + "\n", "utf-8")
+    (work / "terms.tsv").write_text(GLOSSARY_TSV, "utf-8")
+    return work / "news.jsonl", work / "terms.tsv"
+
+
+@pytest.fixture(scope="module")
+def number_bart(tmp_path_factory, bart_dir: Path) -> Path:
+    """The tiny BART made to open every summary with "777": a real model that states a
+    number no article gave."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("number-bart") / "bart"
+    shutil.copytree(bart_dir, folder)
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder)
+    seven = AutoTokenizer.from_pretrained(folder).convert_tokens_to_ids("7")
+    with torch.no_grad():
+        model.final_logits_bias[0, seven] += 40.0
+    model.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lead_run(tmp_path_factory, news_input, shared_data: Path, marian_dir: Path):
+    """The crafted article and the shared corpus, lead-3 summaries, with a glossary."""
+    news, terms = news_input
+    out = tmp_path_factory.mktemp("lead-run") / "lead.jsonl"
+    proc = cli("run", str(news), str(shared_data / "news-articles.jsonl"), "-o", str(out),
+               "--translation-model", str(marian_dir), "--summarization-model", "lead-3",
+               "--beams", "1", "--glossary", str(terms), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert cli("report", str(out)).returncode == 0
+    assert cli("digest", str(out)).returncode == 0
+    return proc, out
+
+
+def test_news_flags_in_record_closing_line_and_manifest(lead_run) -> None:
+    proc, out = lead_run
+    rec = records(out)[0]
+    assert rec["id"] == "trust-news-1"
+    flags = rec["translation"]["flags"]
+    by_kind: dict[str, list[dict]] = {}
+    for f in flags:
+        by_kind.setdefault(f["kind"], []).append(f)
+    assert any("987654" in f["missing"] for f in by_kind["numbers"])
+    assert any(f.get("title") and "987654" in f["missing"] for f in by_kind["numbers"])
+    lost = [t for f in by_kind["latin_lost"] for t in f["tokens"]]
+    assert "https://example.org/aden-update" in lost and "@UNNews_Aden" in lost
+    assert {f["segment"] for f in by_kind["glossary"]} >= {0, 2}
+    assert all(f["terms"] == [{"ar": "الأمم المتحدة", "en": "United Nations"}]
+               for f in by_kind["glossary"])
+    last = proc.stderr.strip().splitlines()[-1]
+    for kind in ("numbers", "latin_lost", "glossary"):
+        assert f" {kind}" in last, last
+    manifest = json.loads(out.with_name("lead.run.json").read_text("utf-8"))
+    assert manifest["trust"]["glossary"]["terms"] == 1
+    assert manifest["trust"]["flags"]["numbers"] >= 2
+
+
+def test_lead_summaries_are_never_flagged(lead_run, shared_data: Path) -> None:
+    """lead-3 only copies sentences of the translation: every summary flag would be false."""
+    proc, out = lead_run
+    recs = records(out)
+    summaries = [r["summary"] for r in recs if r["status"] == "ok"]
+    assert len(summaries) == len(recs) == 32
+    assert all(s["text"] and s["flags"] == [] for s in summaries)
+    assert "summary flags" not in proc.stderr.strip().splitlines()[-1]
+    digest = out.with_name("lead.digest.md").read_text("utf-8")
+    assert "Check the summary" not in digest
+
+
+def test_news_flags_marked_and_filterable_in_the_report(lead_run) -> None:
+    _, out = lead_run
+    doc = lxml.html.document_fromstring(out.with_name("lead.report.html").read_text("utf-8"))
+    article = doc.xpath("//main/article")[0]
+    marked = article.xpath(".//p[@class='ar']//mark[contains(@class,'k-numbers')]/text()")
+    assert "987654" in marked
+    lost = article.xpath(".//p[@class='ar']//mark[contains(@class,'k-latin_lost')]/text()")
+    assert {"https://example.org/aden-update", "@UNNews_Aden"} <= set(lost)
+    terms = article.xpath(".//p[@class='ar']//mark[contains(@class,'k-glossary')]/text()")
+    assert "الأمم المتحدة" in terms
+    options = set(doc.xpath("//select[@id='kind']/option/@value"))
+    assert {"numbers", "latin_lost", "glossary"} <= options
+    row = doc.xpath("//ol[@id='index']/li")[0]
+    assert {"numbers", "latin_lost", "glossary"} <= set(row.get("data-kinds").split())
+
+
+def test_a_summary_stating_a_number_is_flagged_everywhere(tmp_path: Path, news_input,
+                                                          marian_dir: Path,
+                                                          number_bart: Path) -> None:
+    news, _ = news_input
+    out = tmp_path / "bart.jsonl"
+    proc = cli("run", str(news), "-o", str(out), "--translation-model", str(marian_dir),
+               "--summarization-model", str(number_bart), "--beams", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    rec = records(out)[0]
+    summary, article = rec["summary"], "\n".join(rec["translation"]["paragraphs"])
+    assert summary["text"].startswith("777")
+    first = re.match(r"\d+", summary["text"]).group()
+    assert first not in article
+    numbers = [f for f in summary["flags"] if f["kind"] == "unsupported_number"]
+    assert numbers and first in numbers[0]["numbers"]
+    assert "unsupported_number" in proc.stderr.strip().splitlines()[-1]
+    assert cli("report", str(out)).returncode == 0
+    assert cli("digest", str(out)).returncode == 0
+    doc = lxml.html.document_fromstring(out.with_name("bart.report.html").read_text("utf-8"))
+    section = doc.xpath("//section[@class='summary']")[0]
+    assert first in section.xpath(".//mark[contains(@class,'k-unsupported_number')]/text()")
+    assert "does not give" in section.text_content()
+    digest = MarkdownIt("commonmark").render(
+        out.with_name("bart.digest.md").read_text("utf-8"))
+    assert "Check the summary:" in digest and first in digest.split("Check the summary:")[1]
+
+
+def test_terms_inconsistent_and_summary_flags_in_the_record() -> None:
+    from arabic_digest.trust import _retryable, flag_summary, terms_inconsistent
+    from translate.glossary import parse_glossary
+
+    terms = parse_glossary("الأمم المتحدة\tUnited Nations\tUN\nعدن\tAden\n")
+    segments = [{"source": "قالت الأمم المتحدة", "target": "The United Nations said"},
+                {"source": "وأضافت الأمم المتحدة", "target": "The UN added"},
+                {"source": "في عدن", "target": "in Aden"},
+                {"source": "وفي عدن", "target": "and in Aden"}]
+    assert terms_inconsistent(segments, terms) == [
+        {"term": "الأمم المتحدة", "renderings": {"United Nations": 1, "UN": 1},
+         "segments": [0, 1]}]
+    assert terms_inconsistent(segments, None) == []
+    record = {"translation": {"title": "Aden: 40 dead", "paragraphs": ["The UN said 40 died."]},
+              "summary": {"text": "The UN said 40 died in Aden, Yemen; 41 were hurt."}}
+    flag_summary(record)
+    assert record["summary"]["flags"] == [
+        {"kind": "unsupported_number", "numbers": ["41"]},
+        {"kind": "unsupported_name", "names": ["Yemen"]}]
+    # A glossary flag alone does not cause a retry; a number does.
+    assert not _retryable([{"kind": "glossary"}, {"kind": "split"}])
+    assert _retryable([{"kind": "numbers"}])

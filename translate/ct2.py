@@ -2,6 +2,11 @@
 
 Same protocol, length bound and bucketing as `TransformersTranslator`, so a segment gets the
 same bound (and, in float32 with greedy decoding, the same tokens) on either backend.
+
+Scores are teacher-forced, as on the transformers backend: the decoder's own score is of the
+distribution it searched (after repetition penalties and n-gram blocking), so a retry with
+safer settings would not compare with its first try. `score_batch` re-scores every output
+under the model itself.
 """
 
 from __future__ import annotations
@@ -170,24 +175,41 @@ class CT2Translator:
             target_prefix=target_prefix,
             max_decoding_length=max_len,
             min_decoding_length=min_len,
-            return_scores=True,
+            return_scores=False,
             max_batch_size=0,
             **options,
         )
-        lp = options["length_penalty"]
+        hyps = [r.hypotheses[0] for r in results]
+        scores = self._score([tok.convert_ids_to_tokens(ids) for ids in encoded], hyps, max_len)
+        # CTranslate2 leaves </s> out of the hypothesis (the bound counts a forced prefix, and
+        # so does the hypothesis): as many tokens as the bound means it stopped there.
+        return [Hypothesis(tok.decode(tok.convert_tokens_to_ids(tokens),
+                                      skip_special_tokens=True).strip(), score,
+                           len(tokens) >= max_len)
+                for tokens, score in zip(hyps, scores)]
+
+    def _score(self, sources: list[list[str]], targets: list[list[str]],
+               max_len: int) -> list[float]:
+        """Mean log-probability per output token under the model (teacher-forced).
+
+        As the transformers backend counts it: every output token, and the closing </s> when
+        there is one (score_batch always scores one; an output cut at the length limit has
+        none, unless the model forces </s> in the last position).
+        """
+        forced_eos = getattr(self.generation_config, "forced_eos_token_id", None) is not None
+        scored = self.model.score_batch(sources, targets, max_batch_size=0)
         out = []
-        for result in results:
-            tokens = result.hypotheses[0]
-            text = tok.decode(tok.convert_tokens_to_ids(tokens), skip_special_tokens=True)
-            # CTranslate2 leaves </s> out of the hypothesis (the bound counts a forced prefix,
-            # and so does the hypothesis): as many tokens as the bound means it stopped there.
-            cut = len(tokens) >= max_len
-            out.append(Hypothesis(text.strip(), mean_log_prob(result.scores[0], len(tokens), lp),
-                                  cut))
+        for tokens, result in zip(targets, scored):
+            log_probs = result.log_probs  # one per target token, then the </s>
+            if not forced_eos and len(tokens) >= max_len:
+                log_probs = log_probs[:len(tokens)]
+            out.append(float(sum(log_probs)) / max(1, len(log_probs)))
         return out
 
 
 def mean_log_prob(score: float, n_tokens: int, length_penalty: float) -> float:
-    """CTranslate2 reports sum(log p) / n**length_penalty; undo it to a mean per token."""
+    """CTranslate2's decoder score, sum(log p) / n**length_penalty (beam search and greedy
+    alike), as a mean per token. Only a plain search's score is the model's own: the runner
+    scores with `score_batch` instead (see the module docstring)."""
     n = max(1, n_tokens)
     return float(score) * n ** length_penalty / n

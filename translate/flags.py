@@ -1,12 +1,15 @@
 """Trust flags: pure checks on one translated segment that say "look at this one".
 
 Opus-MT fails in known ways: repetition loops, dropped or invented text (a length far from what
-the source predicts), Arabic left in the English, and output that is a copy of the source. Each
-check takes the source and target strings and returns a detail dict when it fires, else None.
-`check_segment` runs them all and returns `[{"kind": ..., **detail}]`.
+the source predicts), Arabic left in the English, and output that is a copy of the source. News
+readers are hurt most by facts that change on the way: a number dropped or altered (`numbers`),
+a URL, handle or Latin-script name lost (`latin_lost`), a term rendered off the user's glossary
+(`glossary`); and by a summary that states a number or a name the article never gave
+(`summary_flags`). Each check takes the source and target strings and returns a detail dict
+when it fires, else None. `check_segment` runs them all and returns `[{"kind": ..., **detail}]`.
 
-The length band is calibrated on human translations (NTREX-128 dev, see
-`calibrate_length_ratio` and `benchmarks/calibrate_length_ratio.py`).
+The length band, `numbers` and `latin_lost` are calibrated on human translations (NTREX-128
+dev, see `benchmarks/calibrate_length_ratio.py` and `benchmarks/calibrate_checks.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
+from .glossary import Glossary
+from .latin import found_in, latin_tokens
+from .numbers import arabic_word_values, digit_numbers, english_word_values
+
 __all__ = [
     "COPY_MIN_SIMILARITY",
     "LENGTH_RATIO_BAND",
@@ -26,10 +33,14 @@ __all__ = [
     "calibrate_length_ratio",
     "check_segment",
     "copied",
+    "glossary",
+    "latin_lost",
     "length_ratio",
     "nonspace_chars",
+    "numbers",
     "repetition",
     "severity",
+    "summary_flags",
     "untranslated",
 ]
 
@@ -54,8 +65,10 @@ REPEAT_LONG_UNIT = 4
 COPY_MIN_SIMILARITY = 0.5
 
 # How bad each kind is, to choose between a first try and its retry (higher is worse).
-SEVERITY = {"copied": 3, "repetition": 3, "untranslated": 2, "empty": 2, "length_ratio": 1,
-            "length_limit": 1, "split": 0}
+# A wrong or dropped number or a lost URL/name misleads as much as Arabic left in the text;
+# an off-glossary rendering is a matter of wording (see arabic_digest/trust.py for the rule).
+SEVERITY = {"copied": 3, "repetition": 3, "untranslated": 2, "numbers": 2, "latin_lost": 2,
+            "empty": 2, "length_ratio": 1, "length_limit": 1, "glossary": 1, "split": 0}
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Arabic script blocks: Arabic, Supplement, Extended-A, Presentation Forms A and B.
@@ -139,11 +152,84 @@ def copied(source: str, target: str,
     return {"similarity": round(similarity, 3)}
 
 
+def numbers(source: str, target: str) -> dict[str, Any] | None:
+    """Numbers of the source missing from the target, and numbers the target adds.
+
+    Source numbers are those written in digits (after cleaning: Arabic-Indic and Persian
+    digits are ASCII, `٫`/`٬` are `.`/`,`); each must appear in the target in digits or in
+    English words ("3" / "three", "55 ألف" / "55,000" / "55 thousand", "1.5 مليار" / "$1.5bn").
+    A number the target writes in digits must be in the source in digits or in Arabic words
+    ("2" / "اثنين", "2nd" / "الثانية", "1.5 million" / "مليون ونصف", "1990s" / "التسعينيات").
+    Returns the numbers as written: `missing` from the source, `added` from the target.
+    """
+    src, tgt = digit_numbers(source, "ar"), digit_numbers(target, "en")
+    if not src and not tgt:
+        return None
+    in_target = set().union(*(n.values for n in tgt)) | english_word_values(target)
+    missing = list(dict.fromkeys(n.text for n in src if not n.values & in_target))
+    in_source = set().union(*(n.values for n in src)) | arabic_word_values(source)
+    added = list(dict.fromkeys(n.text for n in tgt if not n.values & in_source))
+    if not missing and not added:
+        return None
+    return {"missing": missing, "added": added}
+
+
+def latin_lost(source: str, target: str) -> dict[str, Any] | None:
+    """URLs, e-mail addresses, hashtags, handles and Latin-script names or acronyms of the
+    source that the target does not carry through (see translate.latin.found_in)."""
+    lost = [t.text for t in latin_tokens(source) if not found_in(t, target)]
+    if not lost:
+        return None
+    return {"tokens": list(dict.fromkeys(lost))[:10]}
+
+
+def glossary(source: str, target: str, terms: Glossary | None) -> dict[str, Any] | None:
+    """Glossary terms the source uses whose rendering (or an accepted variant) the target
+    lacks; `terms` lists them as {"ar": term, "en": preferred rendering}."""
+    if not terms:
+        return None
+    lacking = [{"ar": t.arabic, "en": t.renderings[0]}
+               for t, found in terms.uses(source, target) if found is None]
+    return {"terms": lacking} if lacking else None
+
+
+_NAME_RE = re.compile(r"[^\W\d_]+")
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in _NAME_RE.findall(text)}
+
+
+def summary_flags(summary: str, translation: str) -> list[dict[str, Any]]:
+    """A summary's numbers and capitalised names that the article's translation lacks.
+
+    `unsupported_number`: a number in digits whose values (as in `numbers`) the translation
+    gives neither in digits nor in words. `unsupported_name`: a capitalised word (two letters
+    or more) that is not a word of the translation in any case. Both compare tokens, not
+    sentences, so a summary that copies sentences (lead-N) is never flagged whatever its
+    sentence breaks and punctuation.
+    """
+    flags: list[dict[str, Any]] = []
+    support = set().union(*(n.values for n in digit_numbers(translation, "en")))
+    support |= english_word_values(translation)
+    unsupported = [n.text for n in digit_numbers(summary, "en") if not n.values & support]
+    if unsupported:
+        flags.append({"kind": "unsupported_number", "numbers": list(dict.fromkeys(unsupported))})
+    words = _words(translation)
+    names = [w for w in _NAME_RE.findall(summary)
+             if len(w) > 1 and w[0].isupper() and w.casefold() not in words]
+    if names:
+        flags.append({"kind": "unsupported_name", "names": list(dict.fromkeys(names))[:10]})
+    return flags
+
+
 def check_segment(source: str, target: str, *, split: bool = False,
-                  split_at: str | None = None) -> list[dict[str, Any]]:
+                  split_at: str | None = None,
+                  terms: Glossary | None = None) -> list[dict[str, Any]]:
     """All flags of one segment, most severe first.
 
-    `copied` implies Arabic in the output, so `untranslated` is only reported without it.
+    `copied` implies Arabic in the output, so `untranslated` is only reported without it; a
+    copy carries every number and Latin token, so those checks are moot then too.
     """
     flags: list[dict[str, Any]] = []
     if source.strip() and not target.strip():
@@ -152,7 +238,10 @@ def check_segment(source: str, target: str, *, split: bool = False,
     for kind, detail in (("copied", copied(source, target)),
                          ("repetition", repetition(target)),
                          ("untranslated", untranslated(target)),
-                         ("length_ratio", length_ratio(source, target))):
+                         ("numbers", numbers(source, target)),
+                         ("latin_lost", latin_lost(source, target)),
+                         ("length_ratio", length_ratio(source, target)),
+                         ("glossary", glossary(source, target, terms))):
         if detail is None or (kind == "untranslated" and flags and flags[0]["kind"] == "copied"):
             continue
         flags.append({"kind": kind, **detail})

@@ -27,16 +27,21 @@
 
   // Index filter: every word typed must occur in an article's title, id, outlet, date,
   // status or flag kinds; the articles themselves are hidden along with their index rows.
+  // The flag select keeps articles with a flag of that kind ("*": any flag).
   var input = document.getElementById("filter");
+  var kind = document.getElementById("kind");
   var shown = document.getElementById("shown");
   var rows = Array.prototype.slice.call(document.querySelectorAll("#index > li"));
   var timer = null;
   function apply() {
     var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var want = kind ? kind.value : "";
     var count = 0;
     for (var i = 0; i < rows.length; i++) {
       var q = rows[i].getAttribute("data-q");
-      var match = words.every(function (w) { return q.indexOf(w) !== -1; });
+      var kinds = (rows[i].getAttribute("data-kinds") || "").split(" ").filter(Boolean);
+      var match = words.every(function (w) { return q.indexOf(w) !== -1; }) &&
+        (!want || (want === "*" ? kinds.length > 0 : kinds.indexOf(want) !== -1));
       rows[i].hidden = !match;
       var article = document.getElementById(rows[i].getAttribute("data-target"));
       if (article) article.hidden = !match;
@@ -50,5 +55,9 @@
       timer = setTimeout(apply, rows.length > 2000 ? 150 : 30);
     });
     if (input.value) apply();  // a value kept by the browser on reload
+  }
+  if (kind) {
+    kind.addEventListener("change", apply);
+    if (kind.value) apply();
   }
 })();
