@@ -1,12 +1,24 @@
-"""Backend choice for a run: CTranslate2 where the model converts, transformers otherwise."""
+"""Loading a run's models: CTranslate2 where the model converts, transformers otherwise."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from translate.translator import offline_hint
+from summarize.chunking import ChunkedSummarizer
+from summarize.ct2 import CT2Summarizer
+from summarize.loading import build_summarizer, is_lead
+from summarize.summarizer import Summarizer, SummarizerLoadError
+from translate.ct2 import CT2Translator
+from translate.translator import (
+    CachedTranslator,
+    ModelLoadError,
+    TransformersTranslator,
+    Translator,
+    offline_hint,
+)
 
 from . import models
+from .spec import Backend, RunSpec
 
 
 @dataclass
@@ -19,7 +31,7 @@ class Plan:
     fallback: str | None = None  # set when auto mode falls back
 
 
-def ct2_plan(model: str, backend: str, device: str, quiet: bool,
+def ct2_plan(model: str, backend: Backend, device: str, quiet: bool,
              load_error: type[Exception]) -> Plan:
     """Convert `model` (once; cached) for CTranslate2, or say why it cannot be.
 
@@ -42,9 +54,63 @@ def ct2_plan(model: str, backend: str, device: str, quiet: bool,
     try:
         converted = models.convert(model, compute_type, log=None if quiet else models.note)
     except models.ConversionError as exc:
-        if backend == "ctranslate2":
+        if backend == Backend.ctranslate2:
             raise load_error(str(exc)) from exc
         reason = f"{exc}; using the transformers backend for this model"
         models.note(reason)
         return Plan(device=ct2_device, compute_type=compute_type, fallback=reason)
     return Plan(converted, ct2_device, compute_type)
+
+
+def load_translator(spec: RunSpec) -> Translator:
+    plan = None
+    if spec.backend != Backend.transformers:
+        plan = ct2_plan(spec.translation_model, spec.backend, spec.device.value, spec.quiet,
+                        ModelLoadError)
+    translator: Translator
+    if plan is not None and plan.converted:
+        translator = CT2Translator(spec.translation_model, plan.converted.path,
+                                   device=plan.device, compute_type=plan.compute_type,
+                                   threads=models.cpu_threads(), beams=spec.beams,
+                                   batch_tokens=spec.batch_tokens,
+                                   revision=plan.converted.revision)
+    else:
+        translator = TransformersTranslator(spec.translation_model, device=spec.device.value,
+                                            beams=spec.beams, batch_tokens=spec.batch_tokens,
+                                            fallback=plan.fallback if plan else None)
+    return CachedTranslator(translator) if spec.dedupe else translator
+
+
+def load_summarizer(spec: RunSpec) -> Summarizer | None:
+    if spec.summarization_model is None:
+        return None
+    plan = None
+    if spec.backend != Backend.transformers and ct2_summarizes(spec):
+        plan = ct2_plan(spec.summarization_model, spec.backend, spec.device.value, spec.quiet,
+                        SummarizerLoadError)
+        if plan.converted:
+            length = spec.summary_length
+            return ChunkedSummarizer(CT2Summarizer(
+                spec.summarization_model, plan.converted.path, device=plan.device,
+                compute_type=plan.compute_type, threads=models.cpu_threads(),
+                min_length=length.min_tokens, max_length=length.max_tokens,
+                revision=plan.converted.revision))
+    return build_summarizer(spec.summarization_model, device=spec.device.value,
+                            length=spec.summary_length, prompt=spec.prompt,
+                            fallback=plan.fallback if plan else None)
+
+
+def ct2_summarizes(spec: RunSpec) -> bool:
+    """CTranslate2 runs encoder-decoder summarizers (BART/PEGASUS) without a prompt; lead-N,
+    T5 and chat models (prompts, chat templates) stay on transformers."""
+    model = spec.summarization_model
+    if model is None or is_lead(model) or spec.prompt is not None:
+        return False
+    from transformers import AutoConfig
+
+    from summarize.families import ENCODER_DECODER, detect_family
+
+    try:
+        return detect_family(AutoConfig.from_pretrained(model)) == ENCODER_DECODER
+    except Exception:  # noqa: BLE001 - let the transformers loader report a missing model
+        return False

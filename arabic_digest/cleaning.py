@@ -12,7 +12,7 @@ from translate.translator import ModelLoadError, offline_hint
 from .pipeline import BatchSettings, Prepared, prepare
 from .readers import Fields, check_inputs, read_inputs
 from .records import RecordFile
-from .runner import default_output
+from .spec import default_output
 
 
 def tokenizer_counter(name: str) -> Callable[[str], int]:

@@ -1,139 +1,169 @@
-"""The command line: thin Typer commands over the importable functions of this package."""
+"""The command line: option declarations and thin commands over `commands.py`."""
 
 from __future__ import annotations
 
 import os
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from summarize.length import LENGTH_PRESETS, LengthError, SummaryLength, resolve_length
-from summarize.loading import is_lead
-from summarize.prompts import PromptError, load_prompt
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
-from translate.clean import RULES, CleanOptions
-from translate.glossary import GlossaryError, load_glossary
-from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
+from summarize.length import LENGTH_PRESETS
+from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
+from translate.translator import DEFAULT_TRANSLATION_MODEL
 
-from .encodings import UnknownEncoding
-from .guard import LockedError, OutputNotWritable
-from .identity import IdentityMismatch
-from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, InputError, ReadOptions
-from .records import NotAnOutput
+from . import commands
+from .commands import CleanFlags, UsageProblem
+from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
+from .spec import Backend, Device, Engine
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Batch-translate Arabic news to English with Opus-MT and condense it into digests.",
 )
 
 
+class LengthPreset(str, Enum):
+    short = "short"
+    medium = "medium"
+    long = "long"
 
-def _flag(name: str, help_text: str) -> Any:
+
+class DigestOrder(str, Enum):
+    input = "input"
+    date = "date"
+
+
+class DigestFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"arabic-digest {version('arabic-digest')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")]
+        = False) -> None:
+    """Batch-translate Arabic news to English with Opus-MT and condense it into digests."""
+
+
+def _exit(code: int) -> None:
+    raise typer.Exit(code)
+
+
+def _flag(name: str, help_text: str, panel: str | None = None) -> typer.models.OptionInfo:
     """A plain on/off flag, without typer's --no-x twin."""
-    return typer.Option(name, help=help_text)
+    return typer.Option(name, help=help_text, rich_help_panel=panel)
 
 
-# Exit codes (other tools rely on them).
-EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
+# --- option declarations, once for every command that takes them ----------------------------
+
+P_INPUT, P_CLEAN, P_MODELS, P_TRANSLATE, P_SUMMARY, P_RUN, P_SCALE = (
+    "Input", "Cleaning", "Models", "Translation", "Summary", "Run", "Scale out")
 
 Inputs = Annotated[list[str], typer.Argument(
-    help="JSONL, JSON, CSV/TSV or .txt files, folders of them, or - for JSONL on stdin.")]
+    help="JSONL, JSON, CSV/TSV, .txt or .html files, folders of them, or - for JSONL on stdin.")]
 Output = Annotated[Path | None, typer.Option(
-    "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.jsonl).")]
+    "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.jsonl).",
+    rich_help_panel=P_RUN)]
 TextField = Annotated[str | None, typer.Option(
-    help="Field holding the article text (default: text|body|content|article).")]
-TitleField = Annotated[str | None, typer.Option(help="Title field (default: title|headline).")]
-IdField = Annotated[str | None, typer.Option(help="Id field (default: id; else <file>:<line>).")]
-KeepDiacritics = Annotated[bool, _flag(
-    "--keep-diacritics", "Do not strip Arabic diacritics and tatweel.")]
-KeepDigits = Annotated[bool, _flag("--keep-digits", "Keep Arabic-Indic digits as they are.")]
-KeepPunctuation = Annotated[bool, _flag(
-    "--keep-punctuation", "Skip the Moses-style quote, dash and ellipsis mapping.")]
-KeepBoilerplate = Annotated[bool, _flag(
-    "--keep-boilerplate", "Keep boilerplate lines (share prompts, 'read also', markers...).")]
-KeepLetters = Annotated[bool, _flag(
-    "--keep-letters", "Keep Persian/Urdu letter forms (ک ی ۔) instead of mapping them to Arabic.")]
-KeepKind = Annotated[list[str] | None, typer.Option(
-    "--keep-kind", help="Keep one kind of boilerplate (repeatable): title, dateline, marker, "
-    "prompt, read_also, image_credit, embed, links, markup, ...")]
-
-
-def clean_options(keep_diacritics: bool, keep_digits: bool, keep_punctuation: bool,
-                  keep_boilerplate: bool, keep_letters: bool,
-                  keep_kind: list[str] | None) -> CleanOptions:
-    unknown = set(keep_kind or ()) - {rule.kind for rule in RULES}
-    if unknown:
-        kinds = ", ".join(sorted({rule.kind for rule in RULES}))
-        raise _fail(f"unknown --keep-kind {', '.join(sorted(unknown))} (kinds: {kinds})")
-    return CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
-                        keep_letters, frozenset(keep_kind or ()))
-
-SummarizationModel = Annotated[str, typer.Option(
-    help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
-         "chat model), or lead-N for the first N sentences.")]
-SummaryMinTokens = Annotated[int | None, typer.Option(
-    min=0, help="Shortest summary, in generated tokens (default: the model's own).")]
-SummaryMaxTokens = Annotated[int | None, typer.Option(
-    min=1, help="Longest summary, in generated tokens (default: the model's own).")]
-SummaryLengthOpt = Annotated[str | None, typer.Option(
-    "--summary-length", help="Length preset: " + ", ".join(
-        f"{k} ({a}-{b} tokens)" for k, (a, b) in LENGTH_PRESETS.items())
-    + "; --summary-min/max-tokens override it.")]
-PromptOpt = Annotated[str | None, typer.Option(
-    "--prompt", help="Prompt template for T5 and chat models: a name in prompts/ "
-                     "(t5-summarize, news-digest, headline...) or a .txt path.")]
-
-
+    help="Field holding the article text (default: text|body|content|article).",
+    rich_help_panel=P_INPUT)]
+TitleField = Annotated[str | None, typer.Option(
+    help="Title field (default: title|headline).", rich_help_panel=P_INPUT)]
+IdField = Annotated[str | None, typer.Option(
+    help="Id field (default: id; else <file>:<line>).", rich_help_panel=P_INPUT)]
 Encoding = Annotated[str | None, typer.Option(
     help="Encoding of every input file (default: detect per file: BOM, UTF-8, "
-         "Windows-1256/ISO-8859-6).")]
+         "Windows-1256/ISO-8859-6).", rich_help_panel=P_INPUT)]
 MaxArticleChars = Annotated[int, typer.Option(
     min=0, help="Reject (error record) an article longer than this many characters; 0: no "
-                "limit.")]
+                "limit.", rich_help_panel=P_INPUT)]
+KeepDiacritics = Annotated[bool, _flag(
+    "--keep-diacritics", "Do not strip Arabic diacritics and tatweel.", P_CLEAN)]
+KeepDigits = Annotated[bool, _flag(
+    "--keep-digits", "Keep Arabic-Indic digits as they are.", P_CLEAN)]
+KeepPunctuation = Annotated[bool, _flag(
+    "--keep-punctuation", "Skip the Moses-style quote, dash and ellipsis mapping.", P_CLEAN)]
+KeepBoilerplate = Annotated[bool, _flag(
+    "--keep-boilerplate", "Keep boilerplate lines (share prompts, 'read also', markers...).",
+    P_CLEAN)]
+KeepLetters = Annotated[bool, _flag(
+    "--keep-letters", "Keep Persian/Urdu letter forms (ک ی ۔) instead of mapping them to "
+    "Arabic.", P_CLEAN)]
+KeepKind = Annotated[list[str] | None, typer.Option(
+    "--keep-kind", help="Keep one kind of boilerplate (repeatable): title, dateline, marker, "
+    "prompt, read_also, image_credit, embed, links, markup, ...", rich_help_panel=P_CLEAN)]
+SegmentTokens = Annotated[int, typer.Option(
+    min=8, max=500, help="Longest segment sent to the translator, in its tokens.",
+    rich_help_panel=P_TRANSLATE)]
+TranslationModel = Annotated[str, typer.Option(
+    help="Hub id or local folder of the translation model.", rich_help_panel=P_MODELS)]
+SummarizationModel = Annotated[str, typer.Option(
+    help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
+         "chat model), or lead-N for the first N sentences.", rich_help_panel=P_MODELS)]
+DeviceOpt = Annotated[Device, typer.Option(
+    help="Where models run (auto: CUDA if torch sees one).", rich_help_panel=P_MODELS)]
+BackendOpt = Annotated[Backend, typer.Option(
+    help="auto: CTranslate2 (converted once and cached), transformers where a model cannot "
+         "be converted.", rich_help_panel=P_MODELS)]
+Beams = Annotated[int | None, typer.Option(
+    min=1, help="Beam size (default: the model's generation config).",
+    rich_help_panel=P_TRANSLATE)]
+BatchTokens = Annotated[int, typer.Option(
+    min=16, help="Token budget of one translation batch (rows x longest row); does not "
+                 "change any output.", rich_help_panel=P_TRANSLATE)]
+NoRetry = Annotated[bool, _flag(
+    "--no-retry", "Flag doubtful segments but do not retry them.", P_TRANSLATE)]
+SummaryLengthOpt = Annotated[LengthPreset | None, typer.Option(
+    "--summary-length", help="Length preset (" + ", ".join(
+        f"{k}: {a}-{b} tokens" for k, (a, b) in LENGTH_PRESETS.items())
+    + "); --summary-min/max-tokens override it.", rich_help_panel=P_SUMMARY)]
+SummaryMinTokens = Annotated[int | None, typer.Option(
+    min=0, help="Shortest summary, in generated tokens (default: the model's own).",
+    rich_help_panel=P_SUMMARY)]
+SummaryMaxTokens = Annotated[int | None, typer.Option(
+    min=1, help="Longest summary, in generated tokens (default: the model's own).",
+    rich_help_panel=P_SUMMARY)]
+PromptOpt = Annotated[str | None, typer.Option(
+    "--prompt", help="Prompt template for T5 and chat models: a name in prompts/ "
+                     "(t5-summarize, news-digest, headline...) or a .txt path.",
+    rich_help_panel=P_SUMMARY)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.",
+                                     rich_help_panel=P_RUN)]
+Overwrite = Annotated[bool, _flag("--overwrite", "Start afresh instead of resuming.", P_RUN)]
+RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
 
 
-def _read_options(encoding: str | None, max_article_chars: int) -> ReadOptions:
-    if encoding:
-        from .encodings import given_name
-
-        try:
-            given_name(encoding)
-        except UnknownEncoding as exc:
-            raise _fail(f"--encoding: {exc}") from None
-    return ReadOptions(encoding, max_article_chars or None)
+def _fields(text: str | None, title: str | None, id_: str | None) -> Fields:
+    return Fields(text, title, id_)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"arabic-digest: error: {message}", err=True)
-    return typer.Exit(EXIT_NOTHING_DONE)
+def _usage(problem: UsageProblem) -> typer.Exit:
+    return typer.Exit(commands.fail(str(problem)))
 
 
-def _summary_options(model: str | None, length: str | None, min_tokens: int | None,
-                     max_tokens: int | None, prompt: str | None) -> SummaryLength:
-    """Check the length and prompt options before anything loads (exit 2 when wrong)."""
-    try:
-        resolved = resolve_length(length, min_tokens, max_tokens)
-        if prompt is not None:
-            load_prompt(prompt)
-    except (LengthError, PromptError) as exc:
-        raise _fail(str(exc)) from None
-    if model and is_lead(model) and (prompt or resolved != SummaryLength()):
-        raise _fail(f"{model} takes the first sentences as they are: --prompt and "
-                    "--summary-* lengths do not apply")
-    return resolved
-
+# --- commands ------------------------------------------------------------------------------
 
 @app.command()
 def run(
     inputs: Inputs,
     output: Output = None,
-    translation_model: Annotated[str, typer.Option(
-        help="Hub id or local folder of the translation model.")] = DEFAULT_TRANSLATION_MODEL,
+    translation_model: TranslationModel = DEFAULT_TRANSLATION_MODEL,
     summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
-    no_summary: Annotated[bool, _flag("--no-summary", "Translate only; skip summaries.")] = False,
+    no_summary: Annotated[bool, _flag(
+        "--no-summary", "Translate only; skip summaries.", P_SUMMARY)] = False,
     summary_length: SummaryLengthOpt = None,
     summary_min_tokens: SummaryMinTokens = None,
     summary_max_tokens: SummaryMaxTokens = None,
@@ -141,144 +171,96 @@ def run(
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
-    backend: Annotated[str, typer.Option(
-        help="auto (CTranslate2, converted once and cached; transformers where a model cannot "
-             "be converted), ctranslate2 or transformers.")] = "auto",
+    device: DeviceOpt = Device.auto,
+    backend: BackendOpt = Backend.auto,
     no_dedupe: Annotated[bool, _flag(
-        "--no-dedupe", "Translate repeated segments again instead of once per run.")] = False,
-    beams: Annotated[int | None, typer.Option(
-        min=1, help="Beam size (default: the model's generation config).")] = None,
-    batch_tokens: Annotated[int, typer.Option(
-        min=16, help="Token budget of one translation batch (rows x longest row).")] = 4096,
-    segment_tokens: Annotated[int, typer.Option(
-        min=8, max=500, help="Longest segment sent to the translator, in its tokens.")] = 200,
-    limit: Annotated[int | None, typer.Option(min=0, help="Only the first N articles.")] = None,
-    overwrite: Annotated[bool, _flag("--overwrite", "Start afresh instead of resuming.")] = False,
-    retry_errors: Annotated[bool, _flag("--retry-errors", "Redo records that are errors.")] = False,
-    no_retry: Annotated[bool, _flag(
-        "--no-retry", "Flag doubtful segments but do not retry them.")] = False,
+        "--no-dedupe", "Translate repeated segments again instead of once per run.",
+        P_TRANSLATE)] = False,
+    beams: Beams = None,
+    batch_tokens: BatchTokens = 4096,
+    segment_tokens: SegmentTokens = 200,
+    limit: Annotated[int | None, typer.Option(
+        min=0, help="Only the first N articles.", rich_help_panel=P_INPUT)] = None,
+    overwrite: Overwrite = False,
+    retry_errors: Annotated[bool, _flag(
+        "--retry-errors", "Redo records that are errors.", P_RUN)] = False,
+    no_retry: NoRetry = False,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
     keep_boilerplate: KeepBoilerplate = False,
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: Quiet = False,
     shard: Annotated[str | None, typer.Option(
-        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); "
-        "default output outputs/<stem>.shard-K-of-N.jsonl. Join shards with `merge`.")] = None,
-    engine: Annotated[str, typer.Option(
-        help="local (this process) or ray (a Ray cluster; pip install 'arabic-digest[ray]')."
-    )] = "local",
+        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); default output "
+        "outputs/<stem>.shard-K-of-N.jsonl. Join shards with `merge`.",
+        rich_help_panel=P_SCALE)] = None,
+    engine: Annotated[Engine, typer.Option(
+        help="local (this process) or ray (a Ray cluster; pip install "
+             "'arabic-digest\\[ray]').", rich_help_panel=P_SCALE)] = Engine.local,
     ray_address: Annotated[str | None, typer.Option(
         help="Ray cluster to join: auto, or HOST:PORT (default: RAY_ADDRESS, else a new local "
-        "Ray).")] = None,
+        "Ray).", rich_help_panel=P_SCALE)] = None,
     ray_actors: Annotated[int, typer.Option(
-        min=1, help="Ray: actors per model (each loads its model once).")] = 1,
+        min=1, help="Ray: actors per model (each loads its model once).",
+        rich_help_panel=P_SCALE)] = 1,
     ray_gpus_per_actor: Annotated[float | None, typer.Option(
         min=0, help="Ray: GPUs per model actor (default: 1 with --device cuda, or auto on a "
-        "cluster with GPUs; else 0).")] = None,
+        "cluster with GPUs; else 0).", rich_help_panel=P_SCALE)] = None,
     encoding: Encoding = None,
     max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
     no_language_check: Annotated[bool, _flag(
-        "--no-language-check", "Process articles even when they are not Arabic.")] = False,
+        "--no-language-check", "Process articles even when they are not Arabic.",
+        P_INPUT)] = False,
     dedupe_ids: Annotated[bool, _flag(
-        "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.")
-    ] = False,
+        "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.",
+        P_INPUT)] = False,
     glossary: Annotated[Path | None, typer.Option(
         metavar="FILE.tsv", help="Terms to check: 'Arabic<TAB>English[<TAB>variant...]' per "
-        "line; a segment with a term whose rendering the translation lacks is flagged.")
-    ] = None,
+        "line; a segment with a term whose rendering the translation lacks is flagged.",
+        rich_help_panel=P_TRANSLATE)] = None,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
     Rerunning the same command resumes: finished articles are skipped. SIGINT/SIGTERM stop
     after the current batch (exit 130/143); rerun the same command to resume.
     """
-    from .runner import RunConfig, RunStopped
-    from .runner import run as run_pipeline
-    from .shards import Shard
+    from .ray_engine import RayOptions
 
-    if device not in ("auto", "cpu", "cuda"):
-        raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
-    if engine not in ("local", "ray"):
-        raise _fail(f"--engine must be local or ray, not {engine!r}")
     try:
-        selected = Shard.parse(shard) if shard is not None else None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    if backend not in ("auto", "ctranslate2", "transformers"):
-        raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
-    length = _summary_options(None if no_summary else summarization_model, summary_length,
-                              summary_min_tokens, summary_max_tokens, prompt)
-    try:
-        terms = load_glossary(glossary) if glossary is not None else None
-    except GlossaryError as exc:
-        raise _fail(str(exc)) from None
-    cfg = RunConfig(
-        inputs=inputs,
-        output=output,
-        translation_model=translation_model,
-        summarization_model=None if no_summary else summarization_model,
-        summary_length=length,
-        prompt=prompt,
-        fields=Fields(text_field, title_field, id_field),
-        device=device,
-        backend=backend,
-        dedupe=not no_dedupe,
-        beams=beams,
-        batch_tokens=batch_tokens,
-        segment_tokens=segment_tokens,
-        limit=limit,
-        overwrite=overwrite,
-        retry_errors=retry_errors,
-        retry_doubtful=not no_retry,
-        quiet=quiet,
-        clean_options=clean_options(keep_diacritics, keep_digits, keep_punctuation,
-                                    keep_boilerplate, keep_letters, keep_kind),
-        read_options=_read_options(encoding, max_article_chars),
-        language_check=not no_language_check,
-        dedupe_ids=dedupe_ids,
-        shard=selected,
-        glossary=terms,
-    )
-    try:
-        if engine == "ray":
-            from .ray_engine import RayEngineError, RayOptions, run_ray
-
-            try:
-                stats = run_ray(cfg, RayOptions(ray_address, ray_actors, ray_gpus_per_actor))
-            except RayEngineError as exc:
-                raise _fail(str(exc)) from None
-        else:
-            stats = run_pipeline(cfg)
-    except RunStopped as exc:
-        typer.echo(f"arabic-digest: {exc}", err=True)
-        typer.echo(f"arabic-digest: {exc.stats.closing_line()}", err=True)
-        raise typer.Exit(exc.exit_code) from None
-    except (KeyboardInterrupt, SystemExit) as exc:  # a second signal while models loaded
-        typer.echo("arabic-digest: stopped at once while loading models; nothing was written "
-                   "in this run", err=True)
-        code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
-        raise typer.Exit(code) from None
-    except (InputError, ModelLoadError, SummarizerLoadError, PromptError, LockedError,
-            OutputNotWritable, IdentityMismatch, OSError) as exc:
-        raise _fail(str(exc)) from None
-    typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
-    raise typer.Exit(EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK)
+        spec = commands.build_spec(
+            inputs, output=output, translation_model=translation_model,
+            summarization_model=None if no_summary else summarization_model,
+            summary_length=summary_length.value if summary_length else None,
+            summary_min_tokens=summary_min_tokens, summary_max_tokens=summary_max_tokens,
+            prompt=prompt, fields=_fields(text_field, title_field, id_field), device=device,
+            backend=backend, dedupe=not no_dedupe, beams=beams, batch_tokens=batch_tokens,
+            segment_tokens=segment_tokens, limit=limit, overwrite=overwrite,
+            retry_errors=retry_errors, retry_doubtful=not no_retry, quiet=quiet,
+            clean=CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                             keep_letters, tuple(keep_kind or ())),
+            encoding=encoding, max_article_chars=max_article_chars,
+            language_check=not no_language_check, dedupe_ids=dedupe_ids, shard=shard,
+            glossary=glossary, engine=engine)
+    except UsageProblem as exc:
+        raise _usage(exc) from None
+    _exit(commands.run(spec, RayOptions(ray_address, ray_actors, ray_gpus_per_actor)))
 
 
 @app.command()
 def clean(
     inputs: Inputs,
-    output: Output = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.clean."
+        "jsonl).")] = None,
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
     tokenizer: Annotated[str | None, typer.Option(
-        help="Translation tokenizer (id or folder) to count segment budgets in.")] = None,
-    segment_tokens: Annotated[int, typer.Option(min=8, max=500)] = 200,
+        help="Translation tokenizer (id or folder) to count segment budgets in (default: "
+             "count words).")] = None,
+    segment_tokens: SegmentTokens = 200,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
     keep_punctuation: KeepPunctuation = False,
@@ -287,18 +269,14 @@ def clean(
     keep_kind: KeepKind = None,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
-    from .cleaning import clean_corpus
-
-    options = clean_options(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
-                            keep_letters, keep_kind)
+    flags = CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                       keep_letters, tuple(keep_kind or ()))
     try:
-        path, counts = clean_corpus(inputs, output, Fields(text_field, title_field, id_field),
-                                    options, tokenizer, segment_tokens)
-    except (InputError, ModelLoadError, OSError) as exc:
-        raise _fail(str(exc)) from None
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
-    typer.echo(f"arabic-digest: {summary} -> {path}", err=True)
-    raise typer.Exit(EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK)
+        flags.options()
+    except UsageProblem as exc:
+        raise _usage(exc) from None
+    _exit(commands.clean(inputs, output, _fields(text_field, title_field, id_field), flags,
+                         tokenizer, segment_tokens))
 
 
 @app.command()
@@ -312,28 +290,22 @@ def summarize(
     summary_min_tokens: SummaryMinTokens = None,
     summary_max_tokens: SummaryMaxTokens = None,
     prompt: PromptOpt = None,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    device: DeviceOpt = Device.auto,
     overwrite: Annotated[bool, _flag("--overwrite", "Replace the output if it exists.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Summarize a finished run's translations again, without translating again.
 
     Writes a new JSONL (and its .run.json manifest); the input file is left as it is.
     """
-    from .resummarize import ResummarizeConfig, resummarize
-
-    if device not in ("auto", "cpu", "cuda"):
-        raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
-    length = _summary_options(summarization_model, summary_length, summary_min_tokens,
-                              summary_max_tokens, prompt)
-    cfg = ResummarizeConfig(input, output, summarization_model, length, prompt, device,
-                            overwrite=overwrite, quiet=quiet)
     try:
-        stats = resummarize(cfg)
-    except (InputError, SummarizerLoadError, PromptError, OSError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    typer.echo(f"arabic-digest: {stats.closing_line()}", err=True)
-    raise typer.Exit(EXIT_SOME_ERRORS if stats.error else EXIT_OK)
+        length = commands.summary_options(
+            summarization_model, summary_length.value if summary_length else None,
+            summary_min_tokens, summary_max_tokens, prompt)
+    except UsageProblem as exc:
+        raise _usage(exc) from None
+    _exit(commands.summarize(input, output, summarization_model, length, prompt, device,
+                             overwrite, quiet))
 
 
 @app.command()
@@ -353,25 +325,12 @@ def check(
     Exit 0: nothing wrong; 1: problems (bad lines, duplicate ids, empty, oversize or
     non-Arabic articles, undecodable bytes); 2: an input cannot be read at all.
     """
-    import json
-
-    from .check import check as check_inputs_report
-    from .check import render
-
-    opts = _read_options(encoding, max_article_chars)
     try:
-        reports = check_inputs_report(inputs, Fields(text_field, title_field, id_field), opts,
-                                      language=not no_language_check)
-    except (InputError, OSError) as exc:
-        raise _fail(str(exc)) from None
-    if as_json:
-        typer.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
-    else:
-        typer.echo(render(reports))
-    raise typer.Exit(EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK)
-
-
-RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
+        opts = commands.read_options(encoding, max_article_chars)
+    except UsageProblem as exc:
+        raise _usage(exc) from None
+    _exit(commands.check(inputs, _fields(text_field, title_field, id_field), opts,
+                         not no_language_check, as_json))
 
 
 @app.command()
@@ -381,18 +340,7 @@ def report(
         "-o", "--output", help="HTML file (default: <stem>.report.html beside the input).")] = None,
 ) -> None:
     """One self-contained HTML page: index, summaries, source and translation side by side."""
-    from .report import write_report
-
-    if not output_jsonl.is_file():
-        raise _fail(f"no such file: {output_jsonl}")
-    try:
-        path, view = write_report(output_jsonl, output)
-    except (NotAnOutput, OSError) as exc:
-        raise _fail(str(exc)) from None
-    counts = ", ".join(f"{n} {k}" for k, n in view.counts.items())
-    bad = f"; {view.unreadable} unreadable lines skipped" if view.unreadable else ""
-    typer.echo(f"arabic-digest: report of {len(view.articles)} articles ({counts}){bad} -> {path}",
-               err=True)
+    _exit(commands.report(output_jsonl, output))
 
 
 @app.command()
@@ -401,38 +349,27 @@ def digest(
     output: Annotated[Path | None, typer.Option(
         "-o", "--output",
         help="digest.md or digest.html (default: <stem>.digest.md beside the input).")] = None,
-    fmt: Annotated[str | None, typer.Option(
-        "--format", help="md or html (default: from the output's suffix, else md).")] = None,
-    order: Annotated[str, typer.Option(
-        help="input, or date (oldest first, from source.meta.date; undated last).")] = "input",
+    fmt: Annotated[DigestFormat | None, typer.Option(
+        "--format", help="Markdown or HTML (default: from the output's suffix, else md)."
+    )] = None,
+    order: Annotated[DigestOrder, typer.Option(
+        help="input order, or date (oldest first, from source.meta.date; undated last)."
+    )] = DigestOrder.input,
     report_path: Annotated[Path | None, typer.Option(
         "--report", help="The report to link to (default: <stem>.report.html beside the input).",
     )] = None,
 ) -> None:
     """The English digest: per article its title, dateline, summary and a link to the report."""
-    from .digest import ORDERS, write_digest
-
-    if not output_jsonl.is_file():
-        raise _fail(f"no such file: {output_jsonl}")
-    if order not in ORDERS:
-        raise _fail(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
-    try:
-        path, result = write_digest(output_jsonl, output, fmt, order, report_path)
-    except (ValueError, OSError) as exc:
-        raise _fail(str(exc)) from None
-    left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
-    typer.echo(f"arabic-digest: digest of {len(result.items)} articles{left} -> {path}", err=True)
+    _exit(commands.digest(output_jsonl, output, fmt.value if fmt else None, order.value,
+                          report_path))
 
 
-models_app = typer.Typer(no_args_is_help=True, help=(
-    "Models on disk: download for offline use, convert to CTranslate2 ahead of time, list."))
+models_app = typer.Typer(
+    no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
+    help="Models on disk: download for offline use, convert to CTranslate2 ahead of time, list.")
 app.add_typer(models_app, name="models")
 Models = Annotated[list[str] | None, typer.Argument(
     help="Hub ids or local folders (default: the translation and summarization defaults).")]
-
-
-def _models_or_defaults(names: list[str] | None) -> list[str]:
-    return names or [DEFAULT_TRANSLATION_MODEL, DEFAULT_SUMMARIZATION_MODEL]
 
 
 @models_app.command("download")
@@ -442,67 +379,26 @@ def models_download(
         help="Download into DIR/<model name> instead of the Hugging Face cache.")] = None,
 ) -> None:
     """Fetch models from the Hub so later runs work offline (HF_HUB_OFFLINE=1)."""
-    from .models import download, folder_size, human_size
-
-    for name in _models_or_defaults(names):
-        try:
-            path = download(name, to)
-        except Exception as exc:  # noqa: BLE001 - network, auth or a wrong id: say which
-            raise _fail(f"could not download {name!r}: {type(exc).__name__}: {exc}") from None
-        typer.echo(f"{name}\t{human_size(folder_size(path))}\t{path}")
+    _exit(commands.models_download(names, to))
 
 
 @models_app.command("convert")
 def models_convert(
     names: Models = None,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda (sets quantization).")] = "auto",
+    device: DeviceOpt = Device.auto,
     quantization: Annotated[str | None, typer.Option(
         help="int8, int8_float16, float16 or float32 (default: int8 on CPU, int8_float16 on "
              "CUDA, as `run` uses).")] = None,
     force: Annotated[bool, _flag("--force", "Convert again even if cached.")] = False,
 ) -> None:
     """Convert models to CTranslate2 into the cache now, so the first run starts at once."""
-    from .models import (
-        ConversionError,
-        convert,
-        ct2_device,
-        default_compute_type,
-        folder_size,
-        human_size,
-        model_revision,
-        note,
-    )
-
-    for name in _models_or_defaults(names):
-        try:
-            model_revision(name)
-            quant = quantization or default_compute_type(ct2_device(device))
-            done = convert(name, quant, force=force, log=note)
-        except ConversionError as exc:
-            raise _fail(str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - not found / offline
-            raise _fail(f"could not load {name!r}: {type(exc).__name__}: {exc}") from None
-        state = "converted" if done.converted_now else "cached"
-        typer.echo(f"{name}\t{quant}\t{state}\t{human_size(folder_size(done.path))}\t{done.path}")
+    _exit(commands.models_convert(names, device, quantization, force))
 
 
 @models_app.command("list")
 def models_list() -> None:
     """Show downloaded (Hugging Face cache) and converted (CTranslate2) models with sizes."""
-    from .models import ct2_root, human_size, list_converted, list_downloaded
-
-    downloaded, converted = list_downloaded(), list_converted()
-    typer.echo("downloaded (Hugging Face cache):")
-    for row in downloaded:
-        typer.echo(f"  {row['model']}\t{human_size(row['bytes'])}\t{row['path']}")
-    if not downloaded:
-        typer.echo("  (none)")
-    typer.echo(f"converted (CTranslate2, {ct2_root()}):")
-    for row in converted:
-        typer.echo(f"  {row['model']}\t{row['quantization']}\t{row['revision']}\t"
-                   f"{human_size(row['bytes'])}\t{row['path']}")
-    if not converted:
-        typer.echo("  (none)")
+    _exit(commands.models_list())
 
 
 @app.command("eval")
@@ -525,52 +421,28 @@ def eval_(
     translation_model: Annotated[str | None, typer.Option(
         help="Translation model for --source (default Helsinki-NLP/opus-mt-ar-en) and for "
         "Arabic summary references (default: the output's).")] = None,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
-    backend: Annotated[str, typer.Option(
-        help="auto, ctranslate2 or transformers (as for run).")] = "auto",
-    beams: Annotated[int | None, typer.Option(min=1, help="Beam size.")] = None,
-    batch_tokens: Annotated[int, typer.Option(min=16)] = 4096,
-    segment_tokens: Annotated[int, typer.Option(min=8, max=500)] = 200,
-    no_retry: Annotated[bool, _flag("--no-retry", "Do not retry flagged segments.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    device: DeviceOpt = Device.auto,
+    backend: BackendOpt = Backend.auto,
+    beams: Beams = None,
+    batch_tokens: BatchTokens = 4096,
+    segment_tokens: SegmentTokens = 200,
+    no_retry: NoRetry = False,
+    quiet: Quiet = False,
 ) -> None:
-    """Score translations (sacreBLEU BLEU, chrF, TER) and summaries (ROUGE) against references."""
-    import json
+    """Score translations (sacreBLEU BLEU, chrF, TER) and summaries (ROUGE) against references.
 
-    from . import evaluate
-    from .runner import RunConfig
+    Three ways: `eval OUTPUT.jsonl --reference-field F` scores a run's translations against a
+    reference in each record's source.meta (`--summary-reference-field` its summaries);
+    `eval --source AR.txt --reference EN.txt` translates a line-aligned test set and scores
+    it; `eval --compare A.json B.json` prints two results side by side.
+    """
+    from .spec import RunSpec
 
-    if compare:
-        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare)
-        typer.echo(evaluate.render_compare(a, b, (str(compare[0]), str(compare[1]))))
-        raise typer.Exit(EXIT_OK)
-    if backend not in ("auto", "ctranslate2", "transformers"):
-        raise _fail(f"--backend must be auto, ctranslate2 or transformers, not {backend!r}")
-    cfg = RunConfig(inputs=[], device=device, backend=backend, beams=beams,
-                    batch_tokens=batch_tokens, segment_tokens=segment_tokens,
-                    retry_doubtful=not no_retry, quiet=quiet)
-    try:
-        if source or reference:
-            if not (source and reference) or output_file:
-                raise _fail("give --source and --reference together, without an output file")
-            cfg.translation_model = translation_model or DEFAULT_TRANSLATION_MODEL
-            path = output or Path("outputs") / f"{reference.stem}.eval.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            result = evaluate.evaluate_files(source, reference, cfg, path)
-        elif output_file:
-            path = output or output_file.with_name(
-                output_file.name.removesuffix(".jsonl") + ".eval.json")
-            result = evaluate.evaluate_output(
-                output_file, reference_field, summary_reference_field, cfg,
-                path.with_name(path.name.removesuffix(".json") + ".hyp.txt"),
-                translation_model)
-        else:
-            raise _fail("give an output file of `run`, or --source and --reference")
-    except (evaluate.EvalError, InputError, ModelLoadError, NotAnOutput, OSError) as exc:
-        raise _fail(str(exc)) from None
-    evaluate.write_result(result, path)
-    typer.echo(evaluate.render_table(result))
-    typer.echo(f"arabic-digest: eval -> {path}", err=True)
+    spec = RunSpec(inputs=(), device=device, backend=backend, beams=beams,
+                   batch_tokens=batch_tokens, segment_tokens=segment_tokens,
+                   retry_doubtful=not no_retry, quiet=quiet)
+    _exit(commands.evaluate(output_file, reference_field, summary_reference_field, source,
+                            reference, output, compare, translation_model, spec))
 
 
 @app.command()
@@ -591,19 +463,13 @@ def merge(
 ) -> None:
     """Join the outputs of `run --shard K/N` into one output in input order, with a manifest.
 
-    Fails (exit 2, nothing written) unless every input id has exactly one record.
+    Fails (exit 2, nothing written) unless every input id has exactly one record, every shard
+    run finished with the same settings, and no run still writes a shard.
     """
-    from .shards import MergeError, merge_shards
-
     fields = None
     if text_field or title_field or id_field:
-        fields = Fields(text_field, title_field, id_field)
-    try:
-        result = merge_shards(shard_outputs, output, inputs, fields, limit)
-    except (MergeError, InputError, OSError) as exc:
-        raise _fail(str(exc)) from None
-    typer.echo(f"arabic-digest: {result.closing_line()}", err=True)
-    raise typer.Exit(EXIT_SOME_ERRORS if result.has_errors else EXIT_OK)
+        fields = _fields(text_field, title_field, id_field)
+    _exit(commands.merge(shard_outputs, output, inputs, fields, limit))
 
 
 def main() -> None:
@@ -612,9 +478,8 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
         if os.environ.get("ARABIC_DIGEST_DEBUG"):
             raise
-        typer.echo(f"arabic-digest: unexpected error: {type(exc).__name__}: {exc} (this is a "
-                   "bug; rerun with ARABIC_DIGEST_DEBUG=1 to see the traceback and report it)",
-                   err=True)
+        commands.say(f"unexpected error: {type(exc).__name__}: {exc} (this is a bug; rerun "
+                     "with ARABIC_DIGEST_DEBUG=1 to see the traceback and report it)")
         sys.exit(70)
 
 

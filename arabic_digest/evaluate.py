@@ -23,11 +23,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .backends import load_translator
+from .manifest import manifest_path
 from .pipeline import BatchSettings, Prepared, prepare, translate_prepared
 from .readers import Article
 from .records import read_records, write_json_atomic
-from .runner import RunConfig, load_translator, manifest_path
 from .runner import run as run_pipeline
+from .spec import RunSpec
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 ROUGE_NAMES = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
@@ -91,7 +93,7 @@ def run_settings(output: Path, records: Sequence[dict[str, Any]]) -> dict[str, A
             "cleaning": (ok.get("clean") or {}).get("signature")}
 
 
-def _translate_texts(texts: list[str], cfg: RunConfig, translator: Any) -> list[str]:
+def _translate_texts(texts: list[str], cfg: RunSpec, translator: Any) -> list[str]:
     """Translate whole texts through the run's pipeline (cleaning, segments, flags, retry)."""
     settings = BatchSettings(cfg.clean_options, cfg.segment_tokens)
     prepared = [prepare(Article(id=str(i), text=t, origin=f"reference:{i}"),
@@ -104,7 +106,7 @@ def _translate_texts(texts: list[str], cfg: RunConfig, translator: Any) -> list[
 
 def evaluate_output(output: Path, reference_field: str | None = None,
                     summary_reference_field: str | None = None,
-                    cfg: RunConfig | None = None,
+                    cfg: RunSpec | None = None,
                     hypotheses_path: Path | None = None,
                     translation_model: str | None = None) -> dict[str, Any]:
     """Score an output file of `arabic-digest run` against references in `source.meta`.
@@ -143,14 +145,14 @@ def evaluate_output(output: Path, reference_field: str | None = None,
     if summary_reference_field:
         model = translation_model or (
             ((result.get("models") or {}).get("translation") or {}).get("id"))
-        cfg = cfg or RunConfig(inputs=[])
+        cfg = cfg or RunSpec(inputs=())
         cfg = replace(cfg, translation_model=model) if model else cfg
         result["summary"] = _summary_part(records, summary_reference_field, cfg)
     return result
 
 
 def _summary_part(records: list[dict[str, Any]], field: str,
-                  cfg: RunConfig) -> dict[str, Any]:
+                  cfg: RunSpec) -> dict[str, Any]:
     pairs, skipped, no_summary = [], 0, 0
     for rec in records:
         ref = ((rec.get("source") or {}).get("meta") or {}).get(field)
@@ -176,7 +178,7 @@ def _summary_part(records: list[dict[str, Any]], field: str,
     return part
 
 
-def evaluate_files(source: Path, reference: Path, cfg: RunConfig, json_path: Path,
+def evaluate_files(source: Path, reference: Path, cfg: RunSpec, json_path: Path,
                    translator: Any = None) -> dict[str, Any]:
     """Translate `source` line by line with the run's pipeline, then score against `reference`.
 
@@ -194,7 +196,7 @@ def evaluate_files(source: Path, reference: Path, cfg: RunConfig, json_path: Pat
             for i, (s, r) in enumerate(zip(src, ref), 1):
                 fh.write(json.dumps({"id": f"line-{i}", "text": s, "reference": r},
                                     ensure_ascii=False) + "\n")
-        cfg = replace(cfg, inputs=[str(corpus)], output=out, summarization_model=None,
+        cfg = replace(cfg, inputs=(str(corpus),), output=out, summarization_model=None,
                       overwrite=True)
         run_pipeline(cfg, translator=translator)
     result = evaluate_output(out, "reference", None, cfg,

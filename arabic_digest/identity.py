@@ -16,6 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .manifest import read_manifest
+from .records import iter_records
+
 # Model settings that cannot change what the model writes.
 _FREE_MODEL_KEYS = {"device", "threads", "converted", "batch_tokens", "dedupe",
                     "backend_fallback", "window"}
@@ -46,6 +49,12 @@ OPTION_NAMES = {
     "summarization.backend": "--backend (summarization)",
     "summarization.compute_type": "the summarization model's compute type",
 }
+
+
+# What a spec knows before its models load: everything but the models' resolved settings.
+PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
+                "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
+                "glossary", "translation", "summarization"}
 
 
 class IdentityMismatch(Exception):
@@ -140,3 +149,19 @@ def check_same_run(output: Path, before: dict[str, Any] | None, now: dict[str, A
             "runs. What differs:\n  " + "\n  ".join(diff) + "\nRerun with the settings it was "
             "made with to resume it, or with --overwrite to start afresh, or choose another "
             "output with -o")
+
+
+def output_identity(output: Path) -> tuple[bool, dict[str, Any] | None]:
+    """Whether `output` holds a record, and the identity its manifest records (if any)."""
+    if not output.is_file() or next(iter_records(output), None) is None:
+        return False, None
+    identity = (read_manifest(output) or {}).get("identity")
+    return True, identity if isinstance(identity, dict) else None
+
+
+def check_resumable(output: Path, identity: dict[str, Any], only: set[str] | None = None
+                    ) -> None:
+    """Refuse (IdentityMismatch) to resume an output made with other settings."""
+    has_records, before = output_identity(output)
+    if has_records:
+        check_same_run(output, before, identity, only)

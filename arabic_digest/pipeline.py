@@ -174,13 +174,6 @@ def summary_input(record: dict[str, Any]) -> str:
     return "\n".join(record["translation"]["paragraphs"])
 
 
-def _summarize(summarizer: Summarizer, texts: list[str], titles: list[str | None]) -> list:
-    # Prompted summarizers can put the English title in their prompt ({title}).
-    if getattr(summarizer, "takes_titles", False):
-        return summarizer.summarize(texts, titles=titles)  # type: ignore[call-arg]
-    return summarizer.summarize(texts)
-
-
 def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> None:
     todo = [p for p in batch if p.record["status"] == "ok"]
     if summarizer is None or not todo:
@@ -189,14 +182,15 @@ def summarize_prepared(batch: list[Prepared], summarizer: Summarizer | None) -> 
     titles = [p.record["translation"].get("title") for p in todo]
     start = time.perf_counter()
     try:
-        summaries = _summarize(summarizer, texts, titles)
+        # Prompted summarizers can put the English title in their prompt ({title}).
+        summaries = summarizer.summarize(texts, titles)
         if len(summaries) != len(texts):  # never zip a short list: a summary would be lost
             raise RuntimeError(f"{len(summaries)} summaries for {len(texts)} texts")
     except Exception:  # noqa: BLE001 - retry one by one so only the culprit fails
         for p, text, title in zip(todo, texts, titles):
             t0 = time.perf_counter()
             try:
-                (summary,) = _summarize(summarizer, [text], [title])  # exactly one, or an error
+                (summary,) = summarizer.summarize([text], [title])  # exactly one, or an error
                 p.record["summary"] = summary.to_record()
                 trust.flag_summary(p.record)
                 p.record["models"]["summarization"] = summarizer.name

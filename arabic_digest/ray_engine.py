@@ -1,43 +1,30 @@
-"""The Ray engine: the same per-batch functions as the local runner, spread over a Ray cluster.
+"""The Ray engine: the same per-batch work as the local engine, on Ray actors.
 
-The driver reads the inputs with the tool's own readers (so ids, duplicate ids, error records,
-shards and resume are exactly the local runner's) and hands the articles to Ray Data. There,
-plain tasks clean and segment them, one actor pool translates and another summarizes; each
-actor loads its model once through `load_translator`/`load_summarizer`. Records stream back
-to the driver, which appends them to the output as they come (a crash loses at most the
-batches in flight; rerunning resumes) and finally puts the file in input order.
+The Runner streams the input to it (ids, duplicate ids, error records, shards and resume are
+exactly the local run's). The driver cuts the stream into batches of articles and keeps a
+bounded window of them in flight, so its memory does not grow with the corpus: a translation
+actor cleans, segments and translates a batch (it holds the tokenizer and model), and a
+summarization actor summarizes the result; each actor loads its model once. Batches come back
+in the order they were sent, so the output is written in input order.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import logging
 import os
-import pickle
 import re
-import sys
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
-from tqdm import tqdm
-
+from .engines import Batch, Item, records_of, work_on
 from .guard import OutputLock, StopRequest
-from .identity import IdentityMismatch, check_same_run
-from .pipeline import Prepared, prepare, summarize_prepared, translate_prepared
-from .readers import Article
-from .records import OutputWriteError, RecordFile
-from .runner import (
-    PRELOAD_KEYS,
-    RunConfig,
-    Runner,
-    RunStats,
-    _model_info,
-    check_resumable,
-    load_summarizer,
-    load_translator,
-)
+from .identity import PRELOAD_KEYS, check_resumable
+from .manifest import model_info
+from .pipeline import Prepared, prepare, summarize_prepared
+from .runner import Runner, RunStats, preflight
+from .spec import Device, RunSpec
 
 # Environment passed on to Ray's workers when the driver has it (offline mode must hold there).
 PASSED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -54,124 +41,64 @@ class RayOptions:
     gpus_per_actor: float | None = None  # None: 1 where there are GPUs to use, else 0
     cpus_per_actor: float = 1.0
     batch_articles: int = 16  # articles per actor call
+    in_flight_per_actor: int = 2  # batches queued per actor: enough to keep it busy
     ship_code: bool = True  # upload this package to the workers (runtime_env py_modules)
 
 
 def _import_ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401 - the extra is ray[data], check that part too
     except ImportError as exc:
         raise RayEngineError(
-            f"--engine ray needs Ray Data ({exc}): pip install 'arabic-digest[ray]'") from None
+            f"--engine ray needs Ray ({exc}): pip install 'arabic-digest[ray]'") from None
     return ray
 
 
-# Items travel between stages as pickles in one binary column: Ray Data then never has to
-# infer a table schema from free-form records (their `meta` differs from input to input).
-def _pack(obj: Any) -> bytes:
-    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _unpack(raw: Any) -> Any:
-    return pickle.loads(raw)
-
-
-@functools.lru_cache(maxsize=4)
-def _token_counter(model: str) -> Callable[[str], int] | None:
-    """The translation tokenizer, loaded once per worker process (no model weights)."""
-    from .cleaning import tokenizer_counter
-
-    try:
-        return tokenizer_counter(model)
-    except Exception:  # noqa: BLE001 - the translation actor then segments instead
-        return None
-
-
-def clean_batch(batch: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
-    """Ray task: clean and segment the articles of one batch (records pass through)."""
-    import numpy as np
-
-    count = _token_counter(cfg.translation_model)
-    settings = cfg.batch_settings()
-    out = []
-    for raw in batch["item"]:
-        item = _unpack(raw)
-        if isinstance(item, Article) and count is not None:
-            item = prepare(item, count, settings)
-        out.append(_pack(item))
-    return {"item": np.array(out, dtype=object)}
-
-
-class TranslateActor:
-    """Ray actor: loads the translator once, translates batches of prepared articles."""
-
-    def __init__(self, cfg: RunConfig) -> None:
-        _quiet_loading(cfg)
-        self.retry = cfg.retry_doubtful
-        self.terms = cfg.glossary
-        self.translator = load_translator(cfg)
-        self.settings = cfg.batch_settings()
-        self.info = json.dumps(_model_info(self.translator))
-
-    def _ready(self, item: Any) -> Any:
-        """Segment here what the clean task could not, or counted with another tokenizer."""
-        count = self.translator.count_tokens
-        if isinstance(item, Article):
-            return prepare(item, count, self.settings)
-        if isinstance(item, Prepared) and item.tokens != sum(map(count, item.sources())):
-            return prepare(item.article, count, self.settings)
-        return item
-
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
-        items = [self._ready(_unpack(raw)) for raw in batch["item"]]
-        hits = getattr(self.translator, "hits", 0)
-        translate_prepared([p for p in items if isinstance(p, Prepared)], self.translator,
-                           self.retry, self.terms)
-        n = len(items)
-        return {"item": np.array([_pack(i) for i in items], dtype=object),
-                "translation_model": np.array([self.info] * n, dtype=object),
-                # The dedupe cache's hits for this batch, on its first row.
-                "dedupe_hits": np.array([getattr(self.translator, "hits", 0) - hits]
-                                        + [0] * (n - 1))}
-
-
-class SummarizeActor:
-    """Ray actor: loads the summarizer once, summarizes batches of translated articles."""
-
-    def __init__(self, cfg: RunConfig) -> None:
-        _quiet_loading(cfg)
-        self.summarizer = load_summarizer(cfg)
-        self.info = json.dumps(_model_info(self.summarizer))
-
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
-        items = [_unpack(raw) for raw in batch["item"]]
-        summarize_prepared([p for p in items if isinstance(p, Prepared)], self.summarizer)
-        return {**batch, "item": np.array([_pack(i) for i in items], dtype=object),
-                "summarization_model": np.array([self.info] * len(items), dtype=object)}
-
-
-def _quiet_loading(cfg: RunConfig) -> None:
-    if cfg.quiet:
+def _quiet_loading(spec: RunSpec) -> None:
+    if spec.quiet:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
 
 
-class _RemoteModel:
-    """What the manifest needs of a model that lives in an actor (see runner._model_info)."""
+class TranslateActor:
+    """Ray actor: loads the translator once; cleans, segments and translates batches."""
 
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.name = info["id"]
-        self.revision = info.get("revision")
-        self._settings = {k: v for k, v in info.items() if k not in ("id", "revision")}
+    def __init__(self, spec: RunSpec) -> None:
+        from .backends import load_translator
 
-    def settings(self) -> dict[str, Any]:
-        return self._settings
+        _quiet_loading(spec)
+        self.spec = spec
+        self.translator = load_translator(spec)
+        self.settings = spec.batch_settings()
+
+    def info(self) -> dict[str, Any] | None:
+        return model_info(self.translator)
+
+    def work(self, items: list[Item]) -> dict[str, Any]:
+        count = self.translator.count_tokens
+        ready = [prepare(i, count, self.settings) if not isinstance(i, dict) else i
+                 for i in items]
+        batch = work_on(ready, self.translator, None, self.spec)
+        return {"items": ready, "segments": batch.segments, "dedupe_hits": batch.dedupe_hits}
+
+
+class SummarizeActor:
+    """Ray actor: loads the summarizer once, summarizes batches of translated articles."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        from .backends import load_summarizer
+
+        _quiet_loading(spec)
+        self.summarizer = load_summarizer(spec)
+
+    def info(self) -> dict[str, Any] | None:
+        return model_info(self.summarizer)
+
+    def work(self, done: dict[str, Any]) -> dict[str, Any]:
+        summarize_prepared([p for p in done["items"] if isinstance(p, Prepared)],
+                           self.summarizer)
+        return done
 
 
 def _runtime_env(opts: RayOptions) -> dict[str, Any]:
@@ -189,119 +116,88 @@ def _runtime_env(opts: RayOptions) -> dict[str, Any]:
     return env
 
 
-class RayRunner(Runner):
-    """A run whose batches go to Ray; resume, order, counts and manifest are the Runner's."""
-
-    def __init__(self, cfg: RunConfig, opts: RayOptions) -> None:
-        # The models live in the actors; until their settings come back with the first
-        # batch, the manifest knows them by name only.
-        summarizer = (_RemoteModel({"id": cfg.summarization_model})
-                      if cfg.summarization_model is not None else None)
-        super().__init__(cfg, _RemoteModel({"id": cfg.translation_model}),  # type: ignore
-                         summarizer)  # type: ignore[arg-type]
+class RayEngine:
+    def __init__(self, spec: RunSpec, opts: RayOptions) -> None:
+        self.spec = spec
         self.opts = opts
-        self.models_known = False
-        self.reorder_always = True  # batches come back in any order
         self.gpus = 0.0
-        self.have_info = {"translation_model": False, "summarization_model": False}
+        self._known: dict[str, dict[str, Any] | None] | None = None
 
-    def manifest(self, status: str) -> dict[str, Any]:
-        m = super().manifest(status)
-        m["engine"] = {"name": "ray", "address": self.opts.address, "actors": self.opts.actors,
-                       "gpus_per_actor": self.gpus, "cpus_per_actor": self.opts.cpus_per_actor,
-                       "batch_articles": self.opts.batch_articles}
-        return m
+    def models(self) -> dict[str, dict[str, Any] | None] | None:
+        return self._known  # known once the actors have loaded them
 
-    def run(self, stop: StopRequest | None = None) -> RunStats:
-        """As Runner.run: resume, append per batch, stop after a batch on SIGINT/SIGTERM."""
-        out = self._begin(stop)
-        return self._drive(out, lambda: self._ray(out))
+    def manifest(self) -> dict[str, Any]:
+        o = self.opts
+        return {"engine": {"name": "ray", "address": o.address, "actors": o.actors,
+                           "gpus_per_actor": self.gpus, "cpus_per_actor": o.cpus_per_actor,
+                           "batch_articles": o.batch_articles}}
 
-    def _ray(self, out: RecordFile) -> None:
-        todo = [item for item in self._articles(dict(out.done)) if item is not None]
-        self.bar = tqdm(total=len(todo), unit="article", file=sys.stderr,
-                        disable=self.cfg.quiet, dynamic_ncols=True)
-        if todo:
-            self._dispatch_reporting(todo, out)
-
-    def _dispatch_reporting(self, todo: list[Any], out: RecordFile) -> None:
-        try:
-            self._dispatch(todo, out)
-        except (OutputWriteError, IdentityMismatch):
-            raise
-        except Exception as exc:
-            # An actor that cannot load its model: say so, as the local runner does.
-            message = str(exc) if isinstance(exc, RayEngineError) else _load_error(exc)
-            self._try_manifest("failed", error=message or f"{type(exc).__name__}: {exc}")
-            if message is None:
-                raise
-            if not isinstance(exc, RayEngineError):
-                message = f"a Ray actor could not load its model: {message}"
-            raise RayEngineError(message) from None
-
-    def _dispatch(self, todo: list[Any], out: RecordFile) -> None:
-        """Run the Ray Data pipeline over `todo`, appending records as they come back.
-
-        A stop request is honoured after each batch (the batches in flight are dropped).
-        """
+    def _start(self) -> tuple[Any, list[Any], list[Any]]:
         ray = _import_ray()
-        import numpy as np
-
-        cfg, opts = self.cfg, self.opts
+        spec, opts = self.spec, self.opts
         if not ray.is_initialized():
-            # Job-level runtime_env: Ray uploads the code only there (not per stage). A caller
-            # that did ray.init itself sees to its workers' imports.
+            # Job-level runtime_env: Ray uploads the code only there. A caller that did
+            # ray.init itself sees to its workers' imports.
             local = opts.address is None and not os.environ.get("RAY_ADDRESS")
             extra = {"include_dashboard": False} if local else {}
             ray.init(address=opts.address, logging_level="WARNING",
-                     runtime_env=_runtime_env(opts), log_to_driver=not cfg.quiet, **extra)
-        if cfg.quiet:
-            logging.getLogger("ray.data").setLevel(logging.WARNING)
+                     runtime_env=_runtime_env(opts), log_to_driver=not spec.quiet, **extra)
         self.gpus = self._gpus_per_actor(ray)
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False  # the run's own bar counts articles
-        actor_args = {"compute": ray.data.ActorPoolStrategy(size=opts.actors),
-                      "num_cpus": opts.cpus_per_actor,
-                      "num_gpus": self.gpus, "batch_size": opts.batch_articles,
-                      "fn_constructor_kwargs": {"cfg": cfg}}
-        # About one block per actor batch, so that every actor of a pool gets work.
-        blocks = min(max(1, -(-len(todo) // opts.batch_articles)), 10_000)
-        ds = ray.data.from_items([{"item": _pack(item)} for item in todo],
-                                 override_num_blocks=blocks)
-        ds = ds.map_batches(clean_batch, fn_kwargs={"cfg": cfg}, batch_size=64)
-        ds = ds.map_batches(TranslateActor, **actor_args)
-        if cfg.summarization_model is not None:
-            ds = ds.map_batches(SummarizeActor, **actor_args)
-        for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-            items = [_unpack(raw) for raw in batch["item"]]
-            for column, known in self.have_info.items():
-                if not known and column in batch and len(items):
-                    model = _RemoteModel(json.loads(batch[column][0]))
-                    if column == "translation_model":
-                        self.translator = model
-                    else:
-                        self.summarizer = model
-                    self.have_info[column] = True
-            if self.resumed_identity is not None and not self.models_known:
-                # The models' settings are known now: check the whole identity before the
-                # first record of this run is appended to the earlier run's.
-                check_same_run(self.stats.output, self.resumed_identity, self.identity())
-                self.models_known = True
-            self.stats.dedupe_hits += int(np.sum(batch["dedupe_hits"]))
-            self._append([p.record if isinstance(p, Prepared) else p for p in items],
-                         sum(len(p.sources()) for p in items if isinstance(p, Prepared)), out)
-            self._batch_done(0)
+        resources = {"num_cpus": opts.cpus_per_actor, "num_gpus": self.gpus}
+        translators = [ray.remote(TranslateActor).options(**resources).remote(spec)
+                       for _ in range(opts.actors)]
+        summarizers = ([ray.remote(SummarizeActor).options(**resources).remote(spec)
+                        for _ in range(opts.actors)]
+                       if spec.summarization_model is not None else [])
+        try:
+            infos = ray.get([a.info.remote() for a in translators[:1] + summarizers[:1]])
+        except Exception as exc:
+            message = _load_error(exc)
+            if message is None:
+                raise
+            raise RayEngineError(f"a Ray actor could not load its model: {message}") from None
+        self._known = {"translation": infos[0],
+                       "summarization": infos[1] if summarizers else None}
+        return ray, translators, summarizers
+
+    def process(self, items: Iterable[Item], checkpoint: Callable[[], None]) -> Iterator[Batch]:
+        ray, translators, summarizers = self._start()
+        window = max(1, self.opts.actors * self.opts.in_flight_per_actor)
+        in_flight: deque[Any] = deque()
+        stream = iter(items)
+        sent = 0
+        first = True
+        try:
+            while True:
+                while len(in_flight) < window:
+                    chunk = list(islice(stream, self.opts.batch_articles))
+                    if not chunk:
+                        break
+                    ref = translators[sent % len(translators)].work.remote(chunk)
+                    if summarizers:
+                        ref = summarizers[sent % len(summarizers)].work.remote(ref)
+                    in_flight.append(ref)
+                    sent += 1
+                if not in_flight:
+                    return
+                done = ray.get(in_flight.popleft())  # oldest first: input order
+                yield Batch(records_of(done["items"]), done["segments"], done["dedupe_hits"],
+                            self._known if first else {})
+                first = False
+        finally:
+            for actor in translators + summarizers:
+                ray.kill(actor)
 
     def _gpus_per_actor(self, ray: Any) -> float:
-        cfg, opts = self.cfg, self.opts
+        spec, opts = self.spec, self.opts
         available = ray.cluster_resources().get("GPU", 0)
         if opts.gpus_per_actor is not None:
             gpus = opts.gpus_per_actor
-        elif cfg.device == "cuda" or (cfg.device == "auto" and available):
+        elif spec.device == Device.cuda or (spec.device == Device.auto and available):
             gpus = 1.0
         else:
             gpus = 0.0
-        if cfg.device == "cuda" and not gpus:
+        if spec.device == Device.cuda and not gpus:
             raise RayEngineError("--device cuda needs --ray-gpus-per-actor above 0")
         if gpus > available:
             raise RayEngineError(
@@ -333,16 +229,12 @@ def _load_error(exc: BaseException) -> str | None:
     return match[1].strip() if match else None
 
 
-def run_ray(cfg: RunConfig, opts: RayOptions | None = None) -> RunStats:
-    """`run --engine ray`: same records as `runner.run`, computed on a Ray cluster."""
-    from summarize.prompts import load_prompt
-
-    from .readers import check_inputs
-
-    check_inputs(cfg.inputs)
+def run_ray(spec: RunSpec, opts: RayOptions | None = None) -> RunStats:
+    """`run --engine ray`: the same records as `runner.run`, computed on a Ray cluster."""
+    preflight(spec)
     _import_ray()  # fail before reading anything when the extra is missing
-    if cfg.prompt is not None:
-        load_prompt(cfg.prompt)  # a broken template fails before any actor starts
-    with OutputLock(cfg.output_path()), StopRequest() as stop:
-        check_resumable(cfg, cfg.requested_identity(), PRELOAD_KEYS)
-        return RayRunner(cfg, opts or RayOptions()).run(stop)
+    engine = RayEngine(spec, opts or RayOptions())
+    with OutputLock(spec.output_path()), StopRequest() as stop:
+        if not spec.overwrite:
+            check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
+        return Runner(spec, engine).run(stop)

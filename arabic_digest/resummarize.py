@@ -22,10 +22,10 @@ from summarize.loading import build_summarizer
 from summarize.prompts import load_prompt
 from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
 
+from .manifest import manifest_path, model_info, package_versions
 from .pipeline import Prepared, summarize_prepared
 from .readers import Article, InputError
 from .records import dumps, iter_records, read_records, write_json_atomic
-from .runner import _model_info, manifest_path, package_versions
 
 
 @dataclass
@@ -118,7 +118,7 @@ class Resummarizer:
             "inputs": source.get("inputs"),
             "output": str(s.output),
             "models": {"translation": (source.get("models") or {}).get("translation"),
-                       "summarization": _model_info(self.summarizer)},
+                       "summarization": model_info(self.summarizer)},
             "length": self.cfg.summary_length.record(),
             "cleaning": source.get("cleaning"),
             "packages": package_versions(),

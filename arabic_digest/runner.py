@@ -1,147 +1,43 @@
-"""The batch runner: read the corpus, process it in batches, append records, write a manifest."""
+"""The Runner: one run over one output. It alone owns the lock, opening (and repairing) the
+output, skipping what is done, appending, reordering, the manifest and the counts; an engine
+(engines.py) only turns items into finished records."""
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from summarize.chunking import ChunkedSummarizer
-from summarize.ct2 import CT2Summarizer
-from summarize.length import SummaryLength
-from summarize.loading import build_summarizer, is_lead
 from summarize.prompts import load_prompt
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer, SummarizerLoadError
-from translate.clean import CleanOptions
-from translate.ct2 import CT2Translator
-from translate.glossary import Glossary
-from translate.translator import (
-    DEFAULT_TRANSLATION_MODEL,
-    CachedTranslator,
-    ModelLoadError,
-    TransformersTranslator,
-    Translator,
-)
+from summarize.summarizer import Summarizer
+from translate.translator import Translator
 
-from .backends import ct2_plan
+from .engines import Batch, Engine, Item, LocalEngine
 from .guard import OutputLock, StopNow, StopRequest
-from .identity import IdentityMismatch, check_same_run, run_identity, signature
-from .models import cpu_threads
-from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
-from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
-from .records import OutputWriteError, RecordFile, error_record, iter_records, write_json_atomic
-from .screening import dedupe_id
-from .shards import Shard, shard_output
+from .identity import (
+    PRELOAD_KEYS,
+    IdentityMismatch,
+    check_resumable,
+    check_same_run,
+    output_identity,
+    run_identity,
+    signature,
+)
+from .inputs import count_articles, input_items
+from .manifest import manifest_path, package_versions
+from .readers import check_inputs
+from .records import OutputWriteError, RecordFile, write_json_atomic
+from .spec import RunSpec
 from .trust import TrustStats, retry_overrides
-
-PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
-            "sacrebleu", "rouge-score",
-            "ctranslate2")
-
-
-@dataclass
-class RunConfig:
-    inputs: list[str]
-    output: Path | None = None
-    translation_model: str = DEFAULT_TRANSLATION_MODEL
-    summarization_model: str | None = DEFAULT_SUMMARIZATION_MODEL  # None: no summary
-    summary_length: SummaryLength = field(default_factory=SummaryLength)
-    prompt: str | None = None  # name in prompts/ or path; None: the model family's default
-    fields: Fields = field(default_factory=Fields)
-    device: str = "auto"
-    beams: int | None = None
-    batch_tokens: int = 4096
-    backend: str = "auto"  # auto (CTranslate2 where the model converts), transformers, ctranslate2
-    dedupe: bool = True  # translate identical segments once per run
-    segment_tokens: int = 200
-    limit: int | None = None
-    overwrite: bool = False
-    retry_errors: bool = False
-    quiet: bool = False
-    retry_doubtful: bool = True  # retry flagged segments once with safer decoding
-    clean_options: CleanOptions = field(default_factory=CleanOptions)
-    read_options: ReadOptions = field(default_factory=ReadOptions)
-    language_check: bool = True  # skip articles that are not Arabic
-    dedupe_ids: bool = False  # repeated ids become ID~2, ID~3... instead of error records
-    # Articles are pooled until their segments fill this many batches of batch_tokens.
-    pool_batches: int = 8
-    max_pool_articles: int = 64
-    shard: Shard | None = None  # only the articles of this shard (see shards.py)
-    glossary: Glossary | None = None  # --glossary: terms checked in every segment (trust.py)
-
-    def output_path(self) -> Path:
-        if self.output:
-            return self.output
-        out = default_output(self.inputs)
-        return shard_output(out, self.shard) if self.shard else out
-
-    def batch_settings(self) -> BatchSettings:
-        return BatchSettings(self.clean_options, self.segment_tokens, self.language_check)
-
-    def record_settings(self) -> dict[str, Any]:
-        """The settings other than the models' that can change a record (see identity.py)."""
-        f, r = self.fields, self.read_options
-        return {"inputs": list(self.inputs),
-                "fields": {"text": f.text, "title": f.title, "id": f.id},
-                "read_options": {"encoding": r.encoding,
-                                 "max_article_chars": r.max_article_chars},
-                "ids": "dedupe" if self.dedupe_ids else "error",
-                "cleaning": self.clean_options.signature(),
-                "segment_tokens": self.segment_tokens,
-                "language_check": self.language_check,
-                "retry_doubtful": self.retry_doubtful,
-                "shard": str(self.shard) if self.shard else None,
-                "summary_length": self.summary_length.record(),
-                "prompt": self.prompt,
-                "glossary": self.glossary.signature() if self.glossary else None}
-
-    def requested_identity(self) -> dict[str, Any]:
-        """The identity as far as it is known before any model loads (model ids only)."""
-        summarizer = ({"id": self.summarization_model}
-                      if self.summarization_model is not None else None)
-        return run_identity(self.record_settings(), {"translation": {"id": self.translation_model},
-                                                     "summarization": summarizer})
-
-
-# What `requested_identity` knows: everything but the models' resolved settings.
-PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
-                "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
-                "glossary", "translation", "summarization"}
-
-
-def output_identity(output: Path) -> tuple[bool, dict[str, Any] | None]:
-    """Whether `output` holds a record, and the identity its manifest records (if any)."""
-    if not output.is_file():
-        return False, None
-    if next(iter_records(output), None) is None:
-        return False, None
-    try:
-        manifest = json.loads(manifest_path(output).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True, None
-    identity = manifest.get("identity") if isinstance(manifest, dict) else None
-    return True, identity if isinstance(identity, dict) else None
-
-
-def check_resumable(cfg: RunConfig, identity: dict[str, Any],
-                    only: set[str] | None = None) -> None:
-    """Refuse (IdentityMismatch) to resume an output made with other settings."""
-    if cfg.overwrite:
-        return
-    has_records, before = output_identity(cfg.output_path())
-    if has_records:
-        check_same_run(cfg.output_path(), before, identity, only)
 
 
 class RunStopped(Exception):
@@ -197,183 +93,57 @@ def resume_command() -> str:
     return shlex.join(["arabic-digest", *sys.argv[1:]])
 
 
-def default_output(inputs: list[str]) -> Path:
-    first = inputs[0] if inputs else "-"
-    stem = "stdin" if first == "-" else Path(first.rstrip("/")).stem
-    return Path("outputs") / f"{stem}.jsonl"
-
-
-def manifest_path(output: Path) -> Path:
-    return output.with_name(output.name.removesuffix(".jsonl") + ".run.json")
-
-
-def package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def load_translator(cfg: RunConfig) -> Translator:
-    inner: Any = None
-    plan = None
-    if cfg.backend != "transformers":
-        plan = ct2_plan(cfg.translation_model, cfg.backend, cfg.device, cfg.quiet, ModelLoadError)
-        if plan.converted:
-            inner = CT2Translator(cfg.translation_model, plan.converted.path, device=plan.device,
-                                  compute_type=plan.compute_type, threads=cpu_threads(),
-                                  beams=cfg.beams, batch_tokens=cfg.batch_tokens,
-                                  revision=plan.converted.revision)
-    if inner is None:
-        inner = TransformersTranslator(cfg.translation_model, device=cfg.device, beams=cfg.beams,
-                                       batch_tokens=cfg.batch_tokens)
-        inner.backend_fallback = plan.fallback if plan else None
-    return CachedTranslator(inner) if cfg.dedupe else inner
-
-
-def load_summarizer(cfg: RunConfig) -> Summarizer | None:
-    if cfg.summarization_model is None:
-        return None
-    plan = None
-    if cfg.backend != "transformers" and ct2_summarizes(cfg):
-        plan = ct2_plan(cfg.summarization_model, cfg.backend, cfg.device, cfg.quiet,
-                        SummarizerLoadError)
-        if plan.converted:
-            length = cfg.summary_length
-            return ChunkedSummarizer(CT2Summarizer(
-                cfg.summarization_model, plan.converted.path, device=plan.device,
-                compute_type=plan.compute_type, threads=cpu_threads(),
-                min_length=length.min_tokens, max_length=length.max_tokens,
-                revision=plan.converted.revision))
-    summarizer = build_summarizer(cfg.summarization_model, device=cfg.device,
-                                  length=cfg.summary_length, prompt=cfg.prompt)
-    inner = getattr(summarizer, "inner", summarizer)
-    inner.backend_fallback = plan.fallback if plan else None
-    return summarizer
-
-
-def ct2_summarizes(cfg: RunConfig) -> bool:
-    """CTranslate2 runs encoder-decoder summarizers (BART/PEGASUS) without a prompt; lead-N,
-    T5 and chat models (prompts, chat templates) stay on transformers."""
-    model = cfg.summarization_model
-    if model is None or is_lead(model) or cfg.prompt is not None:
-        return False
-    from transformers import AutoConfig
-
-    from summarize.families import ENCODER_DECODER, detect_family
-
-    try:
-        return detect_family(AutoConfig.from_pretrained(model)) == ENCODER_DECODER
-    except Exception:  # noqa: BLE001 - let the transformers loader report a missing model
-        return False
-
-
-def _model_info(model: Any) -> dict[str, Any] | None:
-    if model is None:
-        return None
-    inner = getattr(model, "inner", model)
-    info = {"id": model.name, "revision": getattr(inner, "revision", None), **model.settings()}
-    if getattr(inner, "backend_fallback", None):  # auto fell back: say why
-        info["backend_fallback"] = inner.backend_fallback
-    return info
-
-
-def count_articles(cfg: RunConfig) -> int | None:
-    """A cheap first pass for the progress bar's total (not possible on stdin)."""
-    if "-" in cfg.inputs:
-        return None
-    if cfg.shard:
-        return sum(1 for _ in input_items(cfg))
-    n = sum(1 for _ in read_inputs(cfg.inputs, cfg.fields, cfg.read_options))
-    return min(n, cfg.limit) if cfg.limit is not None else n
-
-
-def input_items(cfg: RunConfig) -> Iterator[tuple[str, Article | dict[str, Any]]]:
-    """(record id, item) for the input articles in order, as every engine and merge see them.
-
-    The item is an Article, or an error record for a duplicate id (its record takes the
-    `<file>:<line>` id so it stays unique; with dedupe_ids it becomes ID~2... instead).
-    With a shard, only that shard's ids are kept.
-    """
-    seen: dict[str, str] = {}  # every id given out so far -> where
-    for n, article in enumerate(read_inputs(cfg.inputs, cfg.fields, cfg.read_options)):
-        if cfg.limit is not None and n >= cfg.limit:
-            return
-        item: Article | dict[str, Any] = article
-        if article.id in seen and cfg.dedupe_ids:
-            article.meta["original_id"] = article.id
-            article = item = replace(article, id=dedupe_id(article.id, seen))
-        elif article.id in seen:
-            first = seen[article.id]
-            # The error record takes the origin as its id, made unique in turn if need be.
-            new_id = article.origin if article.origin not in seen else dedupe_id(
-                article.origin, seen)
-            article = replace(article, id=new_id)
-            item = error_record(article, "read", "DuplicateId",
-                                f"{article.origin}: id already used at {first}")
-        seen[article.id] = article.origin
-        if cfg.shard is None or cfg.shard.contains(article.id):
-            yield article.id, item
-
-
 class Runner:
-    """One run: owns the output file, the manifest and the counts."""
+    """One run: owns the output file, the manifest and the counts; `engine` does the work."""
 
-    # Whether the models' settings are known when the run begins (not so for remote actors).
-    models_known = True
-    # Articles summarized per call: a stop request is honoured between calls.
-    summary_chunk = 16
-
-    def __init__(self, cfg: RunConfig, translator: Translator,
-                 summarizer: Summarizer | None) -> None:
-        self.cfg = cfg
-        self.translator = translator
-        self.summarizer = summarizer
-        self.settings = cfg.batch_settings()
-        self.stats = RunStats(cfg.output_path())
+    def __init__(self, spec: RunSpec, engine: Engine) -> None:
+        self.spec = spec
+        self.engine = engine
+        self.stats = RunStats(spec.output_path())
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
-        self.trust = TrustStats(terms=cfg.glossary)
+        self.trust = TrustStats(terms=spec.glossary)
         self.stop: StopRequest | None = None
         self.resumed_identity: dict[str, Any] | None = None  # of the output being resumed
         self.old_manifest: str | None = None
+        self.models: dict[str, dict[str, Any] | None] = engine.models() or {
+            "translation": {"id": spec.translation_model},
+            "summarization": ({"id": spec.summarization_model}
+                              if spec.summarization_model is not None else None)}
+        self.models_known = engine.models() is not None
+        self.bar: tqdm | None = None
 
     def identity(self) -> dict[str, Any]:
-        return run_identity(self.cfg.record_settings(),
-                            {"translation": _model_info(self.translator),
-                             "summarization": _model_info(self.summarizer)})
+        return run_identity(self.spec.record_settings(), self.models)
 
-    def manifest(self, status: str) -> dict[str, Any]:
-        s = self.stats
+    def manifest(self, status: str, **extra: Any) -> dict[str, Any]:
+        s, spec = self.stats, self.spec
         elapsed = max(s.elapsed_s, 1e-9)
         identity = self.identity()
+        translator = self.models.get("translation") or {}
         return {
             "schema_version": 1,
             "status": status,
             "command": sys.argv,
             "identity": identity,
             "signature": signature(identity),
-            "inputs": self.cfg.inputs,
+            "inputs": list(spec.inputs),
             "output": str(s.output),
-            "models": {"translation": _model_info(self.translator),
-                       "summarization": _model_info(self.summarizer)},
-            "summary_length": self.cfg.summary_length.record(),
-            "cleaning": self.cfg.clean_options.signature(),
-            "segment_tokens": self.cfg.segment_tokens,
+            "models": self.models,
+            "summary_length": spec.summary_length.record(),
+            "cleaning": spec.clean_options.signature(),
+            "segment_tokens": spec.segment_tokens,
             # What merge needs to re-read the inputs in order (see shards.py).
-            "fields": {"text": self.cfg.fields.text, "title": self.cfg.fields.title,
-                       "id": self.cfg.fields.id},
-            "limit": self.cfg.limit,
-            "read_options": {"encoding": self.cfg.read_options.encoding,
-                             "max_article_chars": self.cfg.read_options.max_article_chars},
-            "dedupe_ids": self.cfg.dedupe_ids,
-            "shard": self.cfg.shard.to_json() if self.cfg.shard else None,
+            "fields": {"text": spec.fields.text, "title": spec.fields.title,
+                       "id": spec.fields.id},
+            "limit": spec.limit,
+            "read_options": {"encoding": spec.read_options.encoding,
+                             "max_article_chars": spec.read_options.max_article_chars},
+            "dedupe_ids": spec.dedupe_ids,
+            "shard": spec.shard.to_json() if spec.shard else None,
             "cwd": os.getcwd(),
-            "trust": self.trust.manifest(retry_overrides(self.translator)
-                                         if self.cfg.retry_doubtful else None),
+            "trust": self.trust.manifest(retry_overrides(translator.get("num_beams"))
+                                         if spec.retry_doubtful else None),
             "packages": package_versions(),
             "platform": platform.platform(),
             "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
@@ -386,82 +156,89 @@ class Runner:
             "elapsed_s": round(s.elapsed_s, 3),
             "throughput": {"articles_per_min": round(s.processed / elapsed * 60, 2),
                            "segments_per_s": round(s.segments / elapsed, 2)},
+            **self.engine.manifest(), **extra,
         }
 
-    def _articles(self, done: dict[str, str]) -> Iterator[Article | dict[str, Any] | None]:
-        """Input items in order (see input_items); None for one already done (resume)."""
-        for article_id, item in input_items(self.cfg):
+    def _todo(self, done: dict[str, str]) -> Iterator[Item]:
+        """Input items in order (see input_items), less those already done (resume)."""
+        for article_id, item in input_items(self.spec):
             self.order.append(article_id)
             if article_id in done:
                 self.stats.resumed += 1
                 self.stats.resumed_errors += done[article_id] == "error"
-                yield None
+                if self.bar is not None:
+                    self.bar.update(1)
             else:
                 yield item
 
-    def _begin(self, stop: StopRequest | None) -> RecordFile:
-        """Check the output is this run's to resume, open (and repair) it, write the 'running'
-        manifest, start the clock."""
-        self.stop = stop
-        if not self.cfg.overwrite:
-            has_records, before = output_identity(self.stats.output)
-            if has_records:
-                only = None if self.models_known else PRELOAD_KEYS
-                check_same_run(self.stats.output, before, self.identity(), only)
-                self.resumed_identity = before
-                self.old_manifest = manifest_path(self.stats.output).read_text("utf-8")
-        out = RecordFile(self.stats.output, overwrite=self.cfg.overwrite,
-                         retry_errors=self.cfg.retry_errors)
-        self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
-        self.mpath = manifest_path(self.stats.output)
-        write_json_atomic(self.mpath, self.manifest("running"))
-        self.t0 = time.perf_counter()
-        if hasattr(self.translator, "on_batch"):
-            self.translator.on_batch = self._batch_done  # type: ignore[union-attr]
-        return out
-
-    def _batch_done(self, rows: int) -> None:
-        """After each translation or summarization call: honour a stop request there."""
+    def checkpoint(self) -> None:
+        """Between batches: honour a stop request there (StopNow unwinds to `run`)."""
         if self.stop is not None and self.stop.requested:
             raise StopNow
 
+    def _begin(self, stop: StopRequest | None) -> RecordFile:
+        """Check the output is this run's to resume, open (and repair) it, write the
+        'running' manifest, start the clock."""
+        self.stop = stop
+        output = self.stats.output
+        if not self.spec.overwrite:
+            has_records, before = output_identity(output)
+            if has_records:
+                only = None if self.models_known else PRELOAD_KEYS
+                check_same_run(output, before, self.identity(), only)
+                self.resumed_identity = before
+                self.old_manifest = manifest_path(output).read_text("utf-8")
+        out = RecordFile(output, overwrite=self.spec.overwrite,
+                         retry_errors=self.spec.retry_errors)
+        self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
+        self.mpath = manifest_path(output)
+        self.t0 = time.perf_counter()
+        write_json_atomic(self.mpath, self.manifest("running"))
+        return out
+
+    def _work(self, out: RecordFile) -> None:
+        self.bar = tqdm(total=count_articles(self.spec), unit="article", file=sys.stderr,
+                        disable=self.spec.quiet, dynamic_ncols=True)
+        for batch in self.engine.process(self._todo(dict(out.done)), self.checkpoint):
+            self._learn_models(batch)
+            self._append(batch, out)
+            self.checkpoint()
+
+    def _learn_models(self, batch: Batch) -> None:
+        """An engine whose models live elsewhere says what they are with its first batch:
+        then the whole identity is checked, before this run's first record is appended."""
+        if self.models_known or not batch.models:
+            return
+        self.models = {**self.models, **batch.models}
+        self.models_known = True
+        if self.resumed_identity is not None:
+            check_same_run(self.stats.output, self.resumed_identity, self.identity())
+
+    def _append(self, batch: Batch, out: RecordFile) -> None:
+        out.append(batch.records)
+        self.trust.add(batch.records)
+        for rec in batch.records:
+            setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
+        self.stats.segments += batch.segments
+        self.stats.dedupe_hits += batch.dedupe_hits
+        if self.bar is not None:
+            self.bar.update(len(batch.records))
+        # The manifest follows every batch, so after a kill it says how far the run got.
+        self.stats.elapsed_s = time.perf_counter() - self.t0
+        self._try_manifest("running")
+
     def run(self, stop: StopRequest | None = None) -> RunStats:
-        """Process everything not done yet; stops after the current batch when `stop` is."""
+        """Process everything not done yet; stops after the current batch when `stop` is.
+
+        Settles how the run ended, in the manifest and in what the caller sees: finished
+        (returns), interrupted or failed (RunStopped, or the error itself).
+        """
         out = self._begin(stop)
-        return self._drive(out, lambda: self._local(out, dict(out.done)))
-
-    def _local(self, out: RecordFile, resumed_from: dict[str, str]) -> None:
-        cfg = self.cfg
-        count = self.translator.count_tokens
-        pool_tokens = cfg.batch_tokens * cfg.pool_batches
-        self.bar = tqdm(total=count_articles(cfg), unit="article", file=sys.stderr,
-                        disable=cfg.quiet, dynamic_ncols=True)
-        items: list[Prepared | dict[str, Any]] = []
-        tokens = 0
-        for item in self._articles(resumed_from):
-            self._batch_done(0)  # a stop asked for while the models loaded
-            if item is None:
-                self.bar.update(1)
-                continue
-            if isinstance(item, Article):
-                item = prepare(item, count, self.settings)
-            items.append(item)
-            if isinstance(item, Prepared):
-                tokens += item.tokens
-            if tokens >= pool_tokens or len(items) >= cfg.max_pool_articles:
-                self._flush(items, out)
-                items, tokens = [], 0
-        self._flush(items, out)
-
-    def _drive(self, out: RecordFile, work: Callable[[], None]) -> RunStats:
-        """Run `work` (which appends to `out`) and settle how the run ended, in the manifest
-        and in the exception the caller sees: finished, interrupted, failed."""
         stats = self.stats
-        self.bar: tqdm | None = None
         hard_stop: BaseException | None = None
         stopped = False
         try:
-            work()
+            self._work(out)
         except StopNow:
             stopped = True
         except (KeyboardInterrupt, SystemExit) as exc:  # a second signal: stop at once
@@ -469,11 +246,11 @@ class Runner:
         except OutputWriteError as exc:
             stats.elapsed_s = time.perf_counter() - self.t0
             self._try_manifest("failed", error=str(exc))
-            code = 2 if stats.processed == 0 else 3
             raise RunStopped(
                 f"{exc.strerror} ({stats.processed} articles written in this run). The file "
                 "is valid up to its last complete record; free space or fix the output, then "
-                "rerun the same command to resume.", stats, code) from None
+                "rerun the same command to resume.", stats, 2 if stats.processed == 0 else 3
+            ) from None
         except IdentityMismatch:
             if self.old_manifest is not None:  # the output stays the earlier run's
                 self.mpath.write_text(self.old_manifest, encoding="utf-8")
@@ -487,77 +264,64 @@ class Runner:
                 self.bar.close()
             out.close()
             stats.elapsed_s = time.perf_counter() - self.t0
-        stats.dedupe_hits = stats.dedupe_hits or getattr(self.translator, "hits", 0)
         stats.trust = self.trust.closing()
         if stopped:
-            name = self.stop.name if self.stop is not None else "a signal"
-            if isinstance(hard_stop, KeyboardInterrupt):
-                code, how = 130, "at once by a second SIGINT"
-            elif isinstance(hard_stop, SystemExit):
-                code = hard_stop.code if isinstance(hard_stop.code, int) else 143
-                how = "at once by a second signal"
-            else:
-                code = self.stop.exit_code if self.stop is not None else 130
-                how = f"by {name} after the current batch"
-            self._try_manifest("interrupted", signal=name, stopped=how)
-            raise RunStopped(
-                f"stopped {how}, {stats.processed} articles written in this run; what was "
-                f"written is complete. To resume, run the same command again: "
-                f"{resume_command()}", stats, code)
-        if self.resumed_identity is not None or stats.retried or self.reorder_always:
+            self._stopped(hard_stop)
+        if self.resumed_identity is not None or stats.retried:
             out.reorder(self.order)
         write_json_atomic(self.mpath, self.manifest("finished"))
         return stats
 
-    reorder_always = False  # engines whose batches come back out of order
-
-    def _flush(self, items: list[Prepared | dict[str, Any]], out: RecordFile) -> None:
-        prepared = [p for p in items if isinstance(p, Prepared)]
-        translate_prepared(prepared, self.translator, self.cfg.retry_doubtful, self.cfg.glossary)
-        for start in range(0, len(prepared), self.summary_chunk):
-            self._batch_done(0)
-            summarize_prepared(prepared[start:start + self.summary_chunk], self.summarizer)
-        self._append([p.record if isinstance(p, Prepared) else p for p in items],
-                     sum(len(p.sources()) for p in prepared), out)
-
-    def _append(self, records: list[dict[str, Any]], segments: int, out: RecordFile) -> None:
-        """Write a batch of finished records and account for them (every engine ends here)."""
-        out.append(records)
-        self.trust.add(records)
-        for rec in records:
-            setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
-        self.stats.segments += segments
-        if self.bar is not None:
-            self.bar.update(len(records))
-        # The manifest follows every batch, so after a kill it says how far the run got.
-        self.stats.elapsed_s = time.perf_counter() - self.t0
-        self._try_manifest("running")
+    def _stopped(self, hard_stop: BaseException | None) -> None:
+        name = self.stop.name if self.stop is not None else "a signal"
+        if isinstance(hard_stop, KeyboardInterrupt):
+            code, how = 130, "at once by a second SIGINT"
+        elif isinstance(hard_stop, SystemExit):
+            code = hard_stop.code if isinstance(hard_stop.code, int) else 143
+            how = "at once by a second signal"
+        else:
+            code = self.stop.exit_code if self.stop is not None else 130
+            how = f"by {name} after the current batch"
+        self._try_manifest("interrupted", signal=name, stopped=how)
+        raise RunStopped(
+            f"stopped {how}, {self.stats.processed} articles written in this run; what was "
+            f"written is complete. To resume, run the same command again: {resume_command()}",
+            self.stats, code)
 
     def _try_manifest(self, status: str, **extra: Any) -> None:
         try:
-            write_json_atomic(self.mpath, {**self.manifest(status), **extra})
+            write_json_atomic(self.mpath, self.manifest(status, **extra))
         except OSError:
             pass  # the output's own error is the one to report
 
 
-def run(cfg: RunConfig, translator: Translator | None = None,
-        summarizer: Summarizer | None = None) -> RunStats:
-    """Run the whole pipeline; models are loaded here unless given (tests, other engines).
+def preflight(spec: RunSpec) -> None:
+    """What can be refused before any model loads: unreadable inputs, a broken prompt."""
+    check_inputs(spec.inputs)
+    if spec.prompt is not None:
+        load_prompt(spec.prompt)
 
-    The output is locked first (a second run on it is refused before any model loads), and
-    SIGINT/SIGTERM stop the run after the current batch (RunStopped).
+
+def run(spec: RunSpec, translator: Translator | None = None,
+        summarizer: Summarizer | None = None) -> RunStats:
+    """Run the whole pipeline in this process; models are loaded here unless given.
+
+    The output is locked first (a second run on it is refused before any model loads), a
+    resume with other settings is refused before the models load too, and SIGINT/SIGTERM
+    stop the run after the current batch (RunStopped).
     """
-    check_inputs(cfg.inputs)
-    if cfg.prompt is not None and summarizer is None:
-        load_prompt(cfg.prompt)  # a broken template fails before any model loads
-    with OutputLock(cfg.output_path()), StopRequest() as stop:
-        check_resumable(cfg, cfg.requested_identity(), PRELOAD_KEYS)  # before models load
-        if cfg.quiet:
+    from .backends import load_summarizer, load_translator
+
+    preflight(spec)
+    with OutputLock(spec.output_path()), StopRequest() as stop:
+        if not spec.overwrite:
+            check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
+        if spec.quiet:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
         if translator is None:
-            translator = load_translator(cfg)
-        if summarizer is None:
-            summarizer = load_summarizer(cfg)
-        return Runner(cfg, translator, summarizer).run(stop)
+            translator = load_translator(spec)
+        if summarizer is None and spec.summarization_model is not None:
+            summarizer = load_summarizer(spec)
+        return Runner(spec, LocalEngine(spec, translator, summarizer)).run(stop)

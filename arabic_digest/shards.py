@@ -10,7 +10,6 @@ so records keep schema v1 unchanged and the merged file is byte-for-byte what on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -20,61 +19,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .guard import held_by
 from .identity import differences, signature
+from .inputs import input_items
+from .manifest import manifest_path
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, ReadOptions
 from .records import scan_output, write_json_atomic
+from .spec import RunSpec, Shard, shard_of, shard_output
 
-if TYPE_CHECKING:
-    from .runner import RunConfig
+__all__ = ["MergeError", "MergeResult", "Shard", "merge_shards", "shard_of", "shard_output",
+           "unsharded_output"]
 
 _SHARD_NAME = re.compile(r"\.shard-\d+-of-\d+$")
 
 
 class MergeError(Exception):
     """Shard outputs that cannot be merged into one complete output (nothing is written)."""
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int  # K, 0-based
-    count: int  # N
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        """`K/N` with 0 <= K < N, e.g. `0/3`, `1/3`, `2/3`."""
-        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-        if not match:
-            raise ValueError(f"--shard must look like K/N (e.g. 0/3), not {text!r}")
-        index, count = int(match[1]), int(match[2])
-        if count < 1 or index >= count:
-            raise ValueError(f"--shard {text}: need N >= 1 and 0 <= K < N (K is 0-based)")
-        return cls(index, count)
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
-
-    def contains(self, article_id: str) -> bool:
-        return shard_of(article_id, self.count) == self.index
-
-    def suffix(self) -> str:
-        return f".shard-{self.index}-of-{self.count}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "count": self.count, "key": "sha1(id) mod count"}
-
-
-def shard_of(article_id: str, count: int) -> int:
-    """Stable across machines and processes (unlike `hash()`): first 8 bytes of sha1."""
-    digest = hashlib.sha1(article_id.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % count
-
-
-def shard_output(output: Path, shard: Shard) -> Path:
-    """outputs/news.jsonl -> outputs/news.shard-0-of-3.jsonl, so shards never collide."""
-    return output.with_name(output.name.removesuffix(".jsonl") + shard.suffix() + ".jsonl")
 
 
 def unsharded_output(path: Path) -> Path:
@@ -99,8 +61,6 @@ class MergeResult:
 
 
 def _load_manifest(out: Path) -> dict[str, Any] | None:
-    from .runner import manifest_path
-
     path = manifest_path(out)
     if not path.exists():
         return None
@@ -112,10 +72,9 @@ def _load_manifest(out: Path) -> dict[str, Any] | None:
 
 def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
                inputs: Sequence[str] | None, fields: Fields | None, limit: int | None
-               ) -> RunConfig:
+               ) -> RunSpec:
     """Which inputs (and fields, limit, read options) the shards were cut from, as a config
     for `input_items`; the shard manifests are checked to agree."""
-    from .runner import RunConfig
 
     known = [(p, m) for p, m in manifests if m is not None]
     if inputs is None and len(known) < len(manifests):
@@ -152,8 +111,8 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
         f = first.get("fields") or {}
         fields = Fields(f.get("text"), f.get("title"), f.get("id"))
     read = first.get("read_options") or {}
-    return RunConfig(
-        inputs=list(inputs), fields=fields,
+    return RunSpec(
+        inputs=tuple(inputs), fields=fields,
         limit=limit if limit is not None else first.get("limit"),
         read_options=ReadOptions(read.get("encoding"),
                                  read.get("max_article_chars", DEFAULT_MAX_ARTICLE_CHARS)),
@@ -189,8 +148,6 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
     Every input id must have exactly one record among the shard outputs, and every record an
     input id; otherwise MergeError says which, and nothing is written.
     """
-    from .runner import input_items, manifest_path
-
     paths = [Path(p) for p in shard_outputs]
     if not paths:
         raise MergeError("name the shard outputs to merge")
@@ -266,8 +223,6 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
 def _merged_manifest(manifests: list[tuple[Path, dict[str, Any] | None]], output: Path,
                      inputs: list[str], counts: Counter) -> dict[str, Any]:
     """The first shard's manifest with summed counts, the merge's command and every shard's."""
-    from .runner import manifest_path
-
     known = [m for _, m in manifests if m]
     merged: dict[str, Any] = dict(known[0]) if known else {"schema_version": 1}
     summed: Counter = Counter()

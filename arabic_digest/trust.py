@@ -49,10 +49,10 @@ RETRY_MAX_SHARE = 0.5
 NOT_RETRIED = frozenset({"split", "glossary", "length_limit"})
 
 
-def retry_overrides(translator: Translator) -> dict[str, Any]:
-    """The decoding settings of a retry: RETRY_OVERRIDES and at least RETRY_MIN_BEAMS beams."""
-    beams = translator.settings().get("num_beams") or 1
-    return {**RETRY_OVERRIDES, "num_beams": max(RETRY_MIN_BEAMS, beams)}
+def retry_overrides(beams: int | None) -> dict[str, Any]:
+    """The decoding settings of a retry: RETRY_OVERRIDES and at least RETRY_MIN_BEAMS beams
+    (`beams`: the first try's)."""
+    return {**RETRY_OVERRIDES, "num_beams": max(RETRY_MIN_BEAMS, beams or 1)}
 
 
 class TranslatorOutputError(RuntimeError):
@@ -123,7 +123,7 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
     if not todo:
         return reviews
     texts = list(dict.fromkeys(segments[i].text for i in todo))
-    overrides = retry_overrides(translator)
+    overrides = retry_overrides(translator.settings().get("num_beams"))
     try:
         retried = translator.translate_scored(texts, overrides)
         if len(retried) != len(texts):

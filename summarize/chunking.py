@@ -98,7 +98,10 @@ class ChunkedSummarizer:
         self.inner = inner
         self.name = inner.name
         self.max_passes = max_passes
-        self.takes_titles = True
+
+    @property
+    def revision(self) -> str | None:
+        return self.inner.revision
 
     @property
     def window(self) -> int:
@@ -115,10 +118,6 @@ class ChunkedSummarizer:
             return [Window([Piece(0, text)])]
         return plan_windows(text, self.inner.count_tokens, self.inner.window)
 
-    def _summarize(self, texts: list[str], titles: list[str | None]) -> list[Summary]:
-        if getattr(self.inner, "takes_titles", False):
-            return self.inner.summarize(texts, titles=titles)
-        return self.inner.summarize(texts)
 
     def summarize(self, texts: Sequence[str],
                   titles: Sequence[str | None] | None = None) -> list[Summary]:
@@ -133,7 +132,7 @@ class ChunkedSummarizer:
             if not active:
                 break
             flat = [(i, w) for i in active for w in windows[i]]
-            results = self._summarize([w for _, w in flat], [titles[i] for i, _ in flat])
+            results = self.inner.summarize([w for _, w in flat], [titles[i] for i, _ in flat])
             by_text: dict[int, list[Summary]] = {i: [] for i in active}
             for (i, _), summary in zip(flat, results):
                 by_text[i].append(summary)

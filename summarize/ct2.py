@@ -18,7 +18,6 @@ from .summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError, Summar
 class CT2Summarizer:
     backend = "ctranslate2"
     family = "encoder-decoder"
-    takes_titles = False  # no prompt, so a title has nowhere to go
 
     def __init__(
         self,
@@ -127,6 +126,7 @@ class CT2Summarizer:
             cut.append(self.count_tokens(text) > self.window)
         min_len, max_len, prefix = self._bounds()
         # CTranslate2 sorts by length and cuts batches by this many source tokens itself.
+        # titles: no prompt, so a title has nowhere to go.
         results = self.model.translate_batch(
             [tok.convert_ids_to_tokens(ids) for ids in encoded],
             target_prefix=[prefix] * len(texts) if prefix else None,

@@ -30,7 +30,8 @@ class LeadSummarizer:
         return {"backend": self.backend, "family": "extractive", "sentences": self.sentences,
                 "sentence_splitter": "summarize.sentences (rule-based)"}
 
-    def summarize(self, texts: Sequence[str]) -> list[Summary]:
+    def summarize(self, texts: Sequence[str],
+                  titles: Sequence[str | None] | None = None) -> list[Summary]:
         # The whole text is read: one window, one pass.
         return [Summary(" ".join(split_sentences(t)[:self.sentences]), chunks=1, passes=1)
                 for t in texts]

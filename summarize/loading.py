@@ -18,7 +18,8 @@ def is_lead(model: str) -> bool:
 
 def build_summarizer(model: str, *, device: str = "auto",
                      length: SummaryLength | None = None,
-                     prompt: str | PromptTemplate | None = None) -> Any:
+                     prompt: str | PromptTemplate | None = None,
+                     fallback: str | None = None) -> Any:
     """`lead-N`, or a transformers model wrapped in map-reduce chunking for long inputs."""
     length = length or SummaryLength()
     if is_lead(model):
@@ -27,5 +28,6 @@ def build_summarizer(model: str, *, device: str = "auto",
                                       "--prompt and --summary-* lengths do not apply")
         return LeadSummarizer(int(LEAD_PATTERN.match(model).group(1)))
     inner = TransformersSummarizer(model, device=device, min_length=length.min_tokens,
-                                   max_length=length.max_tokens, prompt=prompt)
+                                   max_length=length.max_tokens, prompt=prompt,
+                                   fallback=fallback)
     return ChunkedSummarizer(inner)

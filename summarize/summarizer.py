@@ -40,9 +40,14 @@ class Summary:
 
 
 class Summarizer(Protocol):
-    name: str
+    """A summarizer takes English texts (and their titles, for prompts that use them) and
+    returns one summary each. Wrappers (map-reduce chunking) implement all of it."""
 
-    def summarize(self, texts: Sequence[str]) -> list[Summary]: ...
+    name: str
+    revision: str | None
+
+    def summarize(self, texts: Sequence[str],
+                  titles: Sequence[str | None] | None = None) -> list[Summary]: ...
 
     def settings(self) -> dict[str, Any]: ...
 
@@ -88,16 +93,17 @@ class TransformersSummarizer:
     """
 
     backend = "transformers"
-    takes_titles = True
 
     def __init__(self, model: str = DEFAULT_SUMMARIZATION_MODEL, *, device: str = "auto",
                  batch_size: int = 8, min_length: int | None = None,
                  max_length: int | None = None,
-                 prompt: str | PromptTemplate | None = None) -> None:
+                 prompt: str | PromptTemplate | None = None,
+                 fallback: str | None = None) -> None:
         import torch
         from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
         self.name = model
+        self.fallback = fallback  # why --backend auto did not use CTranslate2, if it did not
         # The config and the prompt are checked before any weights are read.
         try:
             config = AutoConfig.from_pretrained(model)
@@ -219,7 +225,8 @@ class TransformersSummarizer:
         return {"backend": self.backend, "family": self.family, "device": self.device,
                 "window": self.window, "num_beams": g.num_beams,
                 "min_new_tokens": self.min_new_tokens(), "max_new_tokens": self.max_new_tokens(),
-                "prompt": self.prompt.manifest() if self.prompt else None}
+                "prompt": self.prompt.manifest() if self.prompt else None,
+                **({"backend_fallback": self.fallback} if self.fallback else {})}
 
     # ------------------------------------------------------------------ inference
 

@@ -125,6 +125,9 @@ class CT2Translator:
             "batch_tokens": self.batch_tokens,
         }
 
+    def stats(self) -> dict[str, int]:
+        return {}
+
     def translate(self, segments: Sequence[str]) -> list[str]:
         return [h.text for h in self.translate_scored(segments)]
 

@@ -35,6 +35,8 @@ class Translator(Protocol):
     """
 
     name: str  # model id or path
+    revision: str | None  # the model's commit, where known
+    on_batch: Callable[[int], None] | None  # called after each batch (progress, stop requests)
 
     def translate(self, segments: Sequence[str]) -> list[str]: ...
 
@@ -44,6 +46,8 @@ class Translator(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def settings(self) -> dict[str, Any]: ...
+
+    def stats(self) -> dict[str, int]: ...  # counters of this run (e.g. de-duplication hits)
 
 
 def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
@@ -113,11 +117,13 @@ class TransformersTranslator:
         max_length_ratio: float = 2.0,
         max_length_offset: int = 10,
         on_batch: Callable[[int], None] | None = None,
+        fallback: str | None = None,
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.name = model
+        self.fallback = fallback  # why --backend auto did not use CTranslate2, if it did not
         self.device = resolve_device(device)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model)
@@ -154,7 +160,11 @@ class TransformersTranslator:
             # max_new_tokens = min(limit, ceil(ratio x source tokens + offset) rounded up to 16)
             "max_new_tokens": {"ratio": self.ratio, "offset": self.offset, "limit": self.limit},
             "batch_tokens": self.batch_tokens,
+            **({"backend_fallback": self.fallback} if self.fallback else {}),
         }
+
+    def stats(self) -> dict[str, int]:
+        return {}
 
     def translate(self, segments: Sequence[str]) -> list[str]:
         return [h.text for h in self._translate(segments, None, score=False)]
@@ -271,11 +281,18 @@ class CachedTranslator:
     def on_batch(self, hook: Callable[[int], None] | None) -> None:
         self.inner.on_batch = hook
 
+    @property
+    def revision(self) -> str | None:
+        return self.inner.revision
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
     def settings(self) -> dict[str, Any]:
         return {**self.inner.settings(), "dedupe": True}
+
+    def stats(self) -> dict[str, int]:
+        return {**self.inner.stats(), "dedupe_hits": self.hits}
 
     def translate(self, segments: Sequence[str]) -> list[str]:
         return [h.text for h in self.translate_scored(segments)]

@@ -1,0 +1,45 @@
+"""The input as every engine and merge see it: (record id, article or error record), in order.
+
+Ids are unique by construction: an id seen before becomes an error record (`DuplicateId`)
+whose id is its origin, made unique in turn; with `dedupe_ids` it is processed as `ID~2`...
+A shard keeps only its ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from .readers import Article, read_inputs
+from .records import error_record
+from .screening import dedupe_id
+from .spec import RunSpec
+
+
+def input_items(spec: RunSpec) -> Iterator[tuple[str, Article | dict[str, Any]]]:
+    seen: dict[str, str] = {}  # every id given out so far -> where
+    for n, article in enumerate(read_inputs(spec.inputs, spec.fields, spec.read_options)):
+        if spec.limit is not None and n >= spec.limit:
+            return
+        item: Article | dict[str, Any] = article
+        if article.id in seen and spec.dedupe_ids:
+            article.meta["original_id"] = article.id
+            article = item = replace(article, id=dedupe_id(article.id, seen))
+        elif article.id in seen:
+            first = seen[article.id]
+            new_id = article.origin if article.origin not in seen else dedupe_id(
+                article.origin, seen)
+            article = replace(article, id=new_id)
+            item = error_record(article, "read", "DuplicateId",
+                                f"{article.origin}: id already used at {first}")
+        seen[article.id] = article.origin
+        if spec.shard is None or spec.shard.contains(article.id):
+            yield article.id, item
+
+
+def count_articles(spec: RunSpec) -> int | None:
+    """A cheap first pass for the progress bar's total (not possible on stdin)."""
+    if "-" in spec.inputs:
+        return None
+    return sum(1 for _ in input_items(spec))

@@ -1,0 +1,43 @@
+"""The manifest beside an output (`<name>.run.json`): where it is, and what it says of models."""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
+            "sacrebleu", "rouge-score", "ctranslate2")
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(output.name.removesuffix(".jsonl") + ".run.json")
+
+
+def read_manifest(output: Path) -> dict[str, Any] | None:
+    """The manifest beside `output`, or None when there is none or it is not readable."""
+    try:
+        data = json.loads(manifest_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def model_info(model: Any) -> dict[str, Any] | None:
+    """A model's manifest entry: its id, revision and settings (see the Translator and
+    Summarizer protocols; wrappers report their inner model's)."""
+    if model is None:
+        return None
+    return {"id": model.name, "revision": model.revision, **model.settings()}
