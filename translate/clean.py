@@ -580,12 +580,15 @@ def _norm_title(title: str, options: CleanOptions) -> str:
 
 
 def clean_article(
-    text: str, title: str | None = None, options: CleanOptions = CleanOptions()
+    text: str, title: str | None = None, options: CleanOptions = CleanOptions(),
+    source: str | None = None,
 ) -> CleanedArticle:
     """Normalise an article, split it into paragraphs and remove boilerplate.
 
     Paragraphs are separated by blank lines; single newlines inside a paragraph
     become spaces.  A text without any blank line has one paragraph per line.
+    `source` (outlet, URL host or input file) picks the units of ``options.learned``
+    that apply to this article.
     """
     ntitle = _norm_title(title, options) if title is not None else None
     lines = _split_lines(text)
@@ -677,9 +680,26 @@ def clean_article(
             break
         art.remove(hit.rule.kind, orig.strip())
         kept_paras.pop()
+    paragraphs = [p for p, _ in kept_paras]
+    if options.learned is not None and "learned" not in options.keep_kinds:
+        paragraphs = _strip_learned(paragraphs, options, source, art)
 
     dateline = " ".join(dateline_parts) if dateline_parts else None
-    return CleanedArticle(ntitle, dateline, [p for p, _ in kept_paras], art.removed)
+    return CleanedArticle(ntitle, dateline, paragraphs, art.removed)
+
+
+def _strip_learned(paragraphs: list[str], options: CleanOptions, source: str | None,
+                   art: _Article) -> list[str]:
+    assert options.learned is not None
+    out = []
+    for para in paragraphs:
+        para, removed = options.learned.strip(para, source)
+        for text in removed:
+            art.remove("learned", text)
+        para = normalize_line(para, options) if removed else para
+        if para:
+            out.append(para)
+    return out
 
 
 def _clean_paragraph(
