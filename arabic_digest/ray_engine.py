@@ -19,12 +19,13 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tqdm import tqdm
 
 from .guard import OutputLock, StopRequest
+from .learning import learn_boilerplate
 from .pipeline import Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article
 from .records import OutputWriteError, RecordFile, write_json_atomic
@@ -370,4 +371,7 @@ def run_ray(cfg: RunConfig, opts: RayOptions | None = None) -> RunStats:
     if cfg.prompt is not None:
         load_prompt(cfg.prompt)  # a broken template fails before any actor starts
     with OutputLock(cfg.output_path()), StopRequest() as stop:
+        # issue 14 hook: the same learned boilerplate as runner.run
+        cfg = replace(cfg, clean_options=learn_boilerplate(
+            cfg.inputs, cfg.fields, cfg.read_options, cfg.clean_options))
         return RayRunner(cfg, opts or RayOptions()).run(stop)

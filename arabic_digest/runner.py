@@ -34,6 +34,7 @@ from translate.translator import (
 
 from .backends import ct2_plan
 from .guard import OutputLock, StopRequest
+from .learning import boilerplate_manifest, learn_boilerplate
 from .models import cpu_threads
 from .pipeline import BatchSettings, Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article, Fields, ReadOptions, check_inputs, read_inputs
@@ -288,6 +289,7 @@ class Runner:
                        "summarization": _model_info(self.summarizer)},
             "summary_length": self.cfg.summary_length.record(),
             "cleaning": self.cfg.clean_options.signature(),
+            "boilerplate": boilerplate_manifest(self.cfg.clean_options),  # issue 14 hook
             "segment_tokens": self.cfg.segment_tokens,
             # What merge needs to re-read the inputs in order (see shards.py).
             "fields": {"text": self.cfg.fields.text, "title": self.cfg.fields.title,
@@ -430,6 +432,9 @@ def run(cfg: RunConfig, translator: Translator | None = None,
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
+        # issue 14 hook: learn boilerplate over the whole input before any article
+        cfg = replace(cfg, clean_options=learn_boilerplate(
+            cfg.inputs, cfg.fields, cfg.read_options, cfg.clean_options))
         if translator is None:
             translator = load_translator(cfg)
         if summarizer is None:
