@@ -56,6 +56,7 @@ _PREFIXES = "وفبلك"
 _AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 _AGENCY_RE = re.compile(rf"(?<!\w)(?:{AGENCIES})(?!\w)")
 _BOUNDARY = re.compile(r"[.!?؟]+\s+|\s*\.{2,}\s*|\s+[-–|•]\s+|\s*[|•]\s*")
+_SENTENCE_END = re.compile(r"[.!?؟]\s+")
 _EDGE = " .:!?؟-–|•,،;؛\"'()«»"
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -87,7 +88,10 @@ def units(paragraph: str) -> list[Cut]:
             out.append(Cut(unit_key(head), head.strip(), 0, first.end()))
         tail = paragraph[last.end():]
         if tail.strip() and len(tail.split()) <= MAX_UNIT_WORDS:
-            out.append(Cut(unit_key(tail), tail.strip(), last.start(), len(paragraph)))
+            # the sentence before keeps its own full stop; a separator goes with the tail
+            sep = last.group(0)
+            keep = len(sep) - len(sep.lstrip(".!?؟")) if _SENTENCE_END.fullmatch(sep) else 0
+            out.append(Cut(unit_key(tail), tail.strip(), last.start() + keep, len(paragraph)))
     return [c for c in out if _countable(c.key)]
 
 
@@ -108,8 +112,10 @@ def reads_as_news(text: str) -> bool:
     if quoted[:1] in "{«\"(" and quoted[-1:] in "}»\")":
         return True  # a quotation (a verse, a saying) recurs because it is quoted
     stop = sum(w in STOPWORDS or (w[0] in _PREFIXES and w[1:] in STOPWORDS) for w in words)
-    share = stop / len(words)
-    return (len(words) >= 3 and share >= 0.3) or (len(words) >= 6 and share >= 0.15)
+    n, share = len(words), stop / len(words)
+    sentence = text.rstrip()[-1:] in ".!?؟"
+    return ((n >= 3 and share >= 0.3) or (n >= 8 and share >= 0.1)
+            or (n >= 5 and share >= 0.1 and sentence))
 
 
 @dataclass(frozen=True)

@@ -178,11 +178,13 @@ PROMPTS = (
     r"(?:Leave|Write|Add) a (?:comment|reply)|Comments? ?\(\d+\)"
 )
 _ITEM = (
-    rf"(?:{PLATFORMS})|(?:{PROMPTS})|(?:{_SHARE_VERB}){_SHARE_OBJ}(?: (?:على|عبر|في|on|via))?"
-    r"|\d{1,6}|[+]"
+    rf"(?:{PLATFORMS})|(?:{PROMPTS})|"
+    rf"(?:{_SHARE_VERB}){_SHARE_OBJ}(?: (?:على|عبر|في|on|via)(?![\w]))?|\d{{1,6}}|[+]"
 )
 _SEP = r"(?: ?[|•·/:\-] ?| )"
 _BAR_RE = re.compile(rf"(?<![\w])(?:{_ITEM})(?:{_SEP}(?:{_ITEM}))*(?: ?:)?(?![\w])")
+# A bar glued to the next word ("... جوجل بلسأكد"): only a long bar is sure enough.
+_BAR_GLUED_RE = re.compile(rf"(?<![\w])(?:(?:{_ITEM}){_SEP})+(?:{PLATFORMS})(?=[{AR}])")
 _PLATFORM_RE = re.compile(rf"(?<![\w])(?:{PLATFORMS})(?![\w])")
 _PROMPT_RE = re.compile(rf"(?<![\w])(?:{PROMPTS})(?![\w])")
 _ITEM_RE = re.compile(rf"(?<![\w])(?:{_ITEM})(?![\w])")
@@ -197,6 +199,10 @@ def share_spans(text: str) -> list[Span]:
         platforms = len(_PLATFORM_RE.findall(piece))
         prompt = _PROMPT_RE.search(piece)
         if prompt or (len(items) >= 2 and platforms >= 1 and not piece.strip(" :|").isdigit()):
+            spans.append(Span(m.start(), m.end(), "share"))
+    for m in _BAR_GLUED_RE.finditer(text):
+        piece = m.group(0)
+        if len(_ITEM_RE.findall(piece + " ")) >= 3 and len(_PLATFORM_RE.findall(piece)) >= 2:
             spans.append(Span(m.start(), m.end(), "share"))
     return spans
 
