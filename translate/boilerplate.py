@@ -84,7 +84,9 @@ def units(paragraph: str) -> list[Cut]:
     if bounds:
         first, last = bounds[0], bounds[-1]
         head = paragraph[: first.start()]
-        if head.strip() and len(head.split()) <= MAX_UNIT_WORDS:
+        # "PLACE - text" is a dateline, news however often it recurs
+        dateline = first.group(0).strip() in "-–" and len(head.split()) <= 3
+        if head.strip() and len(head.split()) <= MAX_UNIT_WORDS and not dateline:
             out.append(Cut(unit_key(head), head.strip(), 0, first.end()))
         tail = paragraph[last.end():]
         if tail.strip() and len(tail.split()) <= MAX_UNIT_WORDS:

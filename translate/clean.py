@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 from sacremoses import MosesPunctNormalizer
 
+from .inline import CREDIT_HEAD as _CREDIT_HEAD
+from .inline import REPORT as _REPORT
 from .inline import find_spans
 
 if TYPE_CHECKING:  # boilerplate.py imports this module
@@ -332,7 +334,8 @@ RULES: tuple[Rule, ...] = (
     Rule("byline", "first", rf"{_NAME}(?: {_NAME}){{0,3}} - {_NAME}(?: {_NAME}){{0,2}}",
          "هيفاء عبدالله – عين اليوم", note="'Name – Outlet', at most 7 words, no digits"),
     # --- datelines (kept apart as CleanedArticle.dateline) ----------------------
-    Rule("dateline", "head", rf"{_PLACE}?\((?=[^()]{{0,100}}\))(?=[^()]*{_AG})[^()]*\)"
+    Rule("dateline", "head", rf"{_PLACE}?\((?! ?{_CREDIT_HEAD})(?=[^()]{{0,100}}\))"
+         rf"(?=[^()]*{_AG})[^()]*\)"
          r"(?: ?-{1,2}| ?:)?(?=\s|$)",
          "( أردو بوینت نتورك ۔ / سبوتنيك - 13 أبريل 2021ء) | دبي، الإمارات العربية المتحدة"
          " (CNN)-- | (رويترز) | (سبوتنيك - 13 أبريل 2021)",
@@ -368,7 +371,8 @@ RULES: tuple[Rule, ...] = (
     Rule("read_also", "follow", r"(?=.{3,160}$)(?!.*[.:،؛]$)\S+(?: \S+){0,19}",
          "\"عروس\": القرية السياحية السودانية التي أدارها الموساد الاسرائيلي",
          note="≤20 words, no final . : ، ؛ -- up to 10 lines after a bare header"),
-    Rule("read_also", "line", rf"(?:{_READ_HEAD}|للمزيد ?(?::|اضغط|انقر|اقرأ))\b.{{0,300}}",
+    Rule("read_also", "line", rf"(?:{_READ_HEAD}|للمزيد ?(?::|اضغط|انقر|اقرأ))\b"
+         rf"(?!.*\s{_REPORT}(?!\w)).{{0,300}}",
          "اقرأ المزيد... انفوجرافيك.. أبرز ما تمخضت عنه زيارة ولي عهد السعودية لبريطانيا"),
     Rule("read_also", "tail", r"\s*مقالات أخرى للكاتب.*$",
          "... بخير وصحة وأمان. مقالات أخرى للكاتبمن يكون وراء هؤلاء المتطرفين الوحوش؟..."),

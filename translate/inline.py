@@ -222,16 +222,18 @@ _READ_HEAD = (
     r"Read (?:also|more)|Related (?:stories|articles|news)"
 )
 # a headline ends at sentence punctuation, a separator, or where a report starts again
-_REPORT = (
+REPORT = (
     r"و?(?:قال|قالت|أعلن|أعلنت|أكد|أكدت|أضاف|أضافت|أوضح|أوضحت|أشار|أشارت|ذكر|ذكرت|كشف|كشفت|"
     r"بين|بينت|تابع|تابعت|يذكر|يشار|كان|كانت)"
 )
+# a short unit (credit, source) ends at punctuation, a separator, the end, or a new report
+_UNIT_END = rf"(?= ?(?:[.!?؟|•]|$)|(?: (?:{REPORT})(?![\w])))"
 _READ_RE = re.compile(
     rf"(?<![\w])(?:{_READ_HEAD}) ?:? ?"
-    rf"(?P<head>(?:(?!{_REPORT}(?![\w])){_WORD} ?){{1,20}}?)"
-    rf"(?P<end>{_END}+|(?= ?[|•])|(?= {_REPORT}(?![\w]))|$)"
-    rf"(?:(?: ?[|•] ?)(?:(?!{_REPORT}(?![\w])){_WORD} ?){{1,20}}?(?:{_END}+|(?= ?[|•])|"
-    rf"(?= {_REPORT}(?![\w]))|$)){{0,5}}"
+    rf"(?P<head>(?:(?!{REPORT}(?![\w])){_WORD} ?){{1,20}}?)"
+    rf"(?P<end>{_END}+|(?= ?[|•])|(?= {REPORT}(?![\w]))|$)"
+    rf"(?:(?: ?[|•] ?)(?:(?!{REPORT}(?![\w])){_WORD} ?){{1,20}}?(?:{_END}+|(?= ?[|•])|"
+    rf"(?= {REPORT}(?![\w]))|$)){{0,5}}"
 )
 _READ_HEAD_RE = re.compile(rf"(?<![\w])(?:{_READ_HEAD}) ?:?")
 
@@ -245,7 +247,7 @@ def read_also_spans(text: str) -> list[Span]:
     return spans
 
 
-_CREDIT_HEAD = (
+CREDIT_HEAD = (
     r"تصوير|الصورة|صورة|الصور|مصدر الصورة|حقوق الصورة|حقوق النشر|عدسة|بعدسة|"
     r"Photo(?: credit)?|Image(?: credit| copyright)?|Credit|Photograph"
 )
@@ -255,11 +257,11 @@ CREDIT_SOURCES = (
     r"وكالات|تعبيرية|توضيحية|واس"
 )
 _CREDIT_RE = re.compile(
-    rf"\( ?(?:{_CREDIT_HEAD}) ?[:\-/]? ?[^()]{{1,60}}\)|"
+    rf"\( ?(?:{CREDIT_HEAD}) ?[:\-/]? ?[^()]{{1,60}}\)|"
     rf"\( ?(?:صورة|الصورة|صور) (?:أرشيفية|ارشيفية|من الأرشيف|تعبيرية|توضيحية) ?\)|"
-    rf"(?<![\w])(?:{_CREDIT_HEAD}) ?[:\-/] ?"
+    rf"(?<![\w])(?:{CREDIT_HEAD}) ?[:\-/] ?"
     rf"(?:(?:{CREDIT_SOURCES})(?: ?/ ?[\w ]{{1,30}}?)?(?![\w])|"
-    rf"{_WORD}(?: {_WORD}){{0,3}}(?= ?(?:[.!?؟|•]|$)))"
+    rf"{_WORD}(?: {_WORD}){{0,3}}{_UNIT_END})"
 )
 
 
@@ -269,7 +271,7 @@ def credit_spans(text: str) -> list[Span]:
 
 _SOURCE_RE = re.compile(
     rf"{_START}(?:المصدر|مصدر الخبر|المصادر|Source) ?: ?{_WORD}(?: {_WORD}){{0,4}}"
-    r"(?= ?(?:[.!?؟|•]|$))"
+    rf"{_UNIT_END}"
 )
 
 
