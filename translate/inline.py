@@ -228,12 +228,14 @@ REPORT = (
 )
 # a short unit (credit, source) ends at punctuation, a separator, the end, or a new report
 _UNIT_END = rf"(?= ?(?:[.!?؟|•]|$)|(?: (?:{REPORT})(?![\w])))"
+_NOT_REPORT = rf"(?!{REPORT}(?![\w]))"
+_HEADLINE = rf"{_NOT_REPORT}{_WORD}(?: {_NOT_REPORT}{_WORD}){{0,19}}?"
+_HEADLINE_END = rf"(?:{_END}+|(?= ?[|•])|(?= {REPORT}(?![\w]))|$)"
+# words are separated by exactly one space (normalised text), so no word can be split two
+# ways: the pattern stays linear on long paragraphs
 _READ_RE = re.compile(
-    rf"(?<![\w])(?:{_READ_HEAD}) ?:? ?"
-    rf"(?P<head>(?:(?!{REPORT}(?![\w])){_WORD} ?){{1,20}}?)"
-    rf"(?P<end>{_END}+|(?= ?[|•])|(?= {REPORT}(?![\w]))|$)"
-    rf"(?:(?: ?[|•] ?)(?:(?!{REPORT}(?![\w])){_WORD} ?){{1,20}}?(?:{_END}+|(?= ?[|•])|"
-    rf"(?= {REPORT}(?![\w]))|$)){{0,5}}"
+    rf"(?<![\w])(?:{_READ_HEAD}) ?:? ?{_HEADLINE}{_HEADLINE_END}"
+    rf"(?: ?[|•] ?{_HEADLINE}{_HEADLINE_END}){{0,5}}"
 )
 _READ_HEAD_RE = re.compile(rf"(?<![\w])(?:{_READ_HEAD}) ?:?")
 
@@ -344,10 +346,10 @@ _FOOTER_TOKEN = (
     rf"{_EMAIL}|\d[\d ]{{0,12}}\d|\d|(?:و)?(?:{OPERATORS})(?![\w])|(?:{_FOOTER_WORD})(?![\w])|"
     r"و(?=\s)|[:\-–،,/()]"
 )
-_FOOTER_RUN = rf"(?:\s*(?:{_FOOTER_TOKEN}))*"
+_FOOTER_RUN = rf"(?:\s*(?:{_FOOTER_TOKEN}))*+"  # possessive: "1 2 3" parses one way only
 _FOOTER_RE = re.compile(rf"(?<![\w])(?:{_FOOTER_CUE})(?![\w]){_FOOTER_RUN}")
 # a fragment of a footer with nothing else after it, at the end of a paragraph
-_FOOTER_TAIL_RE = re.compile(rf"{_START}(?:{_FOOTER_TOKEN})(?:\s*(?:{_FOOTER_TOKEN}))*\s*$")
+_FOOTER_TAIL_RE = re.compile(rf"{_START}(?:{_FOOTER_TOKEN}){_FOOTER_RUN}\s*$")
 _FOOTER_PAYLOAD = re.compile(
     rf"{_EMAIL}|(?<![\w])(?:و)?(?:{OPERATORS}|SMS|sms|الرسالة|رسالة|بالرمز|الرمز|برمز)(?![\w])"
 )
