@@ -67,7 +67,7 @@ def learn_boilerplate(inputs: list[str], fields: Fields, read_options: ReadOptio
             continue
         text, _ = sanitize(article.text)
         title = sanitize(article.title)[0] if article.title else None
-        learner.add(source_key(article), clean_article(text, title, plain).paragraphs)
+        learner.add(source_key(article), clean_article(text, title, plain).learning_units())
     return replace(options, learned=learner.freeze())
 
 

@@ -159,7 +159,7 @@ def test_clean_command_on_unseen_outlets(tmp_path: Path, fixture_articles) -> No
 def test_cleaning_with_a_learned_set_is_idempotent(fixture_articles) -> None:
     learner = BoilerplateLearner()
     for a in fixture_articles:
-        learner.add(a.outlet, clean_article(a.text, a.title).paragraphs)
+        learner.add(a.outlet, clean_article(a.text, a.title).learning_units())
     options = CleanOptions(learned=learner.freeze())
     for a in fixture_articles:
         first = clean_article(a.text, a.title, options, source=a.outlet)

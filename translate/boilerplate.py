@@ -35,7 +35,8 @@ from .clean import _BY_SCOPE, AGENCIES
 __all__ = ["BoilerplateLearner", "Learned", "reads_as_news", "unit_key", "units"]
 
 LEARNED_VERSION = 1
-MAX_UNIT_WORDS = 12
+MAX_UNIT_WORDS = 20  # words with a letter or digit (a menu line of headlines runs long)
+HIGH_SHARE = 0.5  # in half a source's articles: template, unless it is a quote or wire copy
 MIN_DOCS = 3  # a span must recur in at least this many articles of its source...
 MIN_SHARE = 0.02  # ...and in at least this share of them
 CAPACITY = 200_000  # counters kept at once (Misra-Gries)
@@ -78,7 +79,7 @@ class Cut:
 def units(paragraph: str) -> list[Cut]:
     """The paragraph's candidate units: whole (if short), first and last stretch (if short)."""
     out: list[Cut] = []
-    if len(paragraph.split()) <= MAX_UNIT_WORDS:
+    if _nwords(paragraph) <= MAX_UNIT_WORDS:
         out.append(Cut(unit_key(paragraph), paragraph.strip(), 0, len(paragraph)))
     bounds = list(_BOUNDARY.finditer(paragraph))
     if bounds:
@@ -86,15 +87,19 @@ def units(paragraph: str) -> list[Cut]:
         head = paragraph[: first.start()]
         # "PLACE - text" is a dateline, news however often it recurs
         dateline = first.group(0).strip() in "-–" and len(head.split()) <= 3
-        if head.strip() and len(head.split()) <= MAX_UNIT_WORDS and not dateline:
+        if head.strip() and _nwords(head) <= MAX_UNIT_WORDS and not dateline:
             out.append(Cut(unit_key(head), head.strip(), 0, first.end()))
         tail = paragraph[last.end():]
-        if tail.strip() and len(tail.split()) <= MAX_UNIT_WORDS:
+        if tail.strip() and _nwords(tail) <= MAX_UNIT_WORDS:
             # the sentence before keeps its own full stop; a separator goes with the tail
             sep = last.group(0)
             keep = len(sep) - len(sep.lstrip(".!?؟")) if _SENTENCE_END.fullmatch(sep) else 0
             out.append(Cut(unit_key(tail), tail.strip(), last.start() + keep, len(paragraph)))
     return [c for c in out if _countable(c.key)]
+
+
+def _nwords(text: str) -> int:
+    return sum(any(ch.isalnum() for ch in w) for w in text.split())
 
 
 def _countable(key: str) -> bool:
@@ -103,21 +108,34 @@ def _countable(key: str) -> bool:
     return bool(key) and letters != 1 and not (letters == 0 and "0" in key)
 
 
-def reads_as_news(text: str) -> bool:
-    """Whether a recurring span is news (kept) rather than template (learned)."""
+def news_reason(text: str) -> str | None:
+    """Why a recurring span reads as news, or None when it reads as template.
+
+    "wire" (an agency or dateline), "quote" (a bracketed or quoted saying), "sentence" (a
+    complete sentence with function words) protect a span however often it recurs; "prose"
+    (dense with function words) protects it only below HIGH_SHARE of its source's articles.
+    """
     if _AGENCY_RE.search(text) or any(c.regex.match(text) for c in _BY_SCOPE["head"]):
-        return True  # wire datelines and agency names recur because they are news
+        return "wire"  # wire datelines and agency names recur because they are news
     words = _AR_WORD.findall(text)
     if not words:
-        return False
+        return None
     quoted = text.strip(" .،,:;؛")
     if quoted[:1] in "{«\"(" and quoted[-1:] in "}»\")":
-        return True  # a quotation (a verse, a saying) recurs because it is quoted
+        return "quote"  # a verse or a saying recurs because it is quoted
     stop = sum(w in STOPWORDS or (w[0] in _PREFIXES and w[1:] in STOPWORDS) for w in words)
     n, share = len(words), stop / len(words)
-    sentence = text.rstrip()[-1:] in ".!?؟"
-    return ((n >= 3 and share >= 0.3) or (n >= 8 and share >= 0.1)
-            or (n >= 5 and share >= 0.1 and sentence))
+    ends = text.rstrip()[-1:] in ".!?؟"
+    if (n >= 8 and share >= 0.1) or (n >= 5 and share >= 0.1 and ends):
+        return "sentence"
+    if n >= 3 and share >= 0.3:
+        return "prose"
+    return None
+
+
+def reads_as_news(text: str) -> bool:
+    """Whether a recurring span is news (kept) rather than template (learned)."""
+    return news_reason(text) is not None
 
 
 @dataclass(frozen=True)
@@ -162,6 +180,11 @@ class Learned:
                 if s.boilerplate]
         blob = json.dumps(keys, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.sha1(blob).hexdigest()[:10]
+
+    def has(self, text: str, source: str | None) -> bool:
+        """Whether `text` as a whole is a learned unit of `source`."""
+        keys = self._lookup.get(source or "")
+        return bool(keys) and unit_key(text) in keys
 
     def strip(self, paragraph: str, source: str | None) -> tuple[str, list[str]]:
         """The paragraph without its learned units (whole units only), and what went."""
@@ -259,7 +282,11 @@ class BoilerplateLearner:
             if docs < self.min_docs:
                 continue
             unit = Unit(key, self.first_text[(source, key)], docs)
-            if reads_as_news(unit.text):
+            reason = news_reason(unit.text)
+            share = docs / self.articles[source]
+            if reason == "prose" and share >= HIGH_SHARE:
+                reason = None  # on half the pages of a site: its template, however worded
+            if reason is not None:
                 news.setdefault(source, []).append(unit)  # reported, never removed
             elif docs >= math.ceil(self.min_share * self.articles[source]):
                 boiler.setdefault(source, []).append(unit)

@@ -101,6 +101,13 @@ class CleanedArticle:
     dateline: str | None
     paragraphs: list[str]  # normalised, non-empty, boilerplate removed
     removed: list[dict]  # {"kind": str, "text": str}
+    # the kept lines of paragraphs that span several lines (scraped pages flattened with single
+    # newlines): boilerplate learning counts them as units too, as CCNet counts lines
+    lines: list[str] = field(default_factory=list)
+
+    def learning_units(self) -> list[str]:
+        """What translate.boilerplate counts for this article: paragraphs and inner lines."""
+        return self.paragraphs + [ln for ln in self.lines if ln not in self.paragraphs]
 
 
 # ---------------------------------------------------------------------------
@@ -450,6 +457,8 @@ RULES: tuple[Rule, ...] = (
     Rule("footer", "inline", None, "للتواصل مع الكاتب: a@b.com | أرسل رسالة SMS تبدأ بالرمز ...",
          note="a contact cue, then every e-mail, number, operator and SMS word after it; a "
          "paragraph-final run of those alone"),
+    Rule("stamp", "inline", None, "آخر تحديث: 10:41 صباحا | نشر في 12/05/2024",
+         note="an updated/published cue followed by dates and times only"),
     Rule("learned", "learned", None, "...المزيد (aawsat, 3 of 116 articles)",
          note="recurs across one source's articles and does not read as news "
          "(translate/boilerplate.py)"),
@@ -610,6 +619,7 @@ def clean_article(
         if 0 < len(head.split()) <= 4:
             author_key = head
     art = _Article(title_key or None, author_key, options)
+    learned = options.learned if "learned" not in options.keep_kinds else None
 
     # ---- pass 1: line rules, line by line --------------------------------------
     order = [i for g in groups for i in g]
@@ -642,6 +652,8 @@ def clean_article(
             art.remove(kind, lines[i].strip())
             continue
         block_left = 0
+        if kind is None and learned is not None and learned.has(n, source):
+            kind = "learned"  # a whole line that recurs across this source's articles
         if kind is not None:
             killed.add(i)
             art.remove(kind, lines[i].strip())
@@ -689,7 +701,8 @@ def clean_article(
         paragraphs = _strip_learned(paragraphs, options, source, art)
 
     dateline = " ".join(dateline_parts) if dateline_parts else None
-    return CleanedArticle(ntitle, dateline, paragraphs, art.removed)
+    inner = [norms[i] for g in groups if len(g) > 1 for i in g if i not in killed and norms[i]]
+    return CleanedArticle(ntitle, dateline, paragraphs, art.removed, inner)
 
 
 def _strip_learned(paragraphs: list[str], options: CleanOptions, source: str | None,

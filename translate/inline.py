@@ -44,6 +44,7 @@ _JS_START = (
     r"(?<![\w$.])(?:var|let|const) [A-Za-z_$][\w$]* ?=|"
     r"(?<![\w$.])function ?[\w$]* ?\(|"
     r"\( ?function ?\(|"
+    r"\( ?[A-Za-z_$][\w$]*(?:\.[\w$]+)* ?=(?!=)|"  # (adsbygoogle = window.adsbygoogle || [])
     r"(?<![\w$.])(?:document|window|console|googletag|gtag|fbq|dataLayer|_gaq|ga|"
     r"Highcharts|Chart|new [A-Z]\w*)(?= ?[.(\[=])|"
     r"(?<![\w$.@/-])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+ ?\((?=[^()]*\)? ?[;.{])|"
@@ -190,6 +191,16 @@ _PROMPT_RE = re.compile(rf"(?<![\w])(?:{PROMPTS})(?![\w])")
 _ITEM_RE = re.compile(rf"(?<![\w])(?:{_ITEM})(?![\w])")
 
 
+# Page tools (print, e-mail, save, font size) between explicit separators: a bar by itself.
+_TOOL = (
+    r"طباعة|اطبع|إرسال بالبريد|أرسل بالبريد|أرسل لصديق|إرسال لصديق|البريد الإلكتروني|حفظ|"
+    r"تكبير الخط|تصغير الخط|حجم الخط|نسخ الرابط|مشاركة|شارك|تعليق|Print|Email|E-mail|Save|"
+    r"Share|A\+|A-"
+)
+_TOOLS_RE = re.compile(
+    rf"(?<![\w])(?:{_TOOL}|{PLATFORMS})(?: ?[|•·] ?(?:{_TOOL}|{PLATFORMS})){{2,}}(?![\w])")
+
+
 def share_spans(text: str) -> list[Span]:
     """Runs of at least two bar items with a platform name; a comment prompt alone."""
     spans = []
@@ -204,6 +215,7 @@ def share_spans(text: str) -> list[Span]:
         piece = m.group(0)
         if len(_ITEM_RE.findall(piece + " ")) >= 3 and len(_PLATFORM_RE.findall(piece)) >= 2:
             spans.append(Span(m.start(), m.end(), "share"))
+    spans += [Span(m.start(), m.end(), "share") for m in _TOOLS_RE.finditer(text)]
     return spans
 
 
@@ -217,6 +229,7 @@ _START = r"(?:^|(?<=[.!?؟|•:\"')»] )|(?<=[.!?؟|•\"')»]))"  # a unit star
 
 _READ_HEAD = (
     r"(?:اقرأ|اقرا|إقرأ|إقرا|طالع) (?:أيضا|ايضا|أيضًا|كذلك|المزيد)|ربما يهمك|قد يهمك|"
+    r"شاهد (?:الفيديو|بالفيديو|أيضا|ايضا|كذلك)|شاهد أيضًا|Watch(?: the video| also)?|"
     r"يهمك أيضا|اخترنا لك|لا تفوت|ننصحك بقراءة|"
     r"(?:مواضيع|موضوعات|أخبار|مقالات|روابط|قصص) (?:ذات صلة|متعلقة|مرتبطة)|"
     r"Read (?:also|more)|Related (?:stories|articles|news)"
@@ -282,7 +295,8 @@ def source_spans(text: str) -> list[Span]:
 
 
 _SUBSCRIBE_RE = re.compile(
-    rf"(?<![\w])(?:اشترك|اشتركوا|اشتركي|للاشتراك|سجل|سجلوا|أدخل|ادخل|Subscribe|Sign up)"
+    rf"(?<![\w])(?:اشترك|اشتركوا|اشتركي|للاشتراك|سجل|سجلوا|أدخل|ادخل|انضم|انضموا|انضمي|"
+    rf"Subscribe|Sign up|Join)"
     rf"(?=(?: {_WORD}){{0,8}} (?:[^\s]*(?:بريدك|نشرتنا|النشرة البريدية|القائمة البريدية|"
     rf"قناتنا|ليصلك|لتصلك|ليصلكم|لتصلكم|newsletter|Newsletter|الإشعارات|إشعارات)))"
     rf"(?: {_WORD}){{1,25}}?(?:{_END}+|(?= ?[|•])|$)"
@@ -367,6 +381,24 @@ def footer_spans(text: str) -> list[Span]:
     return spans
 
 
+# "last updated" / "published" stamps: a cue, then dates and times only
+_DAYPART = r"(?: ?(?:ص|م|صباحا|مساء|صباحًا|مساءً|AM|PM|am|pm|GMT|بتوقيت [^\s\d]+))?"
+_DATETIME = (
+    rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_DAYPART}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|"
+    r"\d{1,2} [^\s\d.،]{2,12} \d{4}|"
+    r"(?:السبت|الأحد|الاحد|الإثنين|الاثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة)"
+)
+_STAMP_RE = re.compile(
+    rf"(?<![\w])(?:آخر تحديث|اخر تحديث|تاريخ النشر|تاريخ التحديث|تم النشر|تم التحديث|"
+    rf"نشر في|نشر بتاريخ|Updated|Last updated|Published)(?: ?:| في| بتاريخ)? ?"
+    rf"(?:{_DATETIME})(?:(?: ?[-,،|] ?| )(?:{_DATETIME}))*"
+)
+
+
+def stamp_spans(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), "stamp") for m in _STAMP_RE.finditer(text)]
+
+
 def _has_letters(s: str) -> bool:
     return any(c.isalpha() for c in s)
 
@@ -381,6 +413,7 @@ DETECTORS: dict[str, Callable[[str], list[Span]]] = {
     "subscribe": subscribe_spans,
     "cookie": cookie_spans,
     "footer": footer_spans,
+    "stamp": stamp_spans,
 }
 
 
