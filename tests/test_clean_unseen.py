@@ -54,6 +54,12 @@ NEWS2 = "وقال المتحدث باسم الوزارة إن الخطة ستط�
     ("cookie", "باستمرارك في تصفح موقعنا فإنك توافق على استخدام ملفات الارتباط. حسنا"),
     ("cookie", "This website uses cookies to improve your experience. Accept"),
     ("footer", "للتواصل مع الكاتبة: nada.k@example.org"),
+    ("share", "طباعة | إرسال بالبريد | حفظ | تكبير الخط"),
+    ("stamp", "آخر تحديث: 09:15 مساء"),
+    ("subscribe", "انضم إلى قناتنا على تلغرام ليصلك كل جديد"),
+    ("cookie", "نستخدم ملفات تعريف الارتباط لتحسين تجربتك موافق"),
+    ("code", "(adsbygoogle = window.adsbygoogle || []).push({});"),
+    ("read_also", "شاهد الفيديو: لحظة افتتاح الجسر الجديد"),
     ("footer", "أرسل رسالة SMS تبدأ بالرمز 87 ثم مسافة ثم الرسالة إلى 88548 STC أو 626250 موبايلي"),
 ])
 def test_inline_kind_removed_wherever_it_sits(kind: str, block: str) -> None:
@@ -213,6 +219,23 @@ def test_learner_learns_template_and_keeps_recurring_news() -> None:
 ])
 def test_reads_as_news(text: str, news: bool) -> None:
     assert reads_as_news(text) is news
+
+
+def test_template_lines_glued_into_paragraphs_are_learned() -> None:
+    """Pages flattened with single newlines: the template lines share a paragraph with news,
+    so learning counts lines too; on half a site's pages even wordy template goes."""
+    learner = BoilerplateLearner()
+    texts = []
+    for i in range(6):
+        texts.append(f"الرئيسية » أخبار » محليات\nانضم إلى مجموعتنا على واتساب لكل جديد\n"
+                     f"{NEWS} {_word(i)}.\n\n{NEWS2} {_word(i + 50)}.")
+        learner.add("portal", clean_article(texts[-1]).learning_units())
+    options = CleanOptions(learned=learner.freeze())
+    for i, text in enumerate(texts):
+        c = clean_article(text, options=options, source="portal")
+        assert c.paragraphs == [normalize_line(f"{NEWS} {_word(i)}."),
+                                normalize_line(f"{NEWS2} {_word(i + 50)}.")]
+        assert [r["kind"] for r in c.removed] == ["learned", "learned"]
 
 
 def _word(i: int) -> str:

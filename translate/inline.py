@@ -299,7 +299,7 @@ _SUBSCRIBE_RE = re.compile(
     rf"Subscribe|Sign up|Join)"
     rf"(?=(?: {_WORD}){{0,8}} (?:[^\s]*(?:بريدك|نشرتنا|النشرة البريدية|القائمة البريدية|"
     rf"قناتنا|ليصلك|لتصلك|ليصلكم|لتصلكم|newsletter|Newsletter|الإشعارات|إشعارات)))"
-    rf"(?: {_WORD}){{1,25}}?(?:{_END}+|(?= ?[|•])|$)"
+    rf"(?: {_WORD}){{1,14}}?(?:{_END}+|(?= ?[|•])|$|(?= {REPORT}(?![\w])))"
     r"(?: ?(?:اشترك|اشترك الآن|Subscribe|إرسال|أرسل))?"
 )
 
@@ -316,11 +316,12 @@ _COOKIE_CUE = (
 )
 _BUTTONS = (
     r"موافق|أوافق|اوافق|قبول|أقبل|حسنا|حسناً|فهمت|إغلاق|اغلاق|رفض|المزيد من المعلومات|"
-    r"اعرف المزيد|معرفة المزيد|سياسة الخصوصية|OK|Ok|Accept|Got it|Close|Learn more"
+    r"اعرف المزيد|معرفة المزيد|OK|Ok|Accept|Got it|Close|Learn more"
 )
 _COOKIE_RE = re.compile(
     rf"(?<![\w])(?:{_COOKIE_CUE})(?=[^.!?؟]{{0,200}}?(?:{_COOKIE_TERM}|سياسة الخصوصية|"
-    rf"شروط الاستخدام|Privacy Policy))[^.!?؟]{{0,300}}?(?:{_END}+|$)"
+    rf"شروط الاستخدام|Privacy Policy))[^.!?؟]{{0,200}}?"
+    rf"(?:{_END}+|$|(?= (?:{_BUTTONS})(?![\w]))|(?= {REPORT}(?![\w])))"
     rf"(?:(?: ?(?:{_BUTTONS})(?![\w]))+)?"
 )
 _BUTTON_RUN = re.compile(rf" ?(?:(?:{_BUTTONS})(?![\w]) ?)+")
@@ -382,7 +383,7 @@ def footer_spans(text: str) -> list[Span]:
 
 
 # "last updated" / "published" stamps: a cue, then dates and times only
-_DAYPART = r"(?: ?(?:ص|م|صباحا|مساء|صباحًا|مساءً|AM|PM|am|pm|GMT|بتوقيت [^\s\d]+))?"
+_DAYPART = r"(?: ?(?:صباحًا|صباحا|مساءً|مساء|ص|م|AM|PM|am|pm|GMT|بتوقيت [^\s\d]+)(?![\w]))?"
 _DATETIME = (
     rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_DAYPART}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|"
     r"\d{1,2} [^\s\d.،]{2,12} \d{4}|"
