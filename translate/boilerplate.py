@@ -248,7 +248,8 @@ class BoilerplateLearner:
     evicted: bool = False
 
     def add(self, source: str, paragraphs: list[str]) -> None:
-        """One article's cleaned paragraphs; each unit counts once per article."""
+        """One article's cleaned pieces (`CleanedArticle.learning_units()`); each unit counts
+        once per article."""
         if source not in self.articles and len(self.articles) >= MAX_SOURCES:
             source = "~other"
         self.articles[source] += 1
