@@ -182,6 +182,9 @@ def main() -> None:
     print(ho.line("held-out (3 outlets; first scored 0/65 removed)", len(heldout)))
     print(f"\nsaudinewsnet day (893 articles): {day.tn} of {day.tn + day.fp} sentences that v1 "
           f"kept are kept; {day.fp} removed as learned boilerplate")
+    ntrex = (data / "ntrex-ar-en-dev.ar").read_text("utf-8").splitlines()
+    touched = sum(bool(clean_article(line).removed) for line in ntrex)
+    print(f"NTREX-128 Arabic news sentences: {touched} of {len(ntrex)} lose anything to cleaning")
     if args.misses:
         for name, s in (("fixtures", fx), ("shared", reviewed), ("day", day), ("heldout", ho)):
             for m in s.misses:

@@ -390,3 +390,11 @@ def test_arabic_article_with_code_is_translated_not_skipped(tmp_path: Path,
     manifest = json.loads(out.with_name("out.run.json").read_text("utf-8"))
     assert manifest["boilerplate"]["articles"] == 3
     assert manifest["cleaning"].startswith("clean:v2")
+
+
+def test_plain_news_sentences_lose_nothing(shared_data: Path) -> None:
+    """1005 NTREX-128 news sentences (professional translations, no page around them): no
+    inline detector may take anything from them."""
+    lines = (shared_data / "ntrex-ar-en-dev.ar").read_text("utf-8").splitlines()
+    touched = [line for line in lines if clean_article(line).removed]
+    assert len(lines) == 1005 and touched == []
