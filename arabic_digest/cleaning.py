@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 from translate.clean import CleanOptions
 from translate.translator import ModelLoadError, offline_hint
 
+from .learning import boilerplate_manifest, learn_boilerplate
+from .manifest import manifest_path
 from .pipeline import BatchSettings, Prepared, prepare
-from .readers import Fields, check_inputs, read_inputs
-from .records import RecordFile
+from .readers import Fields, ReadOptions, check_inputs, read_inputs
+from .records import RecordFile, write_json_atomic
 from .spec import default_output
 
 
@@ -27,10 +31,18 @@ def tokenizer_counter(name: str) -> Callable[[str], int]:
 
 def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options: CleanOptions,
                  tokenizer: str | None = None, segment_tokens: int = 200) -> tuple[Path, Counter]:
-    """Write records with `source` and `clean` (plus each paragraph's segments)."""
+    """Write records with `source` and `clean` (plus each paragraph's segments).
+
+    Boilerplate is learned from all inputs first; what was learned is printed to stderr and
+    kept in the manifest beside the output (`<name>.run.json`, key "boilerplate").
+    """
     check_inputs(inputs)
     path = output or default_output(inputs).with_suffix(".clean.jsonl")
     count = tokenizer_counter(tokenizer) if tokenizer else None
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    options = learn_boilerplate(inputs, fields, ReadOptions(), options)
+    if options.learned is not None:
+        print(options.learned.describe(), file=sys.stderr)
     settings = BatchSettings(options, segment_tokens)
     out = RecordFile(path, overwrite=True)
     counts: Counter = Counter()
@@ -45,4 +57,10 @@ def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options
             counts[item["status"]] += 1
     finally:
         out.close()
+    write_json_atomic(manifest_path(path), {
+        "schema_version": 1, "status": "finished", "command": sys.argv, "inputs": inputs,
+        "output": str(path), "cleaning": options.signature(),
+        "boilerplate": boilerplate_manifest(options), "counts": dict(counts),
+        "started_at": started,
+        "ended_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     return path, counts

@@ -58,4 +58,22 @@ def identify(text: str) -> Verdict:
                    round(top.value, 3))
 
 
+ARABIC_SCRIPT_SHARE = 0.5  # a paragraph with fewer Arabic-script letters is in another script
+
+
+def arabic_share(text: str) -> float | None:
+    """Share of Arabic-script letters among the letters; None when too few to judge."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < MIN_LETTERS:
+        return None
+    return sum("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or
+               "\ufb50" <= ch <= "\ufeff" for ch in letters) / len(letters)
+
+
+def other_script(paragraph: str) -> bool:
+    """Whether a paragraph is written in another script than Arabic's (judged by letters)."""
+    share = arabic_share(paragraph)
+    return share is not None and share < ARABIC_SCRIPT_SHARE
+
+
 NAMES = {"ar": "Arabic", "fa": "Persian", "ur": "Urdu", "en": "English", "fr": "French"}

@@ -18,6 +18,7 @@ from translate.segment import Segment, segment_paragraph
 from translate.translator import Translator
 
 from . import trust
+from .learning import source_key
 from .readers import Article
 from .records import base_record, error_record
 from .screening import check_language
@@ -59,13 +60,10 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
     try:
         text, taken = sanitize(article.text or "")
         title, taken_title = sanitize(article.title) if article.title else (None, [])
-        cleaned = clean_article(text, title, settings.clean_options)
+        source = source_key(article) if settings.clean_options.learned is not None else None
+        cleaned = clean_article(text, title, settings.clean_options, source=source)
         if taken or taken_title:
             cleaned.removed.append(removed_entry(taken_title + taken))
-        title_segs = (segment_paragraph(cleaned.title, count_tokens, settings.segment_tokens)
-                      if cleaned.title else [])
-        para_segs = [segment_paragraph(p, count_tokens, settings.segment_tokens)
-                     for p in cleaned.paragraphs]
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
         return error_record(article, "clean", type(exc).__name__, f"{article.origin}: {exc}")
     rec = base_record(article)
@@ -76,14 +74,26 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         "removed": cleaned.removed,
         "signature": settings.clean_options.signature(),
     }
-    rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
+    if source is not None:
+        rec["clean"]["source"] = source  # which learned units applied
     if not cleaned.paragraphs:
+        rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
         rec["status"] = "skipped"
         rec["error"] = {"stage": "clean", "type": "EmptyArticle",
                         "message": f"{article.origin}: no text left after cleaning"}
         return rec
+    # judged on the cleaned text; paragraphs in another language leave clean.paragraphs
     if settings.language_check and check_language(rec, cleaned, article.origin):
+        rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
         return rec
+    try:
+        title_segs = (segment_paragraph(cleaned.title, count_tokens, settings.segment_tokens)
+                      if cleaned.title else [])
+        para_segs = [segment_paragraph(p, count_tokens, settings.segment_tokens)
+                     for p in rec["clean"]["paragraphs"]]
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+        return error_record(article, "clean", type(exc).__name__, f"{article.origin}: {exc}")
+    rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
     prepared = Prepared(article, rec, title_segs, para_segs)
     if count_tokens:
         prepared.tokens = sum(count_tokens(s) for s in prepared.sources())

@@ -20,10 +20,9 @@ from typing import Any
 
 from .engines import Batch, Item, records_of, work_on
 from .guard import OutputLock, StopRequest
-from .identity import PRELOAD_KEYS, check_resumable
 from .manifest import model_info
 from .pipeline import Prepared, prepare, summarize_prepared
-from .runner import Runner, RunStats, preflight
+from .runner import Runner, RunStats, begin_locked, preflight
 from .spec import Device, RunSpec
 
 # Environment passed on to Ray's workers when the driver has it (offline mode must hold there).
@@ -233,8 +232,7 @@ def run_ray(spec: RunSpec, opts: RayOptions | None = None) -> RunStats:
     """`run --engine ray`: the same records as `runner.run`, computed on a Ray cluster."""
     preflight(spec)
     _import_ray()  # fail before reading anything when the extra is missing
-    engine = RayEngine(spec, opts or RayOptions())
     with OutputLock(spec.output_path()), StopRequest() as stop:
-        if not spec.overwrite:
-            check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
+        spec = begin_locked(spec)
+        engine = RayEngine(spec, opts or RayOptions())
         return Runner(spec, engine).run(stop)

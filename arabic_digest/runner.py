@@ -10,7 +10,7 @@ import shlex
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from .identity import (
     signature,
 )
 from .inputs import count_articles, input_items
+from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path, package_versions
 from .readers import check_inputs
 from .records import OutputWriteError, RecordFile, write_json_atomic
@@ -132,6 +133,7 @@ class Runner:
             "models": self.models,
             "summary_length": spec.summary_length.record(),
             "cleaning": spec.clean_options.signature(),
+            "boilerplate": boilerplate_manifest(spec.clean_options),
             "segment_tokens": spec.segment_tokens,
             # What merge needs to re-read the inputs in order (see shards.py).
             "fields": {"text": spec.fields.text, "title": spec.fields.title,
@@ -302,6 +304,17 @@ def preflight(spec: RunSpec) -> None:
         load_prompt(spec.prompt)
 
 
+def begin_locked(spec: RunSpec) -> RunSpec:
+    """Under the output's lock, before any model loads: learn the corpus's boilerplate (over
+    the whole input, so every shard, engine and resume learns the same), then refuse to
+    resume an output made with other settings."""
+    spec = replace(spec, clean_options=learn_boilerplate(
+        spec.inputs, spec.fields, spec.read_options, spec.clean_options))
+    if not spec.overwrite:
+        check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
+    return spec
+
+
 def run(spec: RunSpec, translator: Translator | None = None,
         summarizer: Summarizer | None = None) -> RunStats:
     """Run the whole pipeline in this process; models are loaded here unless given.
@@ -314,8 +327,7 @@ def run(spec: RunSpec, translator: Translator | None = None,
 
     preflight(spec)
     with OutputLock(spec.output_path()), StopRequest() as stop:
-        if not spec.overwrite:
-            check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
+        spec = begin_locked(spec)
         if spec.quiet:
             from transformers.utils import logging as hf_logging
 

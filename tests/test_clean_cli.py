@@ -32,7 +32,7 @@ def test_clean_command_on_shared_corpus(tmp_path: Path, shared_data: Path) -> No
     recs = records(out)
     assert len(recs) == 32 and all(r["status"] == "ok" for r in recs)
     for rec in recs:
-        assert rec["translation"] is None and rec["clean"]["signature"].startswith("clean:v1")
+        assert rec["translation"] is None and rec["clean"]["signature"].startswith("clean:v2")
         assert len(rec["clean"]["segments"]) == len(rec["clean"]["paragraphs"])
         for para in rec["clean"]["paragraphs"]:
             for kind, pattern in NOISE.items():
@@ -57,3 +57,22 @@ def test_clean_rules_can_be_switched_off(tmp_path: Path, shared_data: Path) -> N
     assert "boiler:keep" in rec["clean"]["signature"] and "digits:keep" in rec["clean"]["signature"]
     assert any("أفكارك وتعليقاتك" in p for p in rec["clean"]["paragraphs"])
     json.dumps(rec)  # still a plain JSON record
+
+
+def test_clean_command_shows_what_it_learned_per_outlet(tmp_path: Path, shared_data: Path) -> None:
+    """The whole SaudiNewsNet day: learned per outlet, printed and kept in the manifest."""
+    out = tmp_path / "day.clean.jsonl"
+    proc = cli("clean", str(shared_data / "saudinewsnet-2015-08-09.jsonl"), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    for outlet in ("3alyoum", "aawsat", "aleqtisadiya", "aljazirah", "alwatan", "alweeam",
+                   "alyaum"):
+        assert f"  {outlet} (" in proc.stderr
+    assert "'...المزيد' x5" in proc.stderr and "(news)" in proc.stderr
+    manifest = json.loads(out.with_name("day.clean.run.json").read_text("utf-8"))
+    aawsat = manifest["boilerplate"]["sources"]["aawsat"]
+    assert [u["text"] for u in aawsat["boilerplate"]] == ["...المزيد"]
+    recs = records(out)
+    learned = [r for rec in recs for r in rec["clean"]["removed"] if r["kind"] == "learned"]
+    assert learned and all("المزيد" in r["text"] for r in learned)
+    assert all(rec["clean"]["source"] for rec in recs if rec["status"] == "ok")
+    assert all("learned:" in rec["clean"]["signature"] for rec in recs if rec["clean"])

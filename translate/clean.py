@@ -9,12 +9,15 @@ Two layers:
   structure.  Every piece of text it drops is returned in ``removed`` as
   ``{"kind": ..., "text": <original text>}``, so nothing is lost silently.
 
-All boilerplate rules live in the single table :data:`RULES` below.
+All boilerplate rules live in the single table :data:`RULES` below; rules of scope
+``inline`` are procedural detectors in :mod:`translate.inline` (code, share bars, cookie
+notices... glued inside a paragraph), and ``learned`` is what :mod:`translate.boilerplate`
+learned to recur across one source's articles.
 
 Signature (``CleanOptions().signature()``), one token per switch::
 
-    clean:v1|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
-        |{boiler|boiler:keep|boiler:-kind1,-kind2}[|letters:keep]
+    clean:v2|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
+        |{boiler|boiler:keep|boiler:-kind1,-kind2}[|letters:keep][|learned:<digest>]
 
 Bump :data:`CLEANING_VERSION` whenever a rule or mapping changes output.
 """
@@ -26,10 +29,18 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sacremoses import MosesPunctNormalizer
 
-CLEANING_VERSION = "v1"
+from .inline import CREDIT_HEAD as _CREDIT_HEAD
+from .inline import REPORT as _REPORT
+from .inline import find_spans
+
+if TYPE_CHECKING:  # boilerplate.py imports this module
+    from .boilerplate import Learned
+
+CLEANING_VERSION = "v2"
 
 __all__ = [
     "CLEANING_VERSION",
@@ -58,11 +69,14 @@ class CleanOptions:
     keep_boilerplate: bool = False  # no boilerplate removal, no dateline extraction
     keep_letters: bool = False  # keep Persian/Urdu letter forms (ک ی ۔)
     keep_kinds: frozenset[str] = field(default_factory=frozenset)  # boilerplate kinds to keep
+    # what recurs across one source's articles (translate.boilerplate), applied per source
+    learned: Learned | None = None
 
     def signature(self) -> str:
         """A string naming exactly what this cleaning does, for records and manifests.
 
-        Default: ``clean:v1|nfkc|dediac|digits:ascii|punct:moses|boiler``.
+        Default: ``clean:v2|nfkc|dediac|digits:ascii|punct:moses|boiler``; with a learned
+        set, ``|learned:<digest>`` (the same inputs always learn the same set).
         """
         parts = [f"clean:{CLEANING_VERSION}", "nfkc"]
         parts.append("diac:keep" if self.keep_diacritics else "dediac")
@@ -76,6 +90,8 @@ class CleanOptions:
             parts.append("boiler")
         if self.keep_letters:
             parts.append("letters:keep")
+        if self.learned is not None and not self.keep_boilerplate:
+            parts.append(f"learned:{self.learned.digest()}")
         return "|".join(parts)
 
 
@@ -85,6 +101,13 @@ class CleanedArticle:
     dateline: str | None
     paragraphs: list[str]  # normalised, non-empty, boilerplate removed
     removed: list[dict]  # {"kind": str, "text": str}
+    # the kept lines of paragraphs that span several lines (scraped pages flattened with single
+    # newlines): boilerplate learning counts them as units too, as CCNet counts lines
+    lines: list[str] = field(default_factory=list)
+
+    def learning_units(self) -> list[str]:
+        """What translate.boilerplate counts for this article: paragraphs and inner lines."""
+        return self.paragraphs + [ln for ln in self.lines if ln not in self.paragraphs]
 
 
 # ---------------------------------------------------------------------------
@@ -318,7 +341,8 @@ RULES: tuple[Rule, ...] = (
     Rule("byline", "first", rf"{_NAME}(?: {_NAME}){{0,3}} - {_NAME}(?: {_NAME}){{0,2}}",
          "هيفاء عبدالله – عين اليوم", note="'Name – Outlet', at most 7 words, no digits"),
     # --- datelines (kept apart as CleanedArticle.dateline) ----------------------
-    Rule("dateline", "head", rf"{_PLACE}?\((?=[^()]{{0,100}}\))(?=[^()]*{_AG})[^()]*\)"
+    Rule("dateline", "head", rf"{_PLACE}?\((?! ?{_CREDIT_HEAD})(?=[^()]{{0,100}}\))"
+         rf"(?=[^()]*{_AG})[^()]*\)"
          r"(?: ?-{1,2}| ?:)?(?=\s|$)",
          "( أردو بوینت نتورك ۔ / سبوتنيك - 13 أبريل 2021ء) | دبي، الإمارات العربية المتحدة"
          " (CNN)-- | (رويترز) | (سبوتنيك - 13 أبريل 2021)",
@@ -354,7 +378,8 @@ RULES: tuple[Rule, ...] = (
     Rule("read_also", "follow", r"(?=.{3,160}$)(?!.*[.:،؛]$)\S+(?: \S+){0,19}",
          "\"عروس\": القرية السياحية السودانية التي أدارها الموساد الاسرائيلي",
          note="≤20 words, no final . : ، ؛ -- up to 10 lines after a bare header"),
-    Rule("read_also", "line", rf"(?:{_READ_HEAD}|للمزيد ?(?::|اضغط|انقر|اقرأ))\b.{{0,300}}",
+    Rule("read_also", "line", rf"(?:{_READ_HEAD}|للمزيد ?(?::|اضغط|انقر|اقرأ))\b"
+         rf"(?!.*\s{_REPORT}(?!\w)).{{0,300}}",
          "اقرأ المزيد... انفوجرافيك.. أبرز ما تمخضت عنه زيارة ولي عهد السعودية لبريطانيا"),
     Rule("read_also", "tail", r"\s*مقالات أخرى للكاتب.*$",
          "... بخير وصحة وأمان. مقالات أخرى للكاتبمن يكون وراء هؤلاء المتطرفين الوحوش؟..."),
@@ -410,6 +435,33 @@ RULES: tuple[Rule, ...] = (
          r"</?(?:p|br|div|span|a|b|i|u|em|strong|img|iframe|script|style|font|li|ul|ol|h[1-6]|"
          r"table|tbody|tr|td|th|figure|figcaption|blockquote|section|article|header|footer|nav|"
          r"center|small|sup|sub|hr)\b[^<>]{0,300}>", "النص <br/> النص | <p>..."),
+    # --- inside a paragraph, by kind (procedural: translate/inline.py) ------------------
+    Rule("code", "inline", None, ".box { padding: 0; } | $(document).ready(function(){...});"
+         " | {\"type\": \"bar\"}", note="a CSS/JS/JSON start, then balanced brackets and "
+         "strings; no Arabic outside a string literal"),
+    Rule("markup", "inline", None, "<ins class=\"x\"></ins> | class=\"a\" id=\"b\" | &nbsp",
+         note="any well-formed tag, attribute runs, entities that lost their ';'"),
+    Rule("share", "inline", None, "شارك تويتر فيسبوك واتساب | اكتب تعليقك",
+         note="two or more bar items (platforms, share verbs, counts) with a platform, "
+         "joined without و/،; or a comment prompt"),
+    Rule("read_also", "inline", None, "... . اقرأ أيضا: عنوان مقال آخر وقال ...",
+         note="header, then the linked headline up to punctuation, a separator or a new report"),
+    Rule("image_credit", "inline", None, "(تصوير: محمد علي) | الصورة: أ ف ب",
+         note="a credit in brackets, or credit cue + agency/short name before a boundary"),
+    Rule("source", "inline", None, "... . المصدر: سكاي نيوز عربية",
+         note="at a sentence start, up to 5 words before a boundary"),
+    Rule("subscribe", "inline", None, "اشترك في نشرتنا البريدية ليصلك كل جديد.",
+         note="a subscribe verb with a second-person/site object (بريدك، نشرتنا، قناتنا)"),
+    Rule("cookie", "inline", None, "يستخدم هذا الموقع ملفات تعريف الارتباط... موافق",
+         note="a site cue and a cookie/privacy term in one sentence, with its buttons"),
+    Rule("footer", "inline", None, "للتواصل مع الكاتب: a@b.com | أرسل رسالة SMS تبدأ بالرمز ...",
+         note="a contact cue, then every e-mail, number, operator and SMS word after it; a "
+         "paragraph-final run of those alone"),
+    Rule("stamp", "inline", None, "آخر تحديث: 10:41 صباحا | نشر في 12/05/2024",
+         note="an updated/published cue followed by dates and times only"),
+    Rule("learned", "learned", None, "...المزيد (aawsat, 3 of 116 articles)",
+         note="recurs across one source's articles and does not read as news "
+         "(translate/boilerplate.py)"),
 )
 
 
@@ -541,12 +593,15 @@ def _norm_title(title: str, options: CleanOptions) -> str:
 
 
 def clean_article(
-    text: str, title: str | None = None, options: CleanOptions = CleanOptions()
+    text: str, title: str | None = None, options: CleanOptions = CleanOptions(),
+    source: str | None = None,
 ) -> CleanedArticle:
     """Normalise an article, split it into paragraphs and remove boilerplate.
 
     Paragraphs are separated by blank lines; single newlines inside a paragraph
     become spaces.  A text without any blank line has one paragraph per line.
+    `source` (outlet, URL host or input file) picks the units of ``options.learned``
+    that apply to this article.
     """
     ntitle = _norm_title(title, options) if title is not None else None
     lines = _split_lines(text)
@@ -564,6 +619,7 @@ def clean_article(
         if 0 < len(head.split()) <= 4:
             author_key = head
     art = _Article(title_key or None, author_key, options)
+    learned = options.learned if "learned" not in options.keep_kinds else None
 
     # ---- pass 1: line rules, line by line --------------------------------------
     order = [i for g in groups for i in g]
@@ -596,6 +652,8 @@ def clean_article(
             art.remove(kind, lines[i].strip())
             continue
         block_left = 0
+        if kind is None and learned is not None and learned.has(n, source):
+            kind = "learned"  # a whole line that recurs across this source's articles
         if kind is not None:
             killed.add(i)
             art.remove(kind, lines[i].strip())
@@ -638,9 +696,27 @@ def clean_article(
             break
         art.remove(hit.rule.kind, orig.strip())
         kept_paras.pop()
+    paragraphs = [p for p, _ in kept_paras]
+    if options.learned is not None and "learned" not in options.keep_kinds:
+        paragraphs = _strip_learned(paragraphs, options, source, art)
 
     dateline = " ".join(dateline_parts) if dateline_parts else None
-    return CleanedArticle(ntitle, dateline, [p for p, _ in kept_paras], art.removed)
+    inner = [norms[i] for g in groups if len(g) > 1 for i in g if i not in killed and norms[i]]
+    return CleanedArticle(ntitle, dateline, paragraphs, art.removed, inner)
+
+
+def _strip_learned(paragraphs: list[str], options: CleanOptions, source: str | None,
+                   art: _Article) -> list[str]:
+    assert options.learned is not None
+    out = []
+    for para in paragraphs:
+        para, removed = options.learned.strip(para, source)
+        for text in removed:
+            art.remove("learned", text)
+        para = normalize_line(para, options) if removed else para
+        if para:
+            out.append(para)
+    return out
 
 
 def _clean_paragraph(
@@ -648,7 +724,7 @@ def _clean_paragraph(
 ) -> tuple[str, str]:
     """Apply paragraph-level rules until nothing changes; returns (para, original)."""
     opts = art.options
-    for _ in range(20):
+    for _ in range(50):
         before = para
         if not para:
             return "", ""
@@ -696,9 +772,43 @@ def _clean_paragraph(
                 para = normalize_line(para[: m.start()] + " " + para[m.end():], opts)
                 orig = orig.replace(m.group(0), " ", 1) if m.group(0) in orig else para
                 break
-        if para == before:
-            return para, orig
+        if para != before:
+            continue
+        spans = find_spans(para, opts.keep_kinds)
+        if spans:
+            para, orig = _remove_spans(para, orig, spans, art)
+            continue
+        return para, orig
     return para, orig
+
+
+_NO_SPACE_BEFORE = ".,،؛:!?؟)]}\""
+
+
+def _remove_spans(para: str, orig: str, spans: list, art: _Article) -> tuple[str, str]:
+    """Cut inline spans (translate.inline) out of a paragraph; each is logged whole."""
+    kept: list[str] = []
+    pos = 0
+    orig_ok = True
+    for sp in spans:
+        piece = para[sp.start:sp.end]
+        art.remove(sp.kind, piece.strip())
+        kept.append(para[pos:sp.start])
+        pos = sp.end
+        if orig_ok and piece in orig:
+            orig = orig.replace(piece, " ", 1)
+        else:
+            orig_ok = False
+    kept.append(para[pos:])
+    out = kept[0].rstrip()
+    for right in kept[1:]:
+        right = right.strip()
+        if out and right:
+            out += right if right[0] in _NO_SPACE_BEFORE else " " + right
+        else:
+            out = out or right
+    new = normalize_line(out, art.options)
+    return new, orig if orig_ok else new
 
 
 def rules_table() -> Iterable[tuple[str, str, str, str]]:
