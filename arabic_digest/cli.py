@@ -182,6 +182,11 @@ def run(
     dedupe_ids: Annotated[bool, _flag(
         "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.")
     ] = False,
+    no_stories: Annotated[bool, _flag(
+        "--no-stories", "Do not group articles of the same story (no `story` field).")] = False,
+    translate: Annotated[str, typer.Option(
+        help="all, or leads: translate and summarize only each story's lead; the other "
+        "articles of a story get skipped records (reason story_member).")] = "all",
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
@@ -196,6 +201,8 @@ def run(
         raise _fail(f"--device must be auto, cpu or cuda, not {device!r}")
     if engine not in ("local", "ray"):
         raise _fail(f"--engine must be local or ray, not {engine!r}")
+    if translate not in ("all", "leads") or (translate == "leads" and no_stories):
+        raise _fail(f"--translate must be all or leads (leads needs stories), not {translate!r}")
     try:
         selected = Shard.parse(shard) if shard is not None else None
     except ValueError as exc:
@@ -229,6 +236,8 @@ def run(
         language_check=not no_language_check,
         dedupe_ids=dedupe_ids,
         shard=selected,
+        stories=not no_stories,
+        translate=translate,
     )
     try:
         if engine == "ray":

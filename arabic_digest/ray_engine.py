@@ -38,6 +38,7 @@ from .runner import (
     load_translator,
     resume_command,
 )
+from .stories import annotate
 
 # Environment passed on to Ray's workers when the driver has it (offline mode must hold there).
 PASSED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -296,6 +297,7 @@ class RayRunner(Runner):
         for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
             items = [_unpack(raw) for raw in batch["item"]]
             records = [p.record if isinstance(p, Prepared) else p for p in items]
+            annotate(records, self.stories)
             out.append(records)
             for rec in records:
                 setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)

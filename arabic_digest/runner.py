@@ -32,6 +32,7 @@ from translate.translator import (
     Translator,
 )
 
+from . import stories as story_pass
 from .backends import ct2_plan
 from .guard import OutputLock, StopRequest
 from .models import cpu_threads
@@ -75,6 +76,9 @@ class RunConfig:
     pool_batches: int = 8
     max_pool_articles: int = 64
     shard: Shard | None = None  # only the articles of this shard (see shards.py)
+    # Stories (#18): a first pass over the whole input groups articles of the same story.
+    stories: bool = True
+    translate: str = "all"  # all | leads: only each story's lead (members: skipped records)
 
     def output_path(self) -> Path:
         if self.output:
@@ -274,6 +278,7 @@ class Runner:
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
         self.trust = TrustStats()
+        self.stories: story_pass.Stories | None = None
 
     def manifest(self, status: str) -> dict[str, Any]:
         s = self.stats
@@ -297,6 +302,7 @@ class Runner:
                              "max_article_chars": self.cfg.read_options.max_article_chars},
             "dedupe_ids": self.cfg.dedupe_ids,
             "shard": self.cfg.shard.to_json() if self.cfg.shard else None,
+            "stories": story_pass.manifest_entry(self.stories, self.cfg.translate),
             "cwd": os.getcwd(),
             "trust": self.trust.manifest(retry_overrides(self.translator)
                                          if self.cfg.retry_doubtful else None),
@@ -322,6 +328,9 @@ class Runner:
                 self.stats.resumed += 1
                 self.stats.resumed_errors += done[article_id] == "error"
                 yield None
+            elif (self.stories is not None and isinstance(item, Article)
+                  and not self.stories.translates(article_id, self.cfg.translate)):
+                yield story_pass.member_record(item, self.stories)  # --translate leads
             else:
                 yield item
 
@@ -332,8 +341,12 @@ class Runner:
                          retry_errors=self.cfg.retry_errors)
         self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
         self.mpath = manifest_path(self.stats.output)
-        write_json_atomic(self.mpath, self.manifest("running"))
         self.t0 = time.perf_counter()
+        if self.cfg.stories and "-" not in self.cfg.inputs:  # stdin cannot be read twice
+            # Over the WHOLE input, shard or not: every shard, engine and resume gets the same.
+            whole = (item for _, item in input_items(replace(self.cfg, shard=None)))
+            self.stories = story_pass.first_pass(whole, self.cfg.clean_options)
+        write_json_atomic(self.mpath, self.manifest("running"))
         return out
 
     def run(self, stop: StopRequest | None = None) -> RunStats:
@@ -398,6 +411,7 @@ class Runner:
         translate_prepared(prepared, self.translator, self.cfg.retry_doubtful)
         summarize_prepared(prepared, self.summarizer)
         records = [p.record if isinstance(p, Prepared) else p for p in items]
+        story_pass.annotate(records, self.stories)
         out.append(records)
         self.trust.add(records)
         for rec in records:

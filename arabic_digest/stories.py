@@ -350,3 +350,72 @@ def group_articles(articles: Iterable[tuple[str, Sequence[str], Mapping[str, Any
     for article_id, paragraphs, meta, title in articles:
         grouper.add(article_id, paragraphs, meta, title)
     return grouper.finish()
+
+
+# --- what the runner calls ------------------------------------------------------------------
+# The runner's part is three calls: `first_pass` over the WHOLE input (every shard and engine
+# does the same pass, so they all get the same stories and merge has nothing to settle),
+# `member_record` where `--translate leads` skips an article, and `annotate` on the records
+# just before they are appended.
+
+
+def first_pass(items: Iterable[Any], clean_options: Any = None,
+               options: StoryOptions | None = None) -> Stories:
+    """Stories of the input items (Articles; anything else, such as the error record of a
+    duplicate id, is passed over), cleaned as `pipeline.prepare` cleans them."""
+    from translate.clean import CleanOptions, clean_article
+
+    from .readers import Article
+    from .textsafety import sanitize
+
+    clean_options = clean_options or CleanOptions()
+    grouper = StoryGrouper(options)
+    for item in items:
+        if not isinstance(item, Article) or item.error or not item.text:
+            continue
+        try:
+            text, _ = sanitize(item.text)
+            title = sanitize(item.title)[0] if item.title else None
+            cleaned = clean_article(text, title, clean_options)
+        except Exception:  # noqa: BLE001 - prepare() reports the article's own error
+            continue
+        grouper.add(item.id, cleaned.paragraphs, item.meta, cleaned.title)
+    return grouper.finish()
+
+
+def story_field(stories: Stories, article_id: str) -> dict[str, Any]:
+    """The `story` of a record; an id the first pass did not group is a story of its own."""
+    return stories.field(article_id) or {"id": story_id([article_id]), "size": 1,
+                                         "role": "lead"}
+
+
+def annotate(records: Iterable[dict[str, Any]], stories: Stories | None) -> None:
+    """Give every record its `story` field (nothing without stories)."""
+    if stories is None:
+        return
+    for rec in records:
+        rec["story"] = story_field(stories, str(rec.get("id")))
+
+
+def member_record(article: Any, stories: Stories) -> dict[str, Any]:
+    """The skipped record of a story member under `--translate leads`: source kept, nothing
+    translated, the reason and the story said."""
+    from .records import base_record
+
+    rec = base_record(article)
+    rec["status"] = "skipped"
+    rec["error"] = stories.skip_reason(article.id)
+    rec["story"] = story_field(stories, article.id)
+    return rec
+
+
+def manifest_entry(stories: Stories | None, mode: str = "all") -> dict[str, Any] | None:
+    """What the run manifest says about the stories."""
+    if stories is None:
+        return None
+    all_stories = stories.all()
+    return {"signature": stories.options.signature(), "translate": mode,
+            "articles": len(stories.by_id), "stories": len(all_stories),
+            "multi_article": sum(1 for s in all_stories if s.size > 1),
+            "leads_only_skips": (sum(s.size - 1 for s in all_stories) if mode == "leads"
+                                 else 0)}
