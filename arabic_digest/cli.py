@@ -399,20 +399,28 @@ def digest(
     report_path: Annotated[Path | None, typer.Option(
         "--report", help="The report to link to (default: <stem>.report.html beside the input).",
     )] = None,
+    by: Annotated[str, typer.Option(
+        help="story: a briefing, one entry per story (its lead's summary and the other outlets "
+        "that reported it), most outlets first; article: every article in --order.")] = "story",
 ) -> None:
-    """The English digest: per article its title, dateline, summary and a link to the report."""
-    from .digest import ORDERS, write_digest
+    """The English digest: per story (or article) its title, dateline, summary and a link to
+    the report."""
+    from .digest import GROUPINGS, ORDERS, write_digest
 
     if not output_jsonl.is_file():
         raise _fail(f"no such file: {output_jsonl}")
     if order not in ORDERS:
         raise _fail(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if by not in GROUPINGS:
+        raise _fail(f"--by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     try:
-        path, result = write_digest(output_jsonl, output, fmt, order, report_path)
+        path, result = write_digest(output_jsonl, output, fmt, order, report_path, by)
     except (ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
     left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
-    typer.echo(f"arabic-digest: digest of {len(result.items)} articles{left} -> {path}", err=True)
+    stories = f" in {len(result.stories)} stories" if by == "story" else ""
+    typer.echo(f"arabic-digest: digest of {len(result.items)} articles{stories}{left} -> {path}",
+               err=True)
 
 
 models_app = typer.Typer(no_args_is_help=True, help=(
