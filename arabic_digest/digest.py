@@ -137,7 +137,7 @@ def _item(rec: dict[str, Any], number: int, anchor: str, report_href: str) -> It
 
 def is_story_member(rec: dict[str, Any]) -> bool:
     """A member that `--translate leads` skipped: reported under its story, not as omitted."""
-    return (rec.get("status") == "skipped"
+    return (rec.get("status") == "skipped" and bool(_dict(rec.get("story")).get("id"))
             and _dict(rec.get("error")).get("type") == "story_member")
 
 
@@ -178,19 +178,24 @@ def build_digest(records: list[dict[str, Any]], report_href: str, order: str = "
                     undated=undated, models=models, by=by)
     if by == "story":
         position = {it.id: k for k, it in enumerate(digest.items)}  # in the chosen order
-        digest.stories = _stories(members, position)
+        digest.stories, orphans = _stories(members, position)
+        # Skipped members of a story whose lead did not finish are named like other records.
+        digest.omitted = sorted(digest.omitted + [(it.number, it.id, it.status)
+                                                  for it in orphans])
     return digest
 
 
 def _stories(members: dict[str, list[tuple[dict[str, Any], Item]]],
-             position: dict[str, int]) -> list[StoryEntry]:
+             position: dict[str, int]) -> tuple[list[StoryEntry], list[Item]]:
     """Stories with an ok article, most outlets first, then earliest; single ones after, in
-    the digest's order."""
+    the digest's order. Also the members of stories without an ok article."""
     keyed = []
+    orphans: list[Item] = []
     for sid, group in members.items():
         ok = [(rec, it) for rec, it in group if rec.get("status") == "ok"]
         if not ok:
-            continue  # nothing translated: its records are listed as omitted or skipped
+            orphans += [it for _, it in group]
+            continue
         # The run's lead where it is ok; else the first ok article stands in.
         lead = next((it for rec, it in ok if _dict(rec.get("story")).get("role") == "lead"),
                     ok[0][1])
@@ -207,7 +212,7 @@ def _stories(members: dict[str, list[tuple[dict[str, Any], Item]]],
         else:
             keyed.append(((1, at), entry))
     keyed.sort(key=lambda ke: ke[0])
-    return [e for _, e in keyed]
+    return [e for _, e in keyed], orphans
 
 
 def _markdown_environment() -> Environment:
