@@ -103,6 +103,11 @@ class Digest:
     def single(self) -> list[StoryEntry]:
         return [s for s in self.stories if s.size == 1]
 
+    @property
+    def story_articles(self) -> int:
+        """Articles in the briefing: leads and the members under them, translated or not."""
+        return sum(s.size for s in self.stories)
+
 
 def _lead(tr: dict[str, Any]) -> str:
     paras = [p for p in tr.get("paragraphs") or [] if isinstance(p, str) and p.strip()]
