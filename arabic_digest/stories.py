@@ -305,18 +305,22 @@ class StoryGrouper:
         x = self.tfidf(eligible)
         xt = x.T.tocsc()
         y = self.tfidf(eligible, "title_terms")
-        yt = y.T.tocsc()
+        floor = min(o.cosine, o.cosine_with_title)
         links = []
-        # Row blocks bound the memory of the product to BLOCK x articles.
+        # Row blocks of the sparse product: memory follows the pairs that share words, never
+        # a dense articles x articles matrix.
         for start in range(0, len(eligible), BLOCK):
-            sim = (x[start:start + BLOCK] @ xt).toarray()
-            titles = (y[start:start + BLOCK] @ yt).toarray()
-            hit = (sim >= o.cosine) | ((sim >= o.cosine_with_title) & (titles >= o.title_cosine))
-            rows, cols = np.nonzero(hit)
-            for r, c in zip(rows.tolist(), cols.tolist()):
-                a, b = eligible[start + r], eligible[c]
-                if a < b and self._close(a, b):
-                    links.append((a, b, "similar", round(float(sim[r, c]), 4)))
+            sim = (x[start:start + BLOCK] @ xt).tocoo()
+            keep = (sim.data >= floor) & (sim.row + start < sim.col)
+            rows, cols, body = sim.row[keep] + start, sim.col[keep], sim.data[keep]
+            if not len(rows):
+                continue
+            titles = np.asarray(y[rows].multiply(y[cols]).sum(axis=1)).ravel()
+            hit = (body >= o.cosine) | ((body >= o.cosine_with_title) & (titles >= o.title_cosine))
+            for r, c, v in zip(rows[hit].tolist(), cols[hit].tolist(), body[hit].tolist()):
+                a, b = eligible[r], eligible[c]
+                if self._close(a, b):
+                    links.append((a, b, "similar", round(v, 4)))
         return links
 
     def finish(self) -> Stories:
