@@ -35,6 +35,7 @@ from arabic_digest.stories import (
 from benchmarks.stories_quality import half, load_labels, scores
 from tests.reportdata import ok_record, skipped_record
 from tests.test_run import cli, records
+from tests.test_scale import ray_cluster, without_timing  # noqa: F401 - a fixture
 from translate.clean import CleanOptions, clean_article
 
 DAY = "saudinewsnet-2015-08-09.jsonl"
@@ -350,10 +351,17 @@ def test_shards_and_merge_give_the_local_stories(small_local: Path, small_day: P
                                                        for r in records(small_local)]
 
 
-def test_translate_leads_skips_members_with_their_story(small_local: Path, small_day: Path,
-                                                        marian_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "leads.jsonl"
+@pytest.fixture(scope="module")
+def small_leads(tmp_path_factory, small_day: Path, marian_dir: Path):
+    out = tmp_path_factory.mktemp("small-leads") / "leads.jsonl"
     proc = cli(*run_args(small_day, out, marian_dir), "--translate", "leads")
+    return proc, out
+
+
+def test_translate_leads_skips_members_with_their_story(small_leads, small_local: Path,
+                                                        small_day: Path, marian_dir: Path,
+                                                        tmp_path: Path) -> None:
+    proc, out = small_leads
     assert proc.returncode == 0, proc.stderr
     recs = records(out)
     local = {r["id"]: r for r in records(small_local)}
@@ -377,3 +385,35 @@ def test_translate_leads_skips_members_with_their_story(small_local: Path, small
     assert text.count("(not translated)") == skipped and "Not in this digest" not in text
     bad = cli(*run_args(small_day, tmp_path / "x.jsonl", marian_dir), "--translate", "some")
     assert bad.returncode == 2 and "--translate must be all or leads" in bad.stderr
+
+
+def test_ray_gives_the_local_stories_and_skips(ray_cluster: str, small_leads,  # noqa: F811
+                                               small_day: Path,
+                                               marian_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "leads.jsonl"
+    proc = cli(*run_args(small_day, out, marian_dir), "--translate", "leads",
+               "--engine", "ray", "--ray-address", ray_cluster)
+    assert proc.returncode == 0, proc.stderr
+    assert without_timing(records(out)) == without_timing(records(small_leads[1]))
+
+
+def test_a_resumed_run_keeps_the_stories_and_digest_by_options(small_local: Path,
+                                                                small_day: Path,
+                                                                marian_dir: Path,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "day.jsonl"
+    out.write_text("".join(small_local.read_text("utf-8").splitlines(keepends=True)[:3]),
+                   "utf-8")  # an interrupted run: three records written
+    proc = cli(*run_args(small_day, out, marian_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert "3 already done" in proc.stderr
+    assert without_timing(records(out)) == without_timing(records(small_local))
+    flat = cli("digest", str(out), "--by", "article", "-o", str(tmp_path / "flat.md"))
+    assert flat.returncode == 0, flat.stderr
+    assert "Also reported by" not in (tmp_path / "flat.md").read_text("utf-8")
+    brief = cli("digest", str(out), "-o", str(tmp_path / "brief.html"))
+    assert brief.returncode == 0 and "digest of 8 articles in 5 stories" in brief.stderr
+    doc = lxml.html.document_fromstring((tmp_path / "brief.html").read_text("utf-8"))
+    assert len(doc.xpath("//article")) == 5 and len(doc.xpath("//p[@class='also']")) == 3
+    bad = cli("digest", str(out), "--by", "outlet")
+    assert bad.returncode == 2 and "--by must be one of story, article" in bad.stderr
