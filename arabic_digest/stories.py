@@ -31,7 +31,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy import sparse
 
 STORIES_VERSION = "v1"
@@ -137,16 +137,30 @@ def meta_date(meta: Mapping[str, Any] | None) -> datetime | None:
 
 # --- sketches and grouping ------------------------------------------------------------------
 
+Bag = tuple[np.ndarray, np.ndarray]  # sorted 64-bit term hashes, their counts (uint16)
+
+
+def bag(counts: Mapping[str, int], limit: int | None = None) -> Bag:
+    """The `limit` most frequent terms as hashes and counts: a few bytes a term, not a str."""
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    merged: Counter[int] = Counter()
+    for term, n in top:
+        digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
+        merged[int.from_bytes(digest, "little")] += n
+    keys = np.array(sorted(merged), dtype=np.uint64)
+    return keys, np.array([min(merged[int(k)], 65535) for k in keys], dtype=np.uint16)
+
+
 @dataclass
 class Sketch:
-    """What the first pass keeps of one article: no text."""
+    """What the first pass keeps of one article: no text (about 2-3 KB)."""
 
     id: str
     words: int  # length of the cleaned text in words: "most complete" picks the lead
     timestamp: float | None  # seconds since the epoch, None without a date
-    terms: dict[str, int]  # the `sketch_terms` most frequent content words and their counts
-    title_terms: dict[str, int]  # the title's content words as character n-grams
-    minhash: MinHash | None  # None when shorter than one shingle
+    terms: Bag  # the `sketch_terms` most frequent content words and their counts
+    title_terms: Bag  # the title's content words as character n-grams
+    minhash: LeanMinHash | None  # None when shorter than one shingle
 
 
 @dataclass(frozen=True)
@@ -243,19 +257,19 @@ class StoryGrouper:
         o = self.options
         ws = words("\n".join(paragraphs))
         n = o.shingle_words
-        mh: MinHash | None = None
+        mh: LeanMinHash | None = None
         if len(ws) >= max(n, o.min_words):
-            mh = MinHash(num_perm=o.num_perm)
-            mh.update_batch([" ".join(ws[i:i + n]).encode("utf-8")
-                             for i in range(len(ws) - n + 1)])
+            full = MinHash(num_perm=o.num_perm)
+            full.update_batch([" ".join(ws[i:i + n]).encode("utf-8")
+                               for i in range(len(ws) - n + 1)])
+            mh = LeanMinHash(full)  # the signature only, without the permutations
             self.lsh.insert(article_id, mh)
         title_words = words(title) if title else []
-        terms = content_terms(ws + title_words)
-        top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:o.sketch_terms]
+        terms = bag(content_terms(ws + title_words), o.sketch_terms)
         dt = meta_date(meta)
-        title_grams = dict(char_ngrams(title_words, o.title_ngram))
+        title_grams = bag(char_ngrams(title_words, o.title_ngram))
         self.sketches[article_id] = Sketch(article_id, len(ws), dt.timestamp() if dt else None,
-                                           dict(top), title_grams, mh)
+                                           terms, title_grams, mh)
 
     def _near_links(self, ids: list[str]) -> list[tuple[str, str, str, float]]:
         links = []
@@ -278,21 +292,16 @@ class StoryGrouper:
     def tfidf(self, ids: list[str], part: str = "terms") -> sparse.csr_matrix:
         """Rows of L2-normalised TF-IDF (sublinear tf, smoothed idf) of the sketches' `terms`
         or `title_terms`, in `ids` order; the dot product of two rows is their cosine."""
-        docs: list[dict[str, int]] = [getattr(self.sketches[i], part) for i in ids]
-        df: Counter[str] = Counter(t for d in docs for t in d)
-        terms = sorted(df)
-        vocab = {t: k for k, t in enumerate(terms)}
+        docs: list[Bag] = [getattr(self.sketches[i], part) for i in ids]
         n = len(docs)
-        idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in terms])
-        indptr, indices, data = [0], [], []
-        for d in docs:
-            cols = sorted(vocab[t] for t in d)
-            indices.extend(cols)
-            data.extend(1 + math.log(d[terms[k]]) for k in cols)
-            indptr.append(len(indices))
-        x = sparse.csr_matrix((np.array(data, dtype=np.float64), indices, indptr),
-                              shape=(n, len(terms)))
-        x = x.multiply(idf[None, :]).tocsr()
+        keys = np.concatenate([d[0] for d in docs]) if docs else np.zeros(0, np.uint64)
+        counts = np.concatenate([d[1] for d in docs]) if docs else np.zeros(0, np.uint16)
+        vocab, cols = np.unique(keys, return_inverse=True)  # each bag's keys are distinct
+        df = np.bincount(cols, minlength=len(vocab))
+        idf = np.log((1 + n) / (1 + df)) + 1
+        indptr = np.concatenate([[0], np.cumsum([len(d[0]) for d in docs])])
+        data = (1 + np.log(counts.astype(np.float64))) * idf[cols]
+        x = sparse.csr_matrix((data, cols, indptr), shape=(n, len(vocab)))
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sparse.diags(1 / norms) @ x
