@@ -192,8 +192,9 @@ def build_digest(records: list[dict[str, Any]], report_href: str, order: str = "
 
 def _stories(members: dict[str, list[tuple[dict[str, Any], Item]]],
              position: dict[str, int]) -> tuple[list[StoryEntry], list[Item]]:
-    """Stories with an ok article, most outlets first, then earliest; single ones after, in
-    the digest's order. Also the members of stories without an ok article."""
+    """Stories with an ok article: most outlets first, then the earliest report first (undated
+    last); single-article ones after, in the digest's order. Also the members of stories
+    without an ok article."""
     keyed = []
     orphans: list[Item] = []
     for sid, group in members.items():
@@ -212,8 +213,7 @@ def _stories(members: dict[str, list[tuple[dict[str, Any], Item]]],
         entry = StoryEntry(sid, lead, also, outlets)
         at = position.get(lead.id, 0)
         if entry.size > 1:
-            keyed.append(((0, -len(outlets), -entry.size, first is None, first or datetime.min,
-                           at), entry))
+            keyed.append(((0, -len(outlets), first is None, first or datetime.min, at), entry))
         else:
             keyed.append(((1, at), entry))
     keyed.sort(key=lambda ke: ke[0])

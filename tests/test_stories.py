@@ -417,3 +417,16 @@ def test_a_resumed_run_keeps_the_stories_and_digest_by_options(small_local: Path
     assert len(doc.xpath("//article")) == 5 and len(doc.xpath("//p[@class='also']")) == 3
     bad = cli("digest", str(out), "--by", "outlet")
     assert bad.returncode == 2 and "--by must be one of story, article" in bad.stderr
+
+
+def test_stories_with_as_many_outlets_come_earliest_first() -> None:
+    def rec(id_, story, outlet, date):
+        r = ok_record(id_, [["جملة."]], date=date)
+        r["source"]["meta"]["outlet"] = outlet
+        r["story"] = {"id": story, "size": 2, "role": "lead" if id_.endswith("1") else "member"}
+        return r
+    recs = [rec("late1", "s-late", "A", "2015-08-09 18:00:00"),
+            rec("late2", "s-late", "B", "2015-08-09 19:00:00"),
+            rec("early1", "s-early", "A", "2015-08-09 07:00:00"),
+            rec("early2", "s-early", "C", "2015-08-09 20:00:00")]
+    assert [s.id for s in build_digest(recs, "r.html").stories] == ["s-early", "s-late"]
