@@ -7,11 +7,17 @@ corpus holds sketches, never texts:
   LSH index (datasketch), kept when the estimated Jaccard reaches `near_jaccard`;
 * same-event coverage told in other words: TF-IDF cosine over normalised content words (the
   article's most frequent `sketch_terms` words, title included), kept when it reaches
-  `cosine` and both dates (where known) lie within `window_days`.
+  `cosine`, or `cosine_with_title` where the headlines agree too (TF-IDF cosine of their
+  character n-grams of at least `title_cosine`): a headline states the event, and two
+  reports of one event say it in alike words, while two events of one topic (a death, then a
+  decree about the dead) share the body's names but not the headline.
 
-Stories are the connected components of those two kinds of links. The result depends only on
-the set of articles (sketches are ordered by id before anything is computed), so a resumed run,
-a shard run or a Ray run that feeds the same whole input gets the same stories.
+Both links hold only between articles whose dates (where known) lie within `window_days`. A
+story is a connected group of links; its lead is the most complete article (most words, then
+the earliest, then the smallest id); its id is a hash of its smallest member's id. All of it
+depends only on the set of articles (sketches are ordered by id before anything is computed),
+so a resumed run, a shard run or a Ray run that feeds the same whole input gets the same
+stories.
 
 The runner feeds `StoryGrouper.add(id, paragraphs, meta, title)` in a first pass, calls
 `finish()` once, then asks `Stories.field(id)` for each record's `story` and
