@@ -203,6 +203,8 @@ def run(
         raise _fail(f"--engine must be local or ray, not {engine!r}")
     if translate not in ("all", "leads") or (translate == "leads" and no_stories):
         raise _fail(f"--translate must be all or leads (leads needs stories), not {translate!r}")
+    if translate == "leads" and "-" in inputs:
+        raise _fail("--translate leads needs files: stories read the input twice, stdin once")
     try:
         selected = Shard.parse(shard) if shard is not None else None
     except ValueError as exc:

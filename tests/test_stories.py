@@ -385,6 +385,9 @@ def test_translate_leads_skips_members_with_their_story(small_leads, small_local
     assert text.count("(not translated)") == skipped and "Not in this digest" not in text
     bad = cli(*run_args(small_day, tmp_path / "x.jsonl", marian_dir), "--translate", "some")
     assert bad.returncode == 2 and "--translate must be all or leads" in bad.stderr
+    stdin = cli("run", "-", "-o", str(tmp_path / "y.jsonl"), "--translate", "leads",
+                stdin=small_day.read_text("utf-8"))
+    assert stdin.returncode == 2 and "stdin once" in stdin.stderr
 
 
 def test_ray_gives_the_local_stories_and_skips(ray_cluster: str, small_leads,  # noqa: F811
