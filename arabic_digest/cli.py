@@ -17,7 +17,7 @@ from translate.translator import DEFAULT_TRANSLATION_MODEL
 from . import commands
 from .commands import CleanFlags, UsageProblem
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
-from .spec import Backend, Device, Engine
+from .spec import Backend, Device, Engine, Translate
 
 app = typer.Typer(
     add_completion=False,
@@ -41,6 +41,11 @@ class DigestOrder(str, Enum):
 class DigestFormat(str, Enum):
     md = "md"
     html = "html"
+
+
+class DigestBy(str, Enum):
+    story = "story"
+    article = "article"
 
 
 def _version(value: bool) -> None:
@@ -220,6 +225,13 @@ def run(
         metavar="FILE.tsv", help="Terms to check: 'Arabic<TAB>English[<TAB>variant...]' per "
         "line; a segment with a term whose rendering the translation lacks is flagged.",
         rich_help_panel=P_TRANSLATE)] = None,
+    no_stories: Annotated[bool, _flag(
+        "--no-stories", "Do not group articles of the same story (no `story` field).",
+        P_INPUT)] = False,
+    translate: Annotated[Translate, typer.Option(
+        help="all, or leads: translate and summarize only each story's lead; the other "
+        "articles of a story get skipped records (reason story_member).",
+        rich_help_panel=P_TRANSLATE)] = Translate.all,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
@@ -242,7 +254,7 @@ def run(
                              keep_letters, tuple(keep_kind or ())),
             encoding=encoding, max_article_chars=max_article_chars,
             language_check=not no_language_check, dedupe_ids=dedupe_ids, shard=shard,
-            glossary=glossary, engine=engine)
+            glossary=glossary, engine=engine, stories=not no_stories, translate=translate)
     except UsageProblem as exc:
         raise _usage(exc) from None
     _exit(commands.run(spec, RayOptions(ray_address, ray_actors, ray_gpus_per_actor)))
@@ -358,10 +370,15 @@ def digest(
     report_path: Annotated[Path | None, typer.Option(
         "--report", help="The report to link to (default: <stem>.report.html beside the input).",
     )] = None,
+    by: Annotated[DigestBy, typer.Option(
+        help="story: a briefing, one entry per story (its lead's summary and the other outlets "
+        "that reported it), most outlets first; article: every article in --order."
+    )] = DigestBy.story,
 ) -> None:
-    """The English digest: per article its title, dateline, summary and a link to the report."""
+    """The English digest: per story (or article) its title, dateline, summary and a link to
+    the report."""
     _exit(commands.digest(output_jsonl, output, fmt.value if fmt else None, order.value,
-                          report_path))
+                          report_path, by.value))
 
 
 models_app = typer.Typer(

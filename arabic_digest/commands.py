@@ -27,7 +27,7 @@ from .guard import LockedError, OutputNotWritable
 from .identity import IdentityMismatch
 from .readers import Fields, InputError, ReadOptions
 from .records import NotAnOutput
-from .spec import Backend, Device, Engine, RunSpec, Shard
+from .spec import Backend, Device, Engine, RunSpec, Shard, Translate
 
 EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
 
@@ -104,13 +104,19 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
                limit: int | None, overwrite: bool, retry_errors: bool, retry_doubtful: bool,
                quiet: bool, clean: CleanFlags, encoding: str | None, max_article_chars: int,
                language_check: bool, dedupe_ids: bool, shard: str | None,
-               glossary: Path | None, engine: Engine) -> RunSpec:
+               glossary: Path | None, engine: Engine, stories: bool = True,
+               translate: Translate = Translate.all) -> RunSpec:
     """The one RunSpec of a `run` command line (UsageProblem when the options do not fit)."""
     try:
         selected = Shard.parse(shard) if shard is not None else None
         terms = load_glossary(glossary) if glossary is not None else None
     except (ValueError, GlossaryError) as exc:
         raise UsageProblem(str(exc)) from None
+    if translate == Translate.leads and not stories:
+        raise UsageProblem("--translate leads needs stories: drop --no-stories")
+    if translate == Translate.leads and "-" in inputs:
+        raise UsageProblem("--translate leads needs files: stories read the input twice, "
+                           "stdin only once")
     length = summary_options(summarization_model, summary_length, summary_min_tokens,
                              summary_max_tokens, prompt)
     return RunSpec(
@@ -122,7 +128,7 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
         clean_options=clean.options(),
         read_options=read_options(encoding, max_article_chars),
         language_check=language_check, dedupe_ids=dedupe_ids, shard=selected,
-        glossary=terms, engine=engine)
+        glossary=terms, engine=engine, stories=stories, translate=translate)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -219,18 +225,19 @@ def report(output_jsonl: Path, output: Path | None) -> int:
 
 
 def digest(output_jsonl: Path, output: Path | None, fmt: str | None, order: str,
-           report_path: Path | None) -> int:
+           report_path: Path | None, by: str = "story") -> int:
     """`arabic-digest digest`: the English digest of a run."""
     from .digest import write_digest
 
     if not output_jsonl.is_file():
         return fail(f"no such file: {output_jsonl}")
     try:
-        path, result = write_digest(output_jsonl, output, fmt, order, report_path)
+        path, result = write_digest(output_jsonl, output, fmt, order, report_path, by)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
-    say(f"digest of {plural(len(result.items), 'article')}{left} -> {path}")
+    stories = f" in {plural(len(result.stories), 'story')}" if by == "story" else ""
+    say(f"digest of {plural(len(result.items), 'article')}{stories}{left} -> {path}")
     return EXIT_OK
 
 

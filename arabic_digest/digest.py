@@ -1,5 +1,9 @@
 """The English digest of a finished run: per article its title, dateline, summary and a link
 to its place in the report. Markdown by default, HTML on request; both from Jinja2 templates.
+
+By story (the default), it is a briefing: one entry per story (records' `story` field, see
+stories.py), its lead's title and summary and the other outlets that reported it; stories
+carried by more outlets first. Records without a `story` field are stories of their own.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .records import NotAnOutput, read_records
 from .report import anchor_ids, default_path, environment, record_date
 
 ORDERS = ("input", "date")
+GROUPINGS = ("story", "article")
 FORMATS = ("md", "html")
 LEAD_CHARS = 400  # a run without summaries shows the start of the translation instead
 
@@ -65,6 +70,21 @@ class Item:
     # What the summary states that the translation does not ("a number: 15,000"), from
     # summary.flags (see translate.flags.summary_flags).
     warnings: list[str] = field(default_factory=list)
+    status: str = "ok"  # a story member skipped by --translate leads is "skipped"
+
+
+@dataclass
+class StoryEntry:
+    """One story of the briefing: its lead and the other articles that reported it."""
+
+    id: str
+    lead: Item
+    also: list[Item]  # the other articles of the story, ok or skipped (--translate leads)
+    outlets: list[str]  # distinct outlets, the lead's first
+
+    @property
+    def size(self) -> int:
+        return 1 + len(self.also)
 
 
 @dataclass
@@ -76,6 +96,21 @@ class Digest:
     order: str
     undated: int
     models: dict[str, str]
+    by: str = "article"
+    stories: list[StoryEntry] = field(default_factory=list)  # by story: the briefing
+
+    @property
+    def multi(self) -> list[StoryEntry]:
+        return [s for s in self.stories if s.size > 1]
+
+    @property
+    def single(self) -> list[StoryEntry]:
+        return [s for s in self.stories if s.size == 1]
+
+    @property
+    def story_articles(self) -> int:
+        """Articles in the briefing: leads and the members under them, translated or not."""
+        return sum(s.size for s in self.stories)
 
 
 WARNINGS = {"unsupported_number": ("numbers", "a number", "numbers"),
@@ -101,47 +136,110 @@ def _lead(tr: dict[str, Any]) -> str:
     return text if len(text) <= LEAD_CHARS else text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _item(rec: dict[str, Any], number: int, anchor: str, report_href: str) -> Item:
+    source = _dict(rec.get("source"))
+    meta = _dict(source.get("meta"))
+    clean = _dict(rec.get("clean"))
+    tr = _dict(rec.get("translation"))
+    text = str(_dict(rec.get("summary")).get("text") or "")
+    return Item(
+        number=number, id=str(rec.get("id", "")), anchor=anchor,
+        title=str(tr.get("title") or clean.get("title") or source.get("title")
+                  or rec.get("id", "")),
+        title_ar=str(clean.get("title") or source.get("title") or ""),
+        dateline=str(clean.get("dateline") or ""),
+        date=str(meta.get("date") or ""),
+        outlet=str(meta.get("outlet") or ""),
+        summary=text or _lead(tr),
+        is_lead=not text,
+        link=Raw(f"{report_href}#{anchor}"),
+        status=str(rec.get("status") or "unknown"),
+        warnings=summary_warnings(_dict(rec.get("summary"))) if text else [],
+    )
+
+
+def is_story_member(rec: dict[str, Any]) -> bool:
+    """A member that `--translate leads` skipped: reported under its story, not as omitted."""
+    return (rec.get("status") == "skipped" and bool(_dict(rec.get("story")).get("id"))
+            and _dict(rec.get("error")).get("type") == "story_member")
+
+
+def story_key(rec: dict[str, Any], number: int) -> str:
+    """The record's story id; a record without one (older outputs) is a story of its own."""
+    story = _dict(rec.get("story"))
+    return str(story.get("id") or f"record-{number}")
+
+
 def build_digest(records: list[dict[str, Any]], report_href: str, order: str = "input",
-                 source_name: str = "") -> Digest:
+                 source_name: str = "", by: str = "story") -> Digest:
     if order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     anchors = anchor_ids(records)
     items: list[tuple[datetime | None, Item]] = []
     omitted: list[tuple[int, str, str]] = []
     models: dict[str, str] = {}
+    members: dict[str, list[tuple[dict[str, Any], Item]]] = {}
     for i, (rec, anchor) in enumerate(zip(records, anchors)):
         status = str(rec.get("status") or "unknown")
+        if status == "ok" or (by == "story" and is_story_member(rec)):
+            item = _item(rec, i + 1, anchor, report_href)
+            members.setdefault(story_key(rec, i + 1), []).append((rec, item))
         if status != "ok":
-            omitted.append((i + 1, str(rec.get("id", "")), status))
+            if not (by == "story" and is_story_member(rec)):
+                omitted.append((i + 1, str(rec.get("id", "")), status))
             continue
-        source = rec.get("source") if isinstance(rec.get("source"), dict) else {}
-        meta = source.get("meta") if isinstance(source.get("meta"), dict) else {}
-        clean = rec.get("clean") if isinstance(rec.get("clean"), dict) else {}
-        tr = rec.get("translation") if isinstance(rec.get("translation"), dict) else {}
-        summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
         models.update({str(k): str(v) for k, v in (rec.get("models") or {}).items()})
-        text = str(summary.get("text") or "")
-        item = Item(
-            number=i + 1, id=str(rec.get("id", "")), anchor=anchor,
-            title=str(tr.get("title") or clean.get("title") or source.get("title")
-                      or rec.get("id", "")),
-            title_ar=str(clean.get("title") or source.get("title") or ""),
-            dateline=str(clean.get("dateline") or ""),
-            date=str(meta.get("date") or ""),
-            outlet=str(meta.get("outlet") or ""),
-            summary=text or _lead(tr),
-            is_lead=not text,
-            link=Raw(f"{report_href}#{anchor}"),
-            warnings=summary_warnings(summary) if text else [],
-        )
         items.append((record_date(rec), item))
     undated = sum(1 for d, _ in items if d is None)
     if order == "date":
         # Oldest first; articles without a date keep their input order at the end.
         items.sort(key=lambda di: (di[0] is None, di[0] or datetime.min))
-    return Digest(name=Path(source_name).stem or "arabic-digest", source_name=source_name,
-                  items=[it for _, it in items], omitted=omitted, order=order,
-                  undated=undated, models=models)
+    digest = Digest(name=Path(source_name).stem or "arabic-digest", source_name=source_name,
+                    items=[it for _, it in items], omitted=omitted, order=order,
+                    undated=undated, models=models, by=by)
+    if by == "story":
+        position = {it.id: k for k, it in enumerate(digest.items)}  # in the chosen order
+        digest.stories, orphans = _stories(members, position)
+        # Skipped members of a story whose lead did not finish are named like other records.
+        digest.omitted = sorted(digest.omitted + [(it.number, it.id, it.status)
+                                                  for it in orphans])
+    return digest
+
+
+def _stories(members: dict[str, list[tuple[dict[str, Any], Item]]],
+             position: dict[str, int]) -> tuple[list[StoryEntry], list[Item]]:
+    """Stories with an ok article: most outlets first, then the earliest report first (undated
+    last); single-article ones after, in the digest's order. Also the members of stories
+    without an ok article."""
+    keyed = []
+    orphans: list[Item] = []
+    for sid, group in members.items():
+        ok = [(rec, it) for rec, it in group if rec.get("status") == "ok"]
+        if not ok:
+            orphans += [it for _, it in group]
+            continue
+        # The run's lead where it is ok; else the first ok article stands in.
+        lead = next((it for rec, it in ok if _dict(rec.get("story")).get("role") == "lead"),
+                    ok[0][1])
+        also = [it for _, it in group if it is not lead]
+        outlets = list(dict.fromkeys(o for o in [lead.outlet] + [it.outlet for it in also]
+                                     if o))
+        dates = [d for d in (record_date(rec) for rec, _ in group) if d is not None]
+        first = min(dates) if dates else None
+        entry = StoryEntry(sid, lead, also, outlets)
+        at = position.get(lead.id, 0)
+        if entry.size > 1:
+            keyed.append(((0, -len(outlets), first is None, first or datetime.min, at), entry))
+        else:
+            keyed.append(((1, at), entry))
+    keyed.sort(key=lambda ke: ke[0])
+    return [e for _, e in keyed], orphans
 
 
 def _markdown_environment() -> Environment:
@@ -177,7 +275,8 @@ def report_href(report: Path, digest_path: Path) -> str:
 
 
 def write_digest(jsonl: Path, output: Path | None = None, fmt: str | None = None,
-                 order: str = "input", report: Path | None = None) -> tuple[Path, Digest]:
+                 order: str = "input", report: Path | None = None,
+                 by: str = "story") -> tuple[Path, Digest]:
     """Write the digest of `jsonl` (default: beside it, `<stem>.digest.md` or `.html`)."""
     fmt = output_format(output, fmt)
     out = output or default_path(jsonl, f"digest.{fmt}")
@@ -186,7 +285,7 @@ def write_digest(jsonl: Path, output: Path | None = None, fmt: str | None = None
         raise NotAnOutput(f"no translated articles in {jsonl} ({len(records)} records, none "
                           "ok with a translation): nothing to digest")
     href = report_href(report or default_path(jsonl, "report.html"), out)
-    digest = build_digest(records, href, order, jsonl.name)
+    digest = build_digest(records, href, order, jsonl.name, by)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_digest(digest, fmt), encoding="utf-8")
     return out, digest

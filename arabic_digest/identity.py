@@ -37,6 +37,8 @@ OPTION_NAMES = {
     "summary_length": "--summary-length/--summary-min-tokens/--summary-max-tokens",
     "prompt": "--prompt",
     "glossary": "--glossary",
+    "stories": "--no-stories (or another version of the story grouping)",
+    "translate": "--translate",
     "translation": "the translation model",
     "translation.id": "--translation-model",
     "translation.revision": "the translation model's revision",
@@ -54,7 +56,7 @@ OPTION_NAMES = {
 # What a spec knows before its models load: everything but the models' resolved settings.
 PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
                 "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
-                "glossary", "translation", "summarization"}
+                "glossary", "stories", "translate", "translation", "summarization"}
 
 
 class IdentityMismatch(Exception):

@@ -241,6 +241,10 @@ class ArticleView:
         if self.terms:
             kinds.add("terms_inconsistent")
         return " ".join(sorted(kinds))
+    story: str = ""  # the record's story id (stories.py); "" for records without one
+    story_role: str = ""  # lead | member
+    story_rank: int = 0  # index order when grouped by story: the story's first article
+    peers: list[ArticleView] = field(default_factory=list)  # its story's other articles
 
     @property
     def flag_kinds(self) -> list[tuple[str, int]]:
@@ -422,11 +426,28 @@ def article_view(rec: dict[str, Any], anchor: str, number: int) -> ArticleView:
         summary_flags=summary_flags,
         terms=terms,
     )
+    story = rec.get("story") if isinstance(rec.get("story"), dict) else {}
+    view.story = _text(story.get("id"))
+    view.story_role = _text(story.get("role"))
     view.search = " ".join([
         view.id, view.status, view.title_en, view.title_ar, view.dateline, view.date,
         view.outlet, view.error, view.kinds, "flagged" if flags or summary_flags else "",
+        view.story,
     ]).lower()
     return view
+
+
+def link_stories(articles: Sequence[ArticleView]) -> int:
+    """Give each article its story's other articles and its place in the index grouped by
+    story; returns how many stories have more than one article."""
+    groups: dict[str, list[ArticleView]] = {}
+    for a in articles:
+        groups.setdefault(a.story or f"record-{a.number}", []).append(a)
+    for group in groups.values():
+        for a in group:
+            a.peers = [b for b in group if b is not a]
+            a.story_rank = group[0].number
+    return sum(1 for g in groups.values() if len(g) > 1)
 
 
 @dataclass
@@ -448,12 +469,14 @@ class ReportView:
     def kinds(self) -> list[str]:
         """Every flag kind in the run, for the report's kind filter."""
         return sorted({k for a in self.articles for k in a.kinds.split()})
+    stories: int = 0  # stories with more than one article
 
 
 def build_view(records: Sequence[dict[str, Any]], source_name: str = "",
                unreadable: int = 0, lowest: int = LOWEST_SHOWN) -> ReportView:
     anchors = anchor_ids(records)
     articles = [article_view(r, a, i + 1) for i, (r, a) in enumerate(zip(records, anchors))]
+    stories = link_stories(articles)
     counts = Counter(a.status for a in articles)
     models: dict[tuple[str, str], None] = {}
     for rec in records:
@@ -479,6 +502,7 @@ def build_view(records: Sequence[dict[str, Any]], source_name: str = "",
         summary_flag_counts=sorted(Counter(f.kind for a in articles
                                            for f in a.summary_flags).items()),
         terms=[(a, t) for a in articles for t in a.terms],
+        stories=stories,
     )
 
 

@@ -35,9 +35,10 @@ from .identity import (
 from .inputs import count_articles, input_items
 from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path, package_versions
-from .readers import check_inputs
+from .readers import Article, check_inputs
 from .records import OutputWriteError, RecordFile, write_json_atomic
 from .spec import RunSpec
+from .stories import Stories, annotate, first_pass, manifest_entry, member_record
 from .trust import TrustStats, retry_overrides
 
 
@@ -113,6 +114,7 @@ class Runner:
                               if spec.summarization_model is not None else None)}
         self.models_known = engine.models() is not None
         self.bar: tqdm | None = None
+        self.stories: Stories | None = None
 
     def identity(self) -> dict[str, Any]:
         return run_identity(self.spec.record_settings(), self.models)
@@ -143,6 +145,7 @@ class Runner:
                              "max_article_chars": spec.read_options.max_article_chars},
             "dedupe_ids": spec.dedupe_ids,
             "shard": spec.shard.to_json() if spec.shard else None,
+            "stories": manifest_entry(self.stories, spec.translate.value),
             "cwd": os.getcwd(),
             "trust": self.trust.manifest(retry_overrides(translator.get("num_beams"))
                                          if spec.retry_doubtful else None),
@@ -170,6 +173,9 @@ class Runner:
                 self.stats.resumed_errors += done[article_id] == "error"
                 if self.bar is not None:
                     self.bar.update(1)
+            elif (self.stories is not None and isinstance(item, Article)
+                  and not self.stories.translates(article_id, self.spec.translate.value)):
+                yield member_record(item, self.stories)  # --translate leads
             else:
                 yield item
 
@@ -190,6 +196,12 @@ class Runner:
                 check_same_run(output, before, self.identity(), only)
                 self.resumed_identity = before
                 self.old_manifest = manifest_path(output).read_text("utf-8")
+        if self.spec.stories and "-" not in self.spec.inputs:  # stdin cannot be read twice
+            # Over the WHOLE input (no shard, no limit): every shard, engine and resume
+            # gets the same stories.
+            whole = replace(self.spec, shard=None, limit=None)
+            self.stories = first_pass((item for _, item in input_items(whole)),
+                                      self.spec.clean_options)
         out = RecordFile(output, overwrite=self.spec.overwrite,
                          retry_errors=self.spec.retry_errors)
         self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
@@ -217,6 +229,7 @@ class Runner:
             check_same_run(self.stats.output, self.resumed_identity, self.identity())
 
     def _append(self, batch: Batch, out: RecordFile) -> None:
+        annotate(batch.records, self.stories)
         out.append(batch.records)
         self.trust.add(batch.records)
         for rec in batch.records:

@@ -22,6 +22,7 @@ from translate.translator import DEFAULT_TRANSLATION_MODEL
 from .identity import run_identity
 from .pipeline import BatchSettings
 from .readers import Fields, ReadOptions
+from .stories import StoryOptions
 
 
 class Device(str, Enum):
@@ -41,6 +42,13 @@ class Backend(str, Enum):
 class Engine(str, Enum):
     local = "local"
     ray = "ray"
+
+
+class Translate(str, Enum):
+    """all articles, or only each story's lead (members get skipped records)."""
+
+    all = "all"
+    leads = "leads"
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,8 @@ class RunSpec:
     shard: Shard | None = None  # only the articles of this shard (see Shard)
     glossary: Glossary | None = None  # --glossary: terms checked in every segment (trust.py)
     engine: Engine = Engine.local  # where batches run; never what a record holds
+    stories: bool = True  # group articles of the same story (a first pass, stories.py)
+    translate: Translate = Translate.all
 
     def output_path(self) -> Path:
         if self.output:
@@ -144,7 +154,9 @@ class RunSpec:
                 "shard": str(self.shard) if self.shard else None,
                 "summary_length": self.summary_length.record(),
                 "prompt": self.prompt,
-                "glossary": self.glossary.signature() if self.glossary else None}
+                "glossary": self.glossary.signature() if self.glossary else None,
+                "stories": StoryOptions().signature() if self.stories else None,
+                "translate": self.translate.value}
 
     def requested_identity(self) -> dict[str, Any]:
         """The identity as far as it is known before any model loads (model ids only)."""

@@ -68,7 +68,7 @@ def test_cli_writes_both_beside_the_run(small_run) -> None:
     html_path = out.with_name("news.report.html")
     md_path = out.with_name("news.digest.md")
     assert f"report of 5 articles (5 ok, 0 error, 0 skipped) -> {html_path}" in report.stderr
-    assert f"digest of 5 articles -> {md_path}" in digest.stderr
+    assert f"digest of 5 articles in 5 stories -> {md_path}" in digest.stderr
     doc = lxml.html.document_fromstring(html_path.read_text("utf-8"))
     assert len(doc.xpath("//main/article")) == 5
     # The sentence alignment on the page is the record's.

@@ -49,6 +49,22 @@
     }
     shown.textContent = count + " of " + rows.length;
   }
+  // Group by story: the index rows of one story follow its first article (data-story), then
+  // return to input order (data-n). Only the index moves; the articles stay in input order.
+  var bystory = document.getElementById("bystory");
+  var list = document.getElementById("index");
+  function regroup() {
+    var key = bystory.checked ? "data-story" : "data-n";
+    var sorted = rows.slice().sort(function (a, b) {
+      return (+a.getAttribute(key) - +b.getAttribute(key)) ||
+             (+a.getAttribute("data-n") - +b.getAttribute("data-n"));
+    });
+    for (var i = 0; i < sorted.length; i++) list.appendChild(sorted[i]);
+  }
+  if (bystory && list) {
+    bystory.addEventListener("change", regroup);
+    if (bystory.checked) regroup();
+  }
   if (input) {
     input.addEventListener("input", function () {
       clearTimeout(timer);
