@@ -45,8 +45,8 @@ def fail(message: str) -> int:
     return EXIT_NOTHING_DONE
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else words or word + 's'}"
 
 
 # --- building options ------------------------------------------------------------------------
@@ -236,7 +236,7 @@ def digest(output_jsonl: Path, output: Path | None, fmt: str | None, order: str,
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
-    stories = f" in {plural(len(result.stories), 'story')}" if by == "story" else ""
+    stories = f" in {plural(len(result.stories), 'story', 'stories')}" if by == "story" else ""
     say(f"digest of {plural(len(result.items), 'article')}{stories}{left} -> {path}")
     return EXIT_OK
 

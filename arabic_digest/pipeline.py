@@ -20,7 +20,7 @@ from translate.translator import Translator
 from . import trust
 from .learning import source_key
 from .readers import Article
-from .records import base_record, error_record
+from .records import SegmentPart, base_record, clean_part, error_record, translation_part
 from .screening import check_language
 from .textsafety import removed_entry, sanitize
 
@@ -67,15 +67,7 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
         return error_record(article, "clean", type(exc).__name__, f"{article.origin}: {exc}")
     rec = base_record(article)
-    rec["clean"] = {
-        "title": cleaned.title,
-        "dateline": cleaned.dateline,
-        "paragraphs": cleaned.paragraphs,
-        "removed": cleaned.removed,
-        "signature": settings.clean_options.signature(),
-    }
-    if source is not None:
-        rec["clean"]["source"] = source  # which learned units applied
+    rec["clean"] = clean_part(cleaned, settings.clean_options.signature(), source)
     if not cleaned.paragraphs:
         rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
         rec["status"] = "skipped"
@@ -109,20 +101,16 @@ def _fill_translation(p: Prepared, targets: list[str], model: str) -> None:
     n_title = len(p.title_segments)
     title_targets, body = targets[:n_title], targets[n_title:]
     paragraphs: list[str] = []
-    segments: list[dict[str, Any]] = []
+    segments: list[SegmentPart] = []
     pos = 0
     for i, segs in enumerate(p.paragraph_segments):
         outs = body[pos:pos + len(segs)]
         pos += len(segs)
         paragraphs.append(_join(outs))
-        segments.extend({"paragraph": i, "source": s.text, "target": t, "split": s.split}
+        segments.extend(SegmentPart(paragraph=i, source=s.text, target=t, split=s.split)
                         for s, t in zip(segs, outs))
-    p.record["translation"] = {
-        "title": _join(title_targets) if n_title else None,
-        "paragraphs": paragraphs,
-        "segments": segments,
-        "flags": [],
-    }
+    p.record["translation"] = translation_part(_join(title_targets) if n_title else None,
+                                               paragraphs, segments)
     p.record["models"]["translation"] = model
 
 

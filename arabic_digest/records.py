@@ -1,4 +1,10 @@
-"""Output records (schema_version 1) and their JSONL file: append, fsync, resume, repair."""
+"""Output records (schema_version 1) and their JSONL file: append, fsync, resume, repair.
+
+The record's shape is typed here (TypedDicts: what `json.loads` gives back is exactly this)
+and built here: `base_record`, `error_record`, `clean_part` and `translation_part`; trust
+(flags, scores), summaries and stories add their own keys to those parts. `dumps` is the one
+serialiser and `scan_output` the one reader of output files.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from .guard import crash_point
 from .readers import Article
@@ -16,7 +22,80 @@ from .readers import Article
 SCHEMA_VERSION = 1
 
 
-def base_record(article: Article) -> dict[str, Any]:
+class ErrorPart(TypedDict):
+    stage: str  # read, clean, language, translate, summarize, stories
+    type: str
+    message: str
+
+
+class SourcePart(TypedDict):
+    title: str | None
+    text: str | None  # exactly as read (None when the input itself was bad)
+    meta: dict[str, Any]
+
+
+class CleanPart(TypedDict, total=False):
+    title: str | None
+    dateline: str | None
+    paragraphs: list[str]  # what is translated
+    removed: list[dict[str, Any]]  # every removal, with its kind and text
+    signature: str
+    source: str  # the source whose learned boilerplate applied
+    language: dict[str, Any]
+    untranslated: list[dict[str, Any]]  # paragraphs in another language, kept as they are
+
+
+class SegmentPart(TypedDict, total=False):
+    paragraph: int
+    source: str
+    target: str
+    split: bool
+    score: float | None
+    retried: bool
+    retry: dict[str, Any]
+
+
+class TranslationPart(TypedDict, total=False):
+    title: str | None
+    paragraphs: list[str]
+    segments: list[SegmentPart]
+    flags: list[dict[str, Any]]
+    score: float | None
+    retry_skipped: int
+    terms_inconsistent: list[dict[str, Any]]
+
+
+class Record(TypedDict):
+    schema_version: int
+    id: str
+    status: str  # ok | error | skipped
+    error: ErrorPart | None
+    source: SourcePart
+    clean: CleanPart | None
+    translation: TranslationPart | None
+    summary: dict[str, Any] | None  # summarize.Summary.to_record(), plus its flags
+    models: dict[str, str]
+    timing_s: dict[str, float]
+    # story: {id, size, role}, when the run grouped stories (stories.py)
+
+
+def clean_part(cleaned: Any, signature: str, source: str | None) -> CleanPart:
+    """`clean` of a record, from translate.clean's CleanedArticle."""
+    part = CleanPart(title=cleaned.title, dateline=cleaned.dateline,
+                     paragraphs=cleaned.paragraphs, removed=cleaned.removed,
+                     signature=signature)
+    if source is not None:
+        part["source"] = source  # which learned units applied
+    return part
+
+
+def translation_part(title: str | None, paragraphs: list[str],
+                     segments: list[SegmentPart]) -> TranslationPart:
+    """`translation` of a record; trust.annotate adds flags and scores."""
+    return TranslationPart(title=title, paragraphs=paragraphs, segments=segments, flags=[])
+
+
+def base_record(article: Article) -> Record:
     """The parts every record has, whatever its status."""
     return {
         "schema_version": SCHEMA_VERSION,
@@ -32,10 +111,10 @@ def base_record(article: Article) -> dict[str, Any]:
     }
 
 
-def error_record(article: Article, stage: str, exc_type: str, message: str) -> dict[str, Any]:
+def error_record(article: Article, stage: str, exc_type: str, message: str) -> Record:
     rec = base_record(article)
     rec["status"] = "error"
-    rec["error"] = {"stage": stage, "type": exc_type, "message": message}
+    rec["error"] = ErrorPart(stage=stage, type=exc_type, message=message)
     return rec
 
 

@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .dates import DATE_KEYS, parse_date, record_date  # noqa: F401 - importable here
 from .records import read_records
 
 LOWEST_SHOWN = 20  # lowest-confidence segments listed for the whole run
@@ -55,35 +55,6 @@ def anchor_ids(records: Sequence[dict[str, Any]]) -> list[str]:
         seen[anchor] += 1
         out.append(anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}")
     return out
-
-
-DATE_KEYS = ("date", "published", "published_at", "datetime", "pubdate")
-
-
-def record_date(rec: dict[str, Any]) -> datetime | None:
-    """The article's date from `source.meta` (RFC 2822 or ISO 8601), in UTC; None if absent."""
-    meta = (rec.get("source") or {}).get("meta") or {}
-    if not isinstance(meta, dict):
-        return None
-    for key in DATE_KEYS:
-        value = meta.get(key)
-        if isinstance(value, str) and value.strip():
-            parsed = parse_date(value.strip())
-            if parsed:
-                return parsed
-    return None
-
-
-def parse_date(value: str) -> datetime | None:
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            dt = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    # Naive times are taken as UTC so that mixed sources still sort together.
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
 # ---------------------------------------------------------------------------- view model

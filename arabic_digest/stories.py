@@ -32,18 +32,17 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy import sparse
 
+from .dates import meta_date
+
 STORIES_VERSION = "v1"
 TRANSLATE_MODES = ("all", "leads")
 BLOCK = 1024  # rows of the cosine product computed at once
-DATE_KEYS = ("date", "published", "published_at", "datetime", "pubdate")
 
 
 @dataclass(frozen=True)
@@ -116,29 +115,6 @@ def char_ngrams(ws: Iterable[str], n: int) -> Counter[str]:
         else:
             out.update(w[k:k + n] for k in range(len(w) - n + 1))
     return out
-
-
-def parse_date(value: Any) -> datetime | None:
-    """ISO 8601 or RFC 2822 (as the report reads them), in UTC; None when absent or unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            dt = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
-
-
-def meta_date(meta: Mapping[str, Any] | None) -> datetime | None:
-    for key in DATE_KEYS:
-        dt = parse_date((meta or {}).get(key))
-        if dt:
-            return dt
-    return None
 
 
 # --- sketches and grouping ------------------------------------------------------------------

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError, Summary
+from .summarizer import (
+    DEFAULT_SUMMARIZATION_MODEL,
+    SummarizerLoadError,
+    Summary,
+    encoder_decoder_lengths,
+    input_limit,
+)
 
 
 class CT2Summarizer:
@@ -55,30 +61,14 @@ class CT2Summarizer:
             raise SummarizerLoadError(
                 f"could not load summarization model {model!r} for CTranslate2 "
                 f"({type(exc).__name__}: {exc})") from exc
-        g = self.generation_config
         if beams is not None:
-            g.num_beams = beams
-        # As TransformersSummarizer: min_length/max_length count generated tokens (None keeps
-        # the model's generation config, whose lengths count the decoder start token too).
-        if max_length is not None:
-            g.max_new_tokens = None
-            g.max_length = max_length + 1
-            if min_length is None and (g.min_length or 0) > g.max_length:
-                g.min_length = g.max_length  # a short max lowers the model's own min with it
-        if min_length is not None:
-            g.min_new_tokens = None
-            g.min_length = min_length + 1
-        if (g.min_length or 0) > (g.max_length or 0):
-            raise SummarizerLoadError(
-                f"--summary-min-tokens {min_length} is more than {model} generates at most "
-                f"({g.max_length - 1} tokens); raise --summary-max-tokens too")
+            self.generation_config.num_beams = beams
+        # As TransformersSummarizer: min_length/max_length count generated tokens.
+        encoder_decoder_lengths(self.generation_config, min_length, max_length, model)
         self.converted = str(converted)
         self.threads = threads
         self.batch_tokens = batch_tokens
-        positions = getattr(config, "max_position_embeddings", None)
-        tok_max = getattr(self.tokenizer, "model_max_length", None)
-        limits = [x for x in (positions, tok_max) if isinstance(x, int) and 0 < x < 10**6]
-        self.limit = min(limits) if limits else 1024
+        self.limit = input_limit(config, self.tokenizer)
         # Tokens of text one call takes: the limit less the special tokens around the text.
         self.window = self.limit - len(self.tokenizer("")["input_ids"])
         self.revision = revision or getattr(config, "_commit_hash", None)

@@ -62,6 +62,36 @@ def _device(device: str) -> str:
     return device
 
 
+def encoder_decoder_lengths(g: Any, min_length: int | None, max_length: int | None,
+                            model: str) -> Any:
+    """Set an encoder-decoder's generation config `g` to generate between `min_length` and
+    `max_length` new tokens (None keeps the model's own); both backends use this one.
+
+    transformers' max_length/min_length count the decoder start token as well.
+    """
+    if max_length is not None:
+        g.max_new_tokens = None
+        g.max_length = max_length + 1
+        if min_length is None and (g.min_length or 0) > g.max_length:
+            g.min_length = g.max_length  # a short max lowers the model's own min with it
+    if min_length is not None:
+        g.min_new_tokens = None
+        g.min_length = min_length + 1
+    if g.max_new_tokens is None and (g.min_length or 0) > g.max_length:
+        raise SummarizerLoadError(
+            f"--summary-min-tokens {min_length} is more than {model} generates at most "
+            f"({g.max_length - 1} tokens); raise --summary-max-tokens too")
+    return g
+
+
+def input_limit(config: Any, tokenizer: Any) -> int:
+    """Most tokens the model reads: its positions, or the tokenizer's limit if lower."""
+    positions = [getattr(config, k, None) for k in ("max_position_embeddings", "n_positions")]
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    limits = [x for x in (*positions, tok_max) if isinstance(x, int) and 0 < x < 10**6]
+    return min(limits) if limits else 1024
+
+
 # Tokens kept free in a prompt for the article's title, which varies from article to article.
 TITLE_RESERVE = 48
 # Chat models' generation configs rarely bound the answer; this is the "medium" preset's max.
@@ -167,27 +197,10 @@ class TransformersSummarizer:
             if (g.min_new_tokens or 0) > g.max_new_tokens:
                 g.min_new_tokens = g.max_new_tokens
             return g
-        # Encoder-decoders: max_length/min_length count the decoder start token as well.
-        if max_length is not None:
-            g.max_new_tokens = None
-            g.max_length = max_length + 1
-            if min_length is None and (g.min_length or 0) > g.max_length:
-                g.min_length = g.max_length  # a short max lowers the model's own min with it
-        if min_length is not None:
-            g.min_new_tokens = None
-            g.min_length = min_length + 1
-        if g.max_new_tokens is None and (g.min_length or 0) > g.max_length:
-            raise SummarizerLoadError(
-                f"--summary-min-tokens {min_length} is more than {self.name} generates at most "
-                f"({g.max_length - 1} tokens); raise --summary-max-tokens too")
-        return g
+        return encoder_decoder_lengths(g, min_length, max_length, self.name)
 
     def _limit(self) -> int:
-        cfg = self.model.config
-        positions = [getattr(cfg, k, None) for k in ("max_position_embeddings", "n_positions")]
-        tok_max = getattr(self.tokenizer, "model_max_length", None)
-        limits = [x for x in (*positions, tok_max) if isinstance(x, int) and 0 < x < 10**6]
-        return min(limits) if limits else 1024
+        return input_limit(self.model.config, self.tokenizer)
 
     def _window(self) -> int:
         """Tokens of text one call takes: the model's limit less the prompt (with room for a

@@ -102,51 +102,93 @@ def max_new_tokens_for(src_tokens: int, ratio: float, offset: int, limit: int,
     return max(1, min(limit, math.ceil(raw / step) * step))
 
 
-class TransformersTranslator:
-    """Opus-MT (MarianMT) or any seq2seq translation model through transformers."""
+@dataclass
+class Generated:
+    """What a backend generated for one segment: its token ids after the decoder start, with
+    the closing </s> when it has one, and whether it stopped at its length bound."""
 
-    backend = "transformers"
+    ids: list[int]
+    hit_limit: bool
+
+
+def generation_settings(model: str) -> tuple[Any, Any]:
+    """The model's config and generation config (defaults from the config if it has none)."""
+    from transformers import AutoConfig, GenerationConfig
+
+    config = AutoConfig.from_pretrained(model)
+    try:
+        gen = GenerationConfig.from_pretrained(model)
+    except OSError:
+        gen = GenerationConfig.from_model_config(config)
+    return config, gen
+
+
+class Seq2SeqTranslator:
+    """Opus-MT (MarianMT) or any seq2seq translation model, over one backend.
+
+    Everything but running the model lives here, once: the tokenizer, one generation config
+    per run (from the model's own), the length bound, bucketing by bound and token budget,
+    decoding and the hypotheses. A backend (TransformersTranslator, CT2Translator) only
+    loads the model and implements `_generate` and `_score`.
+    """
+
+    backend = "?"
 
     def __init__(
         self,
         model: str = DEFAULT_TRANSLATION_MODEL,
         *,
-        device: str = "auto",
         beams: int | None = None,
         batch_tokens: int = 4096,
         max_length_ratio: float = 2.0,
         max_length_offset: int = 10,
         on_batch: Callable[[int], None] | None = None,
         fallback: str | None = None,
+        revision: str | None = None,
+        **backend_options: Any,
     ) -> None:
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoTokenizer
 
         self.name = model
         self.fallback = fallback  # why --backend auto did not use CTranslate2, if it did not
-        self.device = resolve_device(device)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model).to(self.device).eval()
+            config, self.generation_config = generation_settings(model)
+            self._load(model, **backend_options)
+        except ModelLoadError:
+            raise
         except Exception as exc:  # noqa: BLE001 - any load failure gets the same advice
             raise ModelLoadError(f"{offline_hint(model)} ({type(exc).__name__}: {exc})") from exc
-        self._torch = torch
+        if beams is not None:
+            self.generation_config.num_beams = beams
+        # Most new tokens the decoder can take: its positions, less the decoder start token.
+        positions = getattr(config, "max_position_embeddings", None) or 512
+        self.limit = min(positions, self.generation_config.max_length or positions) - 1
         self.batch_tokens = batch_tokens
         self.ratio = max_length_ratio
         self.offset = max_length_offset
         self.on_batch = on_batch
-        # One generation config per run, from the model's own, so settings live in one place.
-        self.generation_config = copy.deepcopy(self.model.generation_config)
-        if beams is not None:
-            self.generation_config.num_beams = beams
-        self.limit = self._model_limit()
-        self.revision = getattr(self.model.config, "_commit_hash", None)
+        self.revision = revision or getattr(config, "_commit_hash", None)
 
-    def _model_limit(self) -> int:
-        """Most new tokens the decoder can take: its positions, less the decoder start token."""
-        positions = getattr(self.model.config, "max_position_embeddings", None) or 512
-        cfg_max = self.generation_config.max_length or positions
-        return min(positions, cfg_max) - 1
+    # --- what a backend implements ---------------------------------------------------------
+
+    def _load(self, model: str, **options: Any) -> None:
+        raise NotImplementedError
+
+    def _generate(self, encoded: list[list[int]], max_new_tokens: int,
+                  config: Any) -> list[Generated]:
+        raise NotImplementedError
+
+    def _score(self, encoded: list[list[int]], generated: list[Generated]) -> list[float]:
+        """Mean log-probability per output token (its </s> included), teacher-forced: the
+        model's own view of the output whatever the decoding, so a retry with other settings
+        compares fairly with the first try."""
+        raise NotImplementedError
+
+    def _backend_settings(self) -> dict[str, Any]:
+        return {}
+
+    # --- the protocol ----------------------------------------------------------------------
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])
@@ -155,7 +197,7 @@ class TransformersTranslator:
         g = self.generation_config
         return {
             "backend": self.backend,
-            "device": self.device,
+            **self._backend_settings(),
             "num_beams": g.num_beams,
             # max_new_tokens = min(limit, ceil(ratio x source tokens + offset) rounded up to 16)
             "max_new_tokens": {"ratio": self.ratio, "offset": self.offset, "limit": self.limit},
@@ -173,89 +215,115 @@ class TransformersTranslator:
                          overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]:
         return self._translate(segments, overrides, score=True)
 
+    def _config(self, overrides: Mapping[str, Any] | None) -> Any:
+        """The run's generation config with this call's overrides (a retry's settings)."""
+        cfg = copy.deepcopy(self.generation_config)
+        for key, value in (overrides or {}).items():
+            setattr(cfg, key, value)
+        return cfg
+
     def _translate(self, segments: Sequence[str], overrides: Mapping[str, Any] | None,
                    score: bool) -> list[Hypothesis]:
         if not segments:
             return []
-        cfg = copy.deepcopy(self.generation_config)
-        for key, value in (overrides or {}).items():
-            setattr(cfg, key, value)
+        cfg = self._config(overrides)
         encoded = [self.tokenizer(s)["input_ids"] for s in segments]
         out: list[Hypothesis] = [Hypothesis("")] * len(segments)
-        for bound, members in self._by_bound([len(e) for e in encoded]).items():
+        # Batches only mix segments with the same bound, so a segment gets the same bound
+        # (and output) in any batch as alone.
+        groups: dict[int, list[int]] = {}
+        for i, ids in enumerate(encoded):
+            bound = max_new_tokens_for(len(ids), self.ratio, self.offset, self.limit)
+            groups.setdefault(bound, []).append(i)
+        for bound, members in groups.items():
             lengths = [len(encoded[i]) for i in members]
             for batch in token_batches(lengths, self.batch_tokens):
                 rows = [members[j] for j in batch]
-                hyps = self._generate([segments[i] for i in rows], bound, cfg, score)
-                for i, hyp in zip(rows, hyps):
-                    out[i] = hyp
+                sources = [encoded[i] for i in rows]
+                generated = self._generate(sources, bound, cfg)
+                scores = (self._score(sources, generated) if score
+                          else [None] * len(generated))
+                for i, gen, sc in zip(rows, generated, scores):
+                    text = self.tokenizer.decode(gen.ids, skip_special_tokens=True).strip()
+                    out[i] = Hypothesis(text, sc, gen.hit_limit)
                 if self.on_batch:
                     self.on_batch(len(rows))
         return out
 
-    def _by_bound(self, lengths: Sequence[int]) -> dict[int, list[int]]:
-        groups: dict[int, list[int]] = {}
-        for i, n in enumerate(lengths):
-            bound = max_new_tokens_for(n, self.ratio, self.offset, self.limit)
-            groups.setdefault(bound, []).append(i)
-        return groups
+    def _eos(self) -> set[int]:
+        eos = self.generation_config.eos_token_id
+        return set(eos) if isinstance(eos, list) else {eos}
 
-    def _generate(self, texts: list[str], max_new_tokens: int, base: Any,
-                  score: bool) -> list[Hypothesis]:
-        cfg = copy.deepcopy(base)
+
+class TransformersTranslator(Seq2SeqTranslator):
+    """The transformers backend (PyTorch), on CPU or CUDA."""
+
+    backend = "transformers"
+
+    def __init__(self, model: str = DEFAULT_TRANSLATION_MODEL, *, device: str = "auto",
+                 **options: Any) -> None:
+        super().__init__(model, device=device, **options)
+
+    def _load(self, model: str, device: str = "auto") -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+
+        self._torch = torch
+        self.device = resolve_device(device)
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(model).to(self.device).eval()
+        self.start = self.model.config.decoder_start_token_id
+
+    def _backend_settings(self) -> dict[str, Any]:
+        return {"device": self.device}
+
+    def _generate(self, encoded: list[list[int]], max_new_tokens: int,
+                  config: Any) -> list[Generated]:
+        cfg = copy.deepcopy(config)
         # max_length counts the decoder start token. Setting it (not max_new_tokens) avoids
         # transformers' "both were set" warning: a None here is refilled from the model's.
         cfg.max_length = max_new_tokens + 1
-        inputs = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        inputs = self.tokenizer.pad({"input_ids": encoded}, return_tensors="pt")
         inputs = {k: v.to(self.device) for k, v in inputs.items()}
         with self._torch.inference_mode():
             ids = self.model.generate(**inputs, generation_config=cfg)
-            scores = self._score(inputs, ids) if score else [None] * len(texts)
-        decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
-        cut = [self._hit_limit(row.tolist(), max_new_tokens) for row in ids]
-        return [Hypothesis(t.strip(), s, c) for t, s, c in zip(decoded, scores, cut)]
+        eos, forced = self._eos(), cfg.forced_eos_token_id is not None
+        out = []
+        for row in ids.tolist():
+            row = row[1:]  # after the decoder start
+            end = next((k for k, t in enumerate(row) if t in eos), None)
+            if end is None:  # no </s>: it ran to the bound
+                out.append(Generated(row, True))
+            else:  # a </s> forced into the last slot is a stop at the bound too
+                out.append(Generated(row[:end + 1], forced and end + 1 == max_new_tokens))
+        return out
 
-    def _hit_limit(self, row: list[int], max_new_tokens: int) -> bool:
-        """Whether generation stopped at its bound rather than at a </s> of its own: no </s>
-        after the decoder start, or (with forced_eos_token_id) one forced into the last slot."""
-        eos = self.generation_config.eos_token_id
-        eos = set(eos) if isinstance(eos, list) else {eos}
-        ends = [k for k, t in enumerate(row[1:], 1) if t in eos]
-        if not ends:
-            return True
-        forced = self.generation_config.forced_eos_token_id is not None
-        return forced and ends[0] == max_new_tokens
-
-    def _score(self, inputs: dict[str, Any], ids: Any) -> list[float]:
-        """Mean log-probability per output token (its </s> included) under the model.
-
-        One teacher-forced pass over the generated ids with the raw logits, so the score is
-        the model's own view of the output whatever the decoding (greedy, beams, repetition
-        penalty): a retry with other settings compares fairly with the first try. Rows are
-        scored in chunks so the logits (rows x length x vocabulary) stay under ~256 MB.
-        """
+    def _score(self, encoded: list[list[int]], generated: list[Generated]) -> list[float]:
+        # Rows are scored in chunks so the logits (rows x length x vocabulary) stay under
+        # ~256 MB.
         torch = self._torch
-        eos = self.generation_config.eos_token_id
-        eos = eos[0] if isinstance(eos, list) else eos
-        decoder_in, target = ids[:, :-1], ids[:, 1:]
-        # Tokens up to and including the first </s> count; the padding after it does not.
-        is_eos = target == eos
-        after_eos = (is_eos.cumsum(dim=1) - is_eos.long()) > 0
-        keep = ~after_eos
+        pad = self.model.config.pad_token_id
+        width = max(1, max(len(g.ids) for g in generated))
+        target = torch.tensor([g.ids + [pad] * (width - len(g.ids)) for g in generated])
+        keep = torch.tensor([[k < len(g.ids) for k in range(width)] for g in generated])
+        decoder_in = torch.cat([torch.full((len(generated), 1), self.start), target[:, :-1]], 1)
+        inputs = self.tokenizer.pad({"input_ids": encoded}, return_tensors="pt")
         vocab = self.model.config.vocab_size
-        chunk = max(1, (1 << 26) // max(1, target.shape[1] * vocab))
+        chunk = max(1, (1 << 26) // max(1, width * vocab))
         out: list[float] = []
-        for start in range(0, ids.shape[0], chunk):
-            sl = slice(start, start + chunk)
-            logits = self.model(input_ids=inputs["input_ids"][sl],
-                                attention_mask=inputs["attention_mask"][sl],
-                                decoder_input_ids=decoder_in[sl],
-                                decoder_attention_mask=torch.ones_like(decoder_in[sl])).logits
-            logprobs = torch.log_softmax(logits.float(), dim=-1)
-            token_lp = logprobs.gather(-1, target[sl].unsqueeze(-1)).squeeze(-1)
-            mask = keep[sl]
-            means = (token_lp * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-            out.extend(float(m) for m in means.cpu())
+        with torch.inference_mode():
+            for start in range(0, len(generated), chunk):
+                sl = slice(start, start + chunk)
+                logits = self.model(
+                    input_ids=inputs["input_ids"][sl].to(self.device),
+                    attention_mask=inputs["attention_mask"][sl].to(self.device),
+                    decoder_input_ids=decoder_in[sl].to(self.device),
+                    decoder_attention_mask=torch.ones_like(decoder_in[sl]).to(self.device),
+                ).logits
+                logprobs = torch.log_softmax(logits.float(), dim=-1)
+                token_lp = logprobs.gather(-1, target[sl].to(self.device).unsqueeze(-1))
+                mask = keep[sl].to(self.device)
+                means = (token_lp.squeeze(-1) * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+                out.extend(float(m) for m in means.cpu())
         return out
 
 
