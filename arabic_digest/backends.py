@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from summarize.chunking import ChunkedSummarizer
-from summarize.ct2 import CT2Summarizer
-from summarize.loading import build_summarizer, is_lead
-from summarize.summarizer import Summarizer, SummarizerLoadError
-from translate.ct2 import CT2Translator
-from translate.translator import (
+from . import models
+from .spec import Backend, RunSpec
+from .summarize.chunking import ChunkedSummarizer
+from .summarize.ct2 import CT2Summarizer
+from .summarize.loading import build_summarizer, is_lead
+from .summarize.summarizer import Summarizer, SummarizerLoadError
+from .translate.ct2 import CT2Translator
+from .translate.translator import (
     CachedTranslator,
     ModelLoadError,
     TransformersTranslator,
     Translator,
     offline_hint,
 )
-
-from . import models
-from .spec import Backend, RunSpec
 
 
 @dataclass
@@ -108,7 +107,7 @@ def ct2_summarizes(spec: RunSpec) -> bool:
         return False
     from transformers import AutoConfig
 
-    from summarize.families import ENCODER_DECODER, detect_family
+    from .summarize.families import ENCODER_DECODER, detect_family
 
     try:
         return detect_family(AutoConfig.from_pretrained(model)) == ENCODER_DECODER

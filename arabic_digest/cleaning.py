@@ -8,15 +8,14 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from translate.clean import CleanOptions
-from translate.translator import ModelLoadError, offline_hint
-
 from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path
 from .pipeline import BatchSettings, Prepared, prepare
 from .readers import Fields, ReadOptions, check_inputs, read_inputs
 from .records import RecordFile, write_json_atomic
 from .spec import default_output
+from .translate.clean import CleanOptions
+from .translate.translator import ModelLoadError, offline_hint
 
 
 def tokenizer_counter(name: str) -> Callable[[str], int]:

@@ -10,14 +10,13 @@ from typing import Annotated
 
 import typer
 
-from summarize.length import LENGTH_PRESETS
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
-from translate.translator import DEFAULT_TRANSLATION_MODEL
-
 from . import commands
 from .commands import CleanFlags, UsageProblem
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
 from .spec import Backend, Device, Engine, Translate
+from .summarize.length import LENGTH_PRESETS
+from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
+from .translate.translator import DEFAULT_TRANSLATION_MODEL
 
 app = typer.Typer(
     add_completion=False,

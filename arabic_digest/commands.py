@@ -14,20 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarize.length import LengthError, SummaryLength, resolve_length
-from summarize.loading import is_lead
-from summarize.prompts import PromptError, load_prompt
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
-from translate.clean import RULES, CleanOptions
-from translate.glossary import GlossaryError, load_glossary
-from translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
-
 from .encodings import UnknownEncoding
 from .guard import LockedError, OutputNotWritable
 from .identity import IdentityMismatch
 from .readers import Fields, InputError, ReadOptions
 from .records import NotAnOutput
 from .spec import Backend, Device, Engine, RunSpec, Shard, Translate
+from .summarize.length import LengthError, SummaryLength, resolve_length
+from .summarize.loading import is_lead
+from .summarize.prompts import PromptError, load_prompt
+from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
+from .translate.clean import RULES, CleanOptions
+from .translate.glossary import GlossaryError, load_glossary
+from .translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
 EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
 
@@ -116,7 +115,7 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
         raise UsageProblem("--translate leads needs stories: drop --no-stories")
     if translate == Translate.leads and "-" in inputs:
         raise UsageProblem("--translate leads needs files: stories read the input twice, "
-                           "stdin only once")
+                           "stdin once")
     length = summary_options(summarization_model, summary_length, summary_min_tokens,
                              summary_max_tokens, prompt)
     return RunSpec(

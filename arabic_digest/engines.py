@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from summarize.summarizer import Summarizer
-from translate.translator import Translator
-
 from .manifest import model_info
 from .pipeline import Prepared, prepare, summarize_prepared, translate_prepared
 from .readers import Article
 from .spec import RunSpec
+from .summarize.summarizer import Summarizer
+from .translate.translator import Translator
 
 Item = Article | dict[str, Any]  # an article to process, or a finished (error) record
 

@@ -118,7 +118,7 @@ def signature(identity: dict[str, Any]) -> str:
     def model(info: dict[str, Any] | None) -> str:
         if not info:
             return "none"
-        rev = str(info.get("revision") or "local")[:8]
+        rev = str(info.get("revision") or "?")[:8]
         beams = info.get("num_beams")
         return (f"{info.get('id')}@{rev}/{info.get('backend', '-')}"
                 f"{'.' + str(info['compute_type']) if info.get('compute_type') else ''}"
@@ -126,7 +126,8 @@ def signature(identity: dict[str, Any]) -> str:
 
     i = identity
     parts = [f"in:{digest([i.get('inputs'), i.get('fields'), i.get('read_options')])}",
-             f"ids:{i.get('ids')}", f"clean:{i.get('cleaning')}",
+             f"ids:{i.get('ids')}",
+             f"clean:{str(i.get('cleaning')).removeprefix('clean:').replace('|', '+')}",
              f"seg:{i.get('segment_tokens')}", f"lang:{'yes' if i.get('language_check') else 'no'}",
              f"retry:{'yes' if i.get('retry_doubtful') else 'no'}",
              f"mt:{model(i.get('translation'))}", f"sum:{model(i.get('summarization'))}",

@@ -21,11 +21,10 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from translate.boilerplate import BoilerplateLearner
-from translate.clean import CleanOptions, clean_article
-
 from .readers import Article, Fields, ReadOptions, read_inputs
 from .textsafety import sanitize
+from .translate.boilerplate import BoilerplateLearner
+from .translate.clean import CleanOptions, clean_article
 
 SOURCE_FIELDS = ("outlet", "site", "publisher", "source_name", "newspaper", "domain")
 URL_FIELDS = ("url", "link", "source_url", "href")

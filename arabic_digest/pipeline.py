@@ -11,18 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from summarize.summarizer import Summarizer
-from translate.clean import CleanOptions, clean_article
-from translate.glossary import Glossary
-from translate.segment import Segment, segment_paragraph
-from translate.translator import Translator
-
 from . import trust
 from .learning import source_key
 from .readers import Article
 from .records import SegmentPart, base_record, clean_part, error_record, translation_part
 from .screening import check_language
+from .summarize.summarizer import Summarizer
 from .textsafety import removed_entry, sanitize
+from .translate.clean import CleanOptions, clean_article
+from .translate.glossary import Glossary
+from .translate.segment import Segment, segment_paragraph
+from .translate.translator import Translator
 
 
 @dataclass

@@ -105,10 +105,8 @@ def _runtime_env(opts: RayOptions) -> dict[str, Any]:
     env: dict[str, Any] = {}
     if opts.ship_code:
         import arabic_digest
-        import summarize
-        import translate
 
-        env["py_modules"] = [arabic_digest, translate, summarize]
+        env["py_modules"] = [arabic_digest]
     passed = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
     if passed:
         env["env_vars"] = passed
@@ -210,8 +208,8 @@ def _load_error(exc: BaseException) -> str | None:
 
     Ray wraps an actor's exception (and sometimes only its text) in its own error types.
     """
-    from summarize.summarizer import SummarizerLoadError
-    from translate.translator import ModelLoadError
+    from .summarize.summarizer import SummarizerLoadError
+    from .translate.translator import ModelLoadError
 
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]

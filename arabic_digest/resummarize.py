@@ -17,15 +17,14 @@ from typing import Any
 
 from tqdm import tqdm
 
-from summarize.length import SummaryLength
-from summarize.loading import build_summarizer
-from summarize.prompts import load_prompt
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
-
 from .manifest import manifest_path, model_info, package_versions
 from .pipeline import Prepared, summarize_prepared
 from .readers import Article, InputError
 from .records import dumps, iter_records, read_records, write_json_atomic
+from .summarize.length import SummaryLength
+from .summarize.loading import build_summarizer
+from .summarize.prompts import load_prompt
+from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
 
 
 @dataclass

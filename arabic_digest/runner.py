@@ -17,10 +17,6 @@ from typing import Any
 
 from tqdm import tqdm
 
-from summarize.prompts import load_prompt
-from summarize.summarizer import Summarizer
-from translate.translator import Translator
-
 from .engines import Batch, Engine, Item, LocalEngine
 from .guard import OutputLock, StopNow, StopRequest
 from .identity import (
@@ -39,6 +35,9 @@ from .readers import Article, check_inputs
 from .records import OutputWriteError, RecordFile, write_json_atomic
 from .spec import RunSpec
 from .stories import Stories, annotate, first_pass, manifest_entry, member_record
+from .summarize.prompts import load_prompt
+from .summarize.summarizer import Summarizer
+from .translate.translator import Translator
 from .trust import TrustStats, retry_overrides
 
 

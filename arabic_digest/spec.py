@@ -13,16 +13,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from summarize.length import SummaryLength
-from summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
-from translate.clean import CleanOptions
-from translate.glossary import Glossary
-from translate.translator import DEFAULT_TRANSLATION_MODEL
-
-from .identity import run_identity
+from .identity import run_identity, signature
 from .pipeline import BatchSettings
 from .readers import Fields, ReadOptions
 from .stories import StoryOptions
+from .summarize.length import SummaryLength
+from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
+from .translate.clean import CleanOptions
+from .translate.glossary import Glossary
+from .translate.translator import DEFAULT_TRANSLATION_MODEL
 
 
 class Device(str, Enum):
@@ -157,6 +156,11 @@ class RunSpec:
                 "glossary": self.glossary.signature() if self.glossary else None,
                 "stories": StoryOptions().signature() if self.stories else None,
                 "translate": self.translate.value}
+
+    def signature(self) -> str:
+        """The short signature of what this spec asks for (models by id; the manifest's adds
+        their revisions and resolved settings once loaded)."""
+        return signature(self.requested_identity())
 
     def requested_identity(self) -> dict[str, Any]:
         """The identity as far as it is known before any model loads (model ids only)."""

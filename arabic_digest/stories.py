@@ -358,11 +358,10 @@ def first_pass(items: Iterable[Any], clean_options: Any = None,
                options: StoryOptions | None = None) -> Stories:
     """Stories of the input items (Articles; anything else, such as the error record of a
     duplicate id, is passed over), cleaned as `pipeline.prepare` cleans them."""
-    from translate.clean import CleanOptions, clean_article
-
     from .learning import source_key
     from .readers import Article
     from .textsafety import sanitize
+    from .translate.clean import CleanOptions, clean_article
 
     clean_options = clean_options or CleanOptions()
     grouper = StoryGrouper(options)

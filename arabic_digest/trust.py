@@ -33,10 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from translate.flags import LENGTH_RATIO_BAND, check_segment, severity, summary_flags
-from translate.glossary import Glossary
-from translate.segment import Segment
-from translate.translator import Hypothesis, Translator
+from .translate.flags import LENGTH_RATIO_BAND, check_segment, severity, summary_flags
+from .translate.glossary import Glossary
+from .translate.segment import Segment
+from .translate.translator import Hypothesis, Translator
 
 # Safer decoding for a retry: block repeated trigrams, damp repeats, search wider.
 RETRY_OVERRIDES: dict[str, Any] = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}

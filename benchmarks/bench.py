@@ -48,9 +48,8 @@ def data_dir() -> Path:
 
 def translation_inputs(tokenizer_dir: Path, n: int) -> list[list[str]]:
     """Cleaned real paragraphs (10-200 tokens, as the tool would send them), grouped by article."""
+    from arabic_digest.translate.clean import clean_article
     from transformers import AutoTokenizer
-
-    from translate.clean import clean_article
 
     tok = AutoTokenizer.from_pretrained(tokenizer_dir)
     articles: list[list[str]] = []
@@ -137,7 +136,7 @@ def worker(task: str, contender: str, args: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     torch.set_num_threads(THREADS)
-    from translate.translator import max_new_tokens_for
+    from arabic_digest.translate.translator import max_new_tokens_for
 
     model = args["model"]
     t0 = time.perf_counter()
@@ -159,11 +158,11 @@ def worker(task: str, contender: str, args: dict[str, Any]) -> dict[str, Any]:
                     i += 1
         else:
             if contender == "B1":
-                from translate.translator import TransformersTranslator
+                from arabic_digest.translate.translator import TransformersTranslator
 
                 tr: Any = TransformersTranslator(model, device="cpu", beams=BEAMS)
             else:
-                from translate.ct2 import CT2Translator
+                from arabic_digest.translate.ct2 import CT2Translator
 
                 tr = CT2Translator(model, args["converted"], threads=THREADS, beams=BEAMS)
             bounds = [max_new_tokens_for(tr.count_tokens(p), 2.0, 10, 512) for p in flat]
@@ -183,11 +182,11 @@ def worker(task: str, contender: str, args: dict[str, Any]) -> dict[str, Any]:
                 naive(text, truncation=True)
         else:
             if contender == "B1":
-                from summarize.summarizer import TransformersSummarizer
+                from arabic_digest.summarize.summarizer import TransformersSummarizer
 
                 sm: Any = TransformersSummarizer(model, device="cpu")
             else:
-                from summarize.ct2 import CT2Summarizer
+                from arabic_digest.summarize.ct2 import CT2Summarizer
 
                 sm = CT2Summarizer(model, args["converted"], threads=THREADS)
             max_length = sm.generation_config.max_length

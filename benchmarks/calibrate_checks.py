@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from translate.clean import normalize_line  # noqa: E402
-from translate.flags import latin_lost, numbers  # noqa: E402
-from translate.latin import latin_tokens  # noqa: E402
+from arabic_digest.translate.clean import normalize_line  # noqa: E402
+from arabic_digest.translate.flags import latin_lost, numbers  # noqa: E402
+from arabic_digest.translate.latin import latin_tokens  # noqa: E402
 
 CHECKS = {"numbers": numbers, "latin_lost": latin_lost}
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from translate.clean import normalize_line  # noqa: E402
-from translate.flags import calibrate_length_ratio  # noqa: E402
+from arabic_digest.translate.clean import normalize_line  # noqa: E402
+from arabic_digest.translate.flags import calibrate_length_ratio  # noqa: E402
 
 
 def read_lines(path: Path) -> list[str]:

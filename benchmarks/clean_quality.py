@@ -35,13 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from arabic_digest.translate.boilerplate import BoilerplateLearner  # noqa: E402
+from arabic_digest.translate.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
+from arabic_digest.translate.segment import segment_paragraph  # noqa: E402
+
 from arabic_digest.learning import learn_boilerplate, source_key  # noqa: E402
 from arabic_digest.readers import Article, Fields, ReadOptions  # noqa: E402
 from tests import cleanbaseline, outletfixtures  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402
-from translate.boilerplate import BoilerplateLearner  # noqa: E402
-from translate.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
-from translate.segment import segment_paragraph  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "clean-labels-shared.txt"
 HELDOUT = ROOT / "benchmarks" / "heldout"

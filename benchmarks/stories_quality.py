@@ -29,13 +29,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from arabic_digest.translate.clean import CleanOptions, clean_article  # noqa: E402
+
 from arabic_digest.stories import (  # noqa: E402
     StoryGrouper,
     StoryOptions,
     _Union,
     words,
 )
-from translate.clean import CleanOptions, clean_article  # noqa: E402
 
 DAY = ROOT.parent / "shared" / "data" / "saudinewsnet-2015-08-09.jsonl"
 LABELS = Path(__file__).with_name("stories_labels.tsv")

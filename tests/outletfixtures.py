@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
+from arabic_digest.translate.clean import clean_article, normalize_line
 
 from tests.modelfactory import shared_data_dir
-from translate.clean import clean_article, normalize_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outlets"
 POOL_FILE = "saudinewsnet-2015-08-09.jsonl"

@@ -14,11 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import example as hypothesis_example
-from hypothesis import strategies as st
-
-from translate.clean import (
+from arabic_digest.translate.clean import (
     RULES,
     CleanOptions,
     _unescape,
@@ -26,6 +22,9 @@ from translate.clean import (
     normalize,
     normalize_line,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import example as hypothesis_example
+from hypothesis import strategies as st
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SEED = DATA / "seed-article.txt"

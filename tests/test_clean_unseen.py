@@ -13,15 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from arabic_digest.translate.boilerplate import BoilerplateLearner, Learned, reads_as_news, units
+from arabic_digest.translate.clean import CleanOptions, clean_article, normalize, normalize_line
+from arabic_digest.translate.inline import find_spans
 
 from arabic_digest.language import identify
 from arabic_digest.learning import learn_boilerplate, source_key
 from arabic_digest.readers import Article, Fields, ReadOptions
 from tests import cleanbaseline, outletfixtures
 from tests.test_run import cli, records
-from translate.boilerplate import BoilerplateLearner, Learned, reads_as_news, units
-from translate.clean import CleanOptions, clean_article, normalize, normalize_line
-from translate.inline import find_spans
 
 # ---------------------------------------------------------------------------
 # Inline detectors: each kind, and news that looks like it

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from arabic_digest.summarize.ct2 import CT2Summarizer
+from arabic_digest.summarize.summarizer import TransformersSummarizer
+from arabic_digest.translate.ct2 import CT2Translator, decoding_bounds, mean_log_prob
+from arabic_digest.translate.translator import TransformersTranslator, max_new_tokens_for
 from transformers import AutoModelForSeq2SeqLM
 
 from arabic_digest import models
-from summarize.ct2 import CT2Summarizer
-from summarize.summarizer import TransformersSummarizer
-from translate.ct2 import CT2Translator, decoding_bounds, mean_log_prob
-from translate.translator import TransformersTranslator, max_new_tokens_for
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from translate.clean import normalize_line
-from translate.flags import (
+from arabic_digest.translate.clean import normalize_line
+from arabic_digest.translate.flags import (
     LENGTH_RATIO_BAND,
     LENGTH_RATIO_MEAN,
     check_segment,
@@ -24,7 +23,7 @@ from translate.flags import (
     summary_flags,
     untranslated,
 )
-from translate.glossary import GlossaryError, parse_glossary
+from arabic_digest.translate.glossary import GlossaryError, parse_glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -273,7 +272,7 @@ def test_calibration_script_reproduces_the_constants(shared_data: Path) -> None:
 def test_lead_summaries_of_real_news_are_never_flagged(shared_data: Path) -> None:
     """lead-1..5 over the NTREX English documents (real names, numbers, abbreviations such
     as "U.S." and "St. Martin's" that sentence splitting can cut): copies are always supported."""
-    from summarize.lead import LeadSummarizer
+    from arabic_digest.summarize.lead import LeadSummarizer
 
     docs: dict[str, list[str]] = {}
     for doc, line in zip(read_lines(shared_data / "ntrex-ar-en-dev.docids"),

@@ -348,9 +348,10 @@ def test_an_empty_translation_of_a_non_empty_source_is_flagged(
 
 def test_a_translator_that_returns_too_few_translations_fails_the_article(
         marian_dir: Path) -> None:
+    from arabic_digest.translate.translator import TransformersTranslator
+
     from arabic_digest.pipeline import BatchSettings, Prepared, prepare, translate_prepared
     from arabic_digest.readers import Article
-    from translate.translator import TransformersTranslator
 
     class DropsOne(TransformersTranslator):  # a real model whose wrapper breaks the contract
         def translate_scored(self, segments, overrides=None):

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from arabic_digest.translate.clean import clean_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from arabic_digest.language import identify
 from arabic_digest.pipeline import BatchSettings, Prepared, prepare
 from arabic_digest.readers import ReadOptions, read_inputs
 from arabic_digest.records import dumps
-from translate.clean import clean_article
 
 ROOT = Path(__file__).resolve().parents[1]
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "cp1256", "iso8859-6"]

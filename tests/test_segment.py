@@ -9,11 +9,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from arabic_digest.translate.clean import clean_article
+from arabic_digest.translate.segment import (
+    Segment,
+    estimate_tokens,
+    segment_paragraph,
+    split_sentences,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from translate.clean import clean_article
-from translate.segment import Segment, estimate_tokens, segment_paragraph, split_sentences
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ARTICLES = DATA / "news-articles.jsonl"

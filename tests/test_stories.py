@@ -12,11 +12,13 @@ import itertools
 import json
 import random
 import re
+import shutil
 import time
 from pathlib import Path
 
 import lxml.html
 import pytest
+from arabic_digest.translate.clean import CleanOptions, clean_article
 from markdown_it import MarkdownIt
 
 from arabic_digest.digest import build_digest, render_digest
@@ -36,7 +38,6 @@ from benchmarks.stories_quality import half, load_labels, scores
 from tests.reportdata import ok_record, skipped_record
 from tests.test_run import cli, records
 from tests.test_scale import ray_cluster, without_timing  # noqa: F401 - a fixture
-from translate.clean import CleanOptions, clean_article
 
 DAY = "saudinewsnet-2015-08-09.jsonl"
 
@@ -384,7 +385,7 @@ def test_translate_leads_skips_members_with_their_story(small_leads, small_local
     text = out.with_name("leads.digest.md").read_text("utf-8")
     assert text.count("(not translated)") == skipped and "Not in this digest" not in text
     bad = cli(*run_args(small_day, tmp_path / "x.jsonl", marian_dir), "--translate", "some")
-    assert bad.returncode == 2 and "--translate must be all or leads" in bad.stderr
+    assert bad.returncode == 2 and "'some' is not one of 'all', 'leads'" in unboxed(bad.stderr)
     stdin = cli("run", "-", "-o", str(tmp_path / "y.jsonl"), "--translate", "leads",
                 stdin=small_day.read_text("utf-8"))
     assert stdin.returncode == 2 and "stdin once" in stdin.stderr
@@ -406,7 +407,9 @@ def test_a_resumed_run_keeps_the_stories_and_digest_by_options(small_local: Path
                                                                 tmp_path: Path) -> None:
     out = tmp_path / "day.jsonl"
     out.write_text("".join(small_local.read_text("utf-8").splitlines(keepends=True)[:3]),
-                   "utf-8")  # an interrupted run: three records written
+                   "utf-8")  # an interrupted run: three records written, and its manifest
+    shutil.copy(small_local.with_name(small_local.name.removesuffix(".jsonl") + ".run.json"),
+                out.with_name("day.run.json"))
     proc = cli(*run_args(small_day, out, marian_dir))
     assert proc.returncode == 0, proc.stderr
     assert "3 already done" in proc.stderr
@@ -419,7 +422,8 @@ def test_a_resumed_run_keeps_the_stories_and_digest_by_options(small_local: Path
     doc = lxml.html.document_fromstring((tmp_path / "brief.html").read_text("utf-8"))
     assert len(doc.xpath("//article")) == 5 and len(doc.xpath("//p[@class='also']")) == 3
     bad = cli("digest", str(out), "--by", "outlet")
-    assert bad.returncode == 2 and "--by must be one of story, article" in bad.stderr
+    assert bad.returncode == 2 and "'outlet' is not one of 'story', 'article'" in unboxed(
+        bad.stderr)
 
 
 def test_stories_with_as_many_outlets_come_earliest_first() -> None:
@@ -433,3 +437,8 @@ def test_stories_with_as_many_outlets_come_earliest_first() -> None:
             rec("early1", "s-early", "A", "2015-08-09 07:00:00"),
             rec("early2", "s-early", "C", "2015-08-09 20:00:00")]
     assert [s.id for s in build_digest(recs, "r.html").stories] == ["s-early", "s-late"]
+
+
+def unboxed(stderr: str) -> str:
+    """A usage error as Typer draws it, without the box."""
+    return " ".join(re.sub("[│╭╮╰╯─]", " ", stderr).split())

@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from arabic_digest.summarize.prompts import load_prompt
 
-from summarize.prompts import load_prompt
 from tests.test_run import cli, expected_ids, records
 from tests.test_summarize_models import untied_chat_lm
 

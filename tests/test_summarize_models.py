@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from arabic_digest.summarize.chunking import ChunkedSummarizer
+from arabic_digest.summarize.families import CHAT, ENCODER_DECODER, TEXT_TO_TEXT
+from arabic_digest.summarize.length import resolve_length
+from arabic_digest.summarize.loading import build_summarizer
+from arabic_digest.summarize.prompts import PromptError, load_prompt
+from arabic_digest.summarize.summarizer import SummarizerLoadError, TransformersSummarizer
 
-from summarize.chunking import ChunkedSummarizer
-from summarize.families import CHAT, ENCODER_DECODER, TEXT_TO_TEXT
-from summarize.length import resolve_length
-from summarize.loading import build_summarizer
-from summarize.prompts import PromptError, load_prompt
-from summarize.summarizer import SummarizerLoadError, TransformersSummarizer
 from tests.test_summarize_units import check_coverage, long_article
 
 SHORT = ["The minister said the troops will leave Iraq. The government agreed on Tuesday.",

@@ -7,16 +7,20 @@ import json
 from pathlib import Path
 
 import pytest
+from arabic_digest.summarize.chunking import plan_windows
+from arabic_digest.summarize.families import strip_preamble
+from arabic_digest.summarize.lead import LeadSummarizer
+from arabic_digest.summarize.length import LengthError, resolve_length
+from arabic_digest.summarize.loading import build_summarizer, is_lead
+from arabic_digest.summarize.prompts import (
+    PromptError,
+    available_prompts,
+    load_prompt,
+    parse_prompt,
+)
+from arabic_digest.summarize.sentences import split_sentences
+from arabic_digest.summarize.summarizer import SummarizerLoadError
 from transformers import AutoTokenizer
-
-from summarize.chunking import plan_windows
-from summarize.families import strip_preamble
-from summarize.lead import LeadSummarizer
-from summarize.length import LengthError, resolve_length
-from summarize.loading import build_summarizer, is_lead
-from summarize.prompts import PromptError, available_prompts, load_prompt, parse_prompt
-from summarize.sentences import split_sentences
-from summarize.summarizer import SummarizerLoadError
 
 # --------------------------------------------------------------------------- sentences
 
@@ -123,8 +127,9 @@ def test_prompt_folder_is_packaged() -> None:
     tomllib = pytest.importorskip("tomllib")
     root = Path(__file__).resolve().parents[1]
     cfg = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-    assert "prompts" in cfg["packages"]["find"]["include"]
-    assert "*.txt" in cfg["package-data"]["*"]
+    assert "arabic_digest.prompts" in cfg["packages"]
+    assert cfg["package-dir"]["arabic_digest.prompts"] == "prompts"
+    assert "*.txt" in cfg["package-data"]["arabic_digest.prompts"]
 
 
 # --------------------------------------------------------------------------- lengths

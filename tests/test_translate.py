@@ -6,17 +6,16 @@ from pathlib import Path
 
 import pytest
 import torch
-from hypothesis import given
-from hypothesis import strategies as st
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-from translate.translator import (
+from arabic_digest.translate.translator import (
     CachedTranslator,
     ModelLoadError,
     TransformersTranslator,
     max_new_tokens_for,
     token_batches,
 )
+from hypothesis import given
+from hypothesis import strategies as st
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 
 @given(st.lists(st.integers(1, 300), max_size=60), st.integers(1, 2000))

@@ -9,18 +9,18 @@ from pathlib import Path
 import lxml.html
 import pytest
 import torch
-from markdown_it import MarkdownIt
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-from arabic_digest.trust import Review, retry_is_better, review
-from tests.test_run import cli, records
-from translate.segment import Segment
-from translate.translator import (
+from arabic_digest.translate.segment import Segment
+from arabic_digest.translate.translator import (
     CachedTranslator,
     Hypothesis,
     TransformersTranslator,
     max_new_tokens_for,
 )
+from markdown_it import MarkdownIt
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+from arabic_digest.trust import Review, retry_is_better, review
+from tests.test_run import cli, records
 
 
 @pytest.fixture(scope="module")
@@ -286,8 +286,9 @@ def test_a_summary_stating_a_number_is_flagged_everywhere(tmp_path: Path, news_i
 
 
 def test_terms_inconsistent_and_summary_flags_in_the_record() -> None:
+    from arabic_digest.translate.glossary import parse_glossary
+
     from arabic_digest.trust import _retryable, flag_summary, terms_inconsistent
-    from translate.glossary import parse_glossary
 
     terms = parse_glossary("الأمم المتحدة\tUnited Nations\tUN\nعدن\tAden\n")
     segments = [{"source": "قالت الأمم المتحدة", "target": "The United Nations said"},
