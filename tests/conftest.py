@@ -55,3 +55,18 @@ def t5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def chat_lm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tiny Qwen2ForCausalLM + Qwen2Tokenizer with a ChatML chat_template."""
     return modelfactory.build_chat_lm(tmp_path_factory.mktemp("chat_lm"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def fast_marian(tmp_path_factory: pytest.TempPathFactory, marian_dir: Path) -> Path:
+    """The tiny Marian with a generation limit of 8 tokens: runs (and kill tests) that need
+    many quick batches."""
+    import json
+    import shutil
+
+    path = tmp_path_factory.mktemp("fast") / "marian"
+    shutil.copytree(marian_dir, path)
+    gen = json.loads((path / "generation_config.json").read_text())
+    gen["max_length"] = 8
+    (path / "generation_config.json").write_text(json.dumps(gen))
+    return path

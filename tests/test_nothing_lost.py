@@ -53,17 +53,6 @@ def no_traceback(proc: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr, proc.stderr
 
 
-@pytest.fixture(scope="module")
-def fast_marian(tmp_path_factory, marian_dir: Path) -> Path:
-    """The tiny Marian with a short generation limit, so runs are quick."""
-    path = tmp_path_factory.mktemp("fast") / "marian"
-    shutil.copytree(marian_dir, path)
-    gen = json.loads((path / "generation_config.json").read_text())
-    gen["max_length"] = 8
-    (path / "generation_config.json").write_text(json.dumps(gen))
-    return path
-
-
 def run_args(inputs: list[Path | str], out: Path, marian: Path, *extra: str,
              beams: str = "1", summarizer: str = "lead-2") -> list[str]:
     return ["run", *map(str, inputs), "-o", str(out), "--translation-model", str(marian),

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -49,17 +48,6 @@ def complete_lines(out: Path) -> list[dict]:
     recs = [json.loads(line) for line in lines[:-1]]
     assert all(isinstance(r, dict) and r["schema_version"] == 1 for r in recs)
     return recs
-
-
-@pytest.fixture(scope="module")
-def fast_marian(tmp_path_factory, marian_dir: Path) -> Path:
-    """The tiny Marian with a short generation limit: kill tests need many quick batches."""
-    path = tmp_path_factory.mktemp("fast") / "marian"
-    shutil.copytree(marian_dir, path)
-    gen = json.loads((path / "generation_config.json").read_text())
-    gen["max_length"] = 8
-    (path / "generation_config.json").write_text(json.dumps(gen))
-    return path
 
 
 def corpus_args(data: Path, out: Path, marian: Path, *extra: str) -> list[str]:
