@@ -107,11 +107,9 @@ class Runner:
         self.stop: StopRequest | None = None
         self.resumed_identity: dict[str, Any] | None = None  # of the output being resumed
         self.old_manifest: str | None = None
-        self.models: dict[str, dict[str, Any] | None] = engine.models() or {
-            "translation": {"id": spec.translation_model},
-            "summarization": ({"id": spec.summarization_model}
-                              if spec.summarization_model is not None else None)}
-        self.models_known = engine.models() is not None
+        known = engine.models()
+        self.models_known = known is not None
+        self.models: dict[str, dict[str, Any] | None] = known or spec.requested_models()
         self.bar: tqdm | None = None
         self.stories: Stories | None = None
 

@@ -162,20 +162,15 @@ class RunSpec:
         their revisions and resolved settings once loaded)."""
         return signature(self.requested_identity())
 
-    def requested_identity(self) -> dict[str, Any]:
-        """The identity as far as it is known before any model loads (model ids only)."""
+    def requested_models(self) -> dict[str, dict[str, Any] | None]:
+        """The models as far as they are known before they load: by id."""
         summarizer = ({"id": self.summarization_model}
                       if self.summarization_model is not None else None)
-        return run_identity(self.record_settings(), {"translation": {"id": self.translation_model},
-                                                     "summarization": summarizer})
+        return {"translation": {"id": self.translation_model}, "summarization": summarizer}
 
-
-# What `requested_identity` knows: everything but the models' resolved settings.
-PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
-                "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
-                "glossary", "translation", "summarization"}
-
-
+    def requested_identity(self) -> dict[str, Any]:
+        """The identity as far as it is known before any model loads (model ids only)."""
+        return run_identity(self.record_settings(), self.requested_models())
 
 
 def default_output(inputs: tuple[str, ...] | list[str]) -> Path:
