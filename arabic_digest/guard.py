@@ -153,6 +153,7 @@ class StopRequest:
     def __init__(self) -> None:
         self.signum: int | None = None
         self._old: dict[int, Any] = {}
+        self.settled = False  # stopping already: later signals change nothing
 
     @property
     def requested(self) -> bool:
@@ -166,7 +167,14 @@ class StopRequest:
     def name(self) -> str:
         return signal.Signals(self.signum).name if self.signum else ""
 
+    def settle(self) -> None:
+        """The run is winding down (its last manifest, its closing line): from here on a
+        signal must not cut that short; the exit code stays the first signal's."""
+        self.settled = True
+
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.settled:
+            return
         if self.signum is not None:  # second signal: stop now
             if signum == signal.SIGINT:
                 raise KeyboardInterrupt

@@ -179,6 +179,7 @@ class Runner:
     def checkpoint(self) -> None:
         """Between batches: honour a stop request there (StopNow unwinds to `run`)."""
         if self.stop is not None and self.stop.requested:
+            self.stop.settle()
             raise StopNow
 
     def _begin(self, stop: StopRequest | None) -> RecordFile:
@@ -254,6 +255,8 @@ class Runner:
         except StopNow:
             stopped = True
         except (KeyboardInterrupt, SystemExit) as exc:  # a second signal: stop at once
+            if self.stop is not None:
+                self.stop.settle()
             stopped, hard_stop = True, exc
         except OutputWriteError as exc:
             stats.elapsed_s = time.perf_counter() - self.t0
