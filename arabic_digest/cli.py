@@ -279,6 +279,7 @@ def clean(
     keep_boilerplate: KeepBoilerplate = False,
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
+    overwrite: Annotated[bool, _flag("--overwrite", "Replace the output if it exists.")] = False,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
     flags = CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
@@ -288,7 +289,7 @@ def clean(
     except UsageProblem as exc:
         raise _usage(exc) from None
     _exit(commands.clean(inputs, output, _fields(text_field, title_field, id_field), flags,
-                         tokenizer, segment_tokens))
+                         tokenizer, segment_tokens, overwrite))
 
 
 @app.command()

@@ -26,6 +26,7 @@ from .manifest import manifest_path, model_info, package_versions
 from .pipeline import Prepared, summarize_prepared
 from .readers import Article, InputError
 from .records import dumps, iter_records, read_records, write_json_atomic
+from .text import plural
 
 
 @dataclass
@@ -54,8 +55,9 @@ class ResummarizeStats:
     elapsed_s: float = 0.0
 
     def closing_line(self) -> str:
-        return (f"{self.summarized + self.error + self.copied} records: {self.summarized} "
-                f"summarized, {self.error} error, {self.copied} copied unchanged; "
+        total = self.summarized + self.error + self.copied
+        return (f"{plural(total, 'record')}: {self.summarized} summarized, {self.error} error, "
+                f"{self.copied} copied unchanged; "
                 f"{self.elapsed_s:.1f} s -> {self.output}")
 
 

@@ -164,7 +164,7 @@ def test_merge_fails_on_a_duplicated_id(shard_copies: list[Path]) -> None:
     with shard_copies[2].open("a", encoding="utf-8") as fh:
         fh.write(line)
     dup = json.loads(line)["id"]
-    _merge_fails(shard_copies, "1 ids have more than one record", f"'{dup}' in ",
+    _merge_fails(shard_copies, "1 id with more than one record", f"'{dup}' in ",
                  str(shard_copies[2]))
 
 
