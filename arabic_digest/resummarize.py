@@ -192,10 +192,9 @@ def resummarize(cfg: ResummarizeConfig, summarizer: Summarizer | None = None) ->
     if cfg.prompt is not None and summarizer is None:
         load_prompt(cfg.prompt)  # before any model loads
     if summarizer is None:
-        if cfg.quiet:
-            from transformers.utils import logging as hf_logging
+        from .models import loading_bars
 
-            hf_logging.disable_progress_bar()
+        loading_bars(cfg.quiet)
         summarizer = build_summarizer(cfg.summarization_model, device=cfg.device,
                                       length=cfg.summary_length, prompt=cfg.prompt)
     return Resummarizer(cfg, summarizer).run()

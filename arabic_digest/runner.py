@@ -33,6 +33,7 @@ from .identity import (
 from .inputs import count_articles, input_items
 from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path, package_versions
+from .models import loading_bars
 from .progress import Progress
 from .readers import Article, check_inputs, check_not_empty
 from .records import OutputWriteError, RecordFile, write_json_atomic
@@ -373,10 +374,7 @@ def run(spec: RunSpec, translator: Translator | None = None,
     preflight(spec)
     with OutputLock(spec.output_path()), StopRequest() as stop:
         spec = begin_locked(spec)
-        if spec.quiet:
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
+        loading_bars(spec.quiet)
         if translator is None:
             translator = load_translator(spec)
         if summarizer is None and spec.summarization_model is not None:
