@@ -57,9 +57,17 @@ def os_problem(exc: OSError, output: Path | None = None) -> str:
         return exc.strerror or str(exc)
     name = str(exc.filename).removesuffix(".tmp")
     reason = exc.strerror or os.strerror(exc.errno or errno.EIO)
+    blocking = _file_in_the_way(Path(name))
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and blocking is not None:
+        reason = f"{blocking} is a file, not a folder"  # mkdir's "File exists" misleads
     if output is not None and Path(name) in (output, output.parent):
         return f"cannot write {output}: {reason} (choose another with -o)"
     return f"{name}: {reason}"
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """`path` or the parent of it that is a file, where a folder was wanted."""
+    return next((p for p in (path, *path.parents) if p.is_file()), None)
 
 
 def refuse_folder_output(output: Path | None) -> None:

@@ -109,7 +109,8 @@ def test_output_under_a_file_is_one_line(tmp_path: Path, shared_data: Path) -> N
     given = _two_articles(tmp_path, shared_data)
     bad = given / "out.jsonl"  # a folder that is a file
     proc = cli("clean", str(given), "-o", str(bad))
-    assert proc.returncode == 2 and f"cannot write {bad}: " in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot write {bad}: {given} is a file, not a folder" in proc.stderr
     assert "(choose another with -o)" in proc.stderr
     _no_traceback(proc)
 
