@@ -93,8 +93,9 @@ def offline_for_local_models(models: Sequence[str | None]) -> None:
     """Local folders (and lead-N) need no Hub: do not let a lookup retry over the network.
     Only when every model is local, since one Hub id still needs the Hub (or its cache)."""
     given = [m for m in models if m is not None]
-    if given and all(is_lead(m) or Path(m).expanduser().is_dir() for m in given):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if (given and all(is_lead(m) or Path(m).expanduser().is_dir() for m in given)
+            and not os.environ.get("HF_HUB_OFFLINE")):  # an explicit 0 is the user's call
+        os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 # --- building options ------------------------------------------------------------------------
