@@ -71,8 +71,15 @@ def _file_in_the_way(path: Path) -> Path | None:
 
 
 def refuse_folder_output(output: Path | None) -> None:
-    if output is not None and output.is_dir():
+    """Refuse, before any work, an output that is a folder or lies under a file."""
+    if output is None:
+        return
+    if output.is_dir():
         raise UsageProblem(f"cannot write {output}: Is a directory (choose another with -o)")
+    blocking = _file_in_the_way(output.parent)
+    if blocking is not None:
+        raise UsageProblem(f"cannot write {output}: {blocking} is a file, not a folder "
+                           "(choose another with -o)")
 
 
 def looks_like_path(model: str) -> bool:

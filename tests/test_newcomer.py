@@ -112,6 +112,7 @@ def test_output_under_a_file_is_one_line(tmp_path: Path, shared_data: Path) -> N
     assert proc.returncode == 2, proc.stderr
     assert f"cannot write {bad}: {given} is a file, not a folder" in proc.stderr
     assert "(choose another with -o)" in proc.stderr
+    assert "learned boilerplate" not in proc.stderr  # refused before any work
     _no_traceback(proc)
 
 
