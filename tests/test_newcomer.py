@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_ct2 import no_normalize_before
+from tests.test_robust_runs import read_only_dir  # noqa: F401 - a fixture
 from tests.test_run import cli
 
 COMMANDS = [["run"], ["clean"], ["summarize"], ["check"], ["report"], ["digest"], ["eval"],
@@ -217,3 +218,22 @@ def test_report_renders_flag_details_as_text(tmp_path: Path, shared_data: Path,
     html = out.with_name("o.report.html").read_text("utf-8")
     assert "spans: " in html  # random weights repeat themselves: flags with spans
     assert "[&#x27;" not in html and "['" not in html
+
+
+@pytest.mark.parametrize("command", ["clean", "report", "digest"])
+def test_unwritable_folder_is_one_line_in_every_command(
+        command: str, read_only_dir: Path, tmp_path: Path,  # noqa: F811
+        shared_data: Path,
+        marian_dir: Path) -> None:
+    given = _two_articles(tmp_path, shared_data)
+    if command != "clean":  # report and digest want a translated output
+        given = tmp_path / "o.jsonl"
+        assert cli("run", str(_two_articles(tmp_path, shared_data)), "-o", str(given),
+                   "--quiet", "--beams", "1", "--translation-model", str(marian_dir),
+                   "--summarization-model", "lead-2").returncode == 0
+    out = read_only_dir / "out"
+    proc = cli(command, str(given), "-o", str(out))
+    assert proc.returncode == 2, proc.stderr
+    # Permission denied, or Operation not permitted for root on an immutable folder.
+    assert f"cannot write {out}: " in proc.stderr and "(choose another with -o)" in proc.stderr
+    _no_traceback(proc)
