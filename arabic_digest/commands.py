@@ -173,11 +173,11 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
     if translate == Translate.leads and "-" in inputs:
         raise UsageProblem("--translate leads needs files: stories read the input twice, "
                            "stdin only once")
+    length = summary_options(summarization_model, summary_length, summary_min_tokens,
+                             summary_max_tokens, prompt)
     check_model_path(translation_model)
     check_model_path(summarization_model)
     refuse_folder_output(output)
-    length = summary_options(summarization_model, summary_length, summary_min_tokens,
-                             summary_max_tokens, prompt)
     return RunSpec(
         inputs=tuple(inputs), output=output, translation_model=translation_model,
         summarization_model=summarization_model, summary_length=length, prompt=prompt,
