@@ -213,11 +213,20 @@ def test_report_renders_flag_details_as_text(tmp_path: Path, shared_data: Path,
     assert cli("run", str(_two_articles(tmp_path, shared_data)), "-o", str(out), "--quiet",
                "--beams", "1", "--translation-model", str(marian_dir),
                "--summarization-model", "lead-2").returncode == 0
+    # A flag with nested details, as a later check might write them.
+    recs = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    recs[0]["translation"]["flags"].append(
+        {"kind": "glossary", "segment": 0, "terms": [{"ar": "وزير", "en": "minister"}],
+         "renderings": {"minister": ["secretary", "minister"]}, "ratio": 0.5})
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), "utf-8")
     proc = cli("report", str(out))
     assert proc.returncode == 0 and "report of 2 articles" in proc.stderr, proc.stderr
     html = out.with_name("o.report.html").read_text("utf-8")
     assert "spans: " in html  # random weights repeat themselves: flags with spans
-    assert "[&#x27;" not in html and "['" not in html
+    assert "terms: وزير → minister" in html
+    assert "renderings: minister: secretary, minister; ratio: 0.5" in html
+    for python in ("[&#x27;", "['", "{&#x27;", "{'"):
+        assert python not in html
 
 
 @pytest.mark.parametrize("command", ["clean", "report", "digest"])
