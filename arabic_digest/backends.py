@@ -56,7 +56,9 @@ def ct2_plan(model: str, backend: Backend, device: str, quiet: bool,
         if backend == Backend.ctranslate2:
             raise load_error(str(exc)) from exc
         reason = f"{exc}; using the transformers backend for this model"
-        models.note(reason)
+        if not exc.remembered:  # said once, when found; the manifest keeps the reason
+            models.note(reason + " (remembered in the CTranslate2 cache; --force with "
+                        "`models convert` tries again)")
         return Plan(device=ct2_device, compute_type=compute_type, fallback=reason)
     return Plan(converted, ct2_device, compute_type)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .readers import (
     read_inputs,
     read_source,
 )
+from .text import plural
 from .textsafety import sanitize
 
 EXAMPLES = 3  # origins listed per kind of problem
@@ -120,10 +122,10 @@ def check(inputs: list[str], fields: Fields | None = None,
     return reports
 
 
-def render(reports: list[FileReport]) -> str:
+def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
     lines: list[str] = []
     for r in reports:
-        lines.append(f"{r.path}: {r.articles} articles")
+        lines.append(f"{r.path}: {plural(r.articles, 'article')}")
         if r.encodings:
             lines.append("  encoding: " + ", ".join(f"{k} ({v})" for k, v in r.encodings.items()))
         if r.fields:
@@ -139,5 +141,10 @@ def render(reports: list[FileReport]) -> str:
             lines.append(f"  problem: {kind} x{n}, e.g. " + "; ".join(r.examples[kind]))
     total = sum(r.articles for r in reports)
     bad = sum(sum(r.problems.values()) for r in reports)
-    lines.append(f"{total} articles in {len(reports)} files; {bad} problems")
+    lines.append(f"{plural(total, 'article')} in {plural(len(reports), 'file')}; "
+                 f"{plural(bad, 'problem')}")
+    if skipped:
+        shown = ", ".join(str(p) for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        lines.append(f"skipped {plural(len(skipped), 'file')} in input folders with a suffix "
+                     f"`run` does not read ({shown})")
     return "\n".join(lines)

@@ -28,6 +28,10 @@ def tokenizer_counter(name: str) -> Callable[[str], int]:
     return lambda text: len(tok(text)["input_ids"])
 
 
+def clean_output(inputs: list[str], output: Path | None) -> Path:
+    return output or default_output(inputs).with_suffix(".clean.jsonl")
+
+
 def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options: CleanOptions,
                  tokenizer: str | None = None, segment_tokens: int = 200) -> tuple[Path, Counter]:
     """Write records with `source` and `clean` (plus each paragraph's segments).
@@ -36,7 +40,7 @@ def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options
     kept in the manifest beside the output (`<name>.run.json`, key "boilerplate").
     """
     check_inputs(inputs)
-    path = output or default_output(inputs).with_suffix(".clean.jsonl")
+    path = clean_output(inputs, output)
     count = tokenizer_counter(tokenizer) if tokenizer else None
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     options = learn_boilerplate(inputs, fields, ReadOptions(), options)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from . import commands
 from .commands import CleanFlags, UsageProblem
@@ -18,7 +21,27 @@ from .summarize.length import LENGTH_PRESETS
 from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
 from .translate.translator import DEFAULT_TRANSLATION_MODEL
 
+
+class _Command(TyperCommand):
+    """A command whose -h/--help shows no `<bool>` type: it takes no value."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Group(TyperGroup):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -57,7 +80,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")]
+        "--version", callback=_version, is_eager=True, metavar="",
+        help="Show the version and exit.")]
         = False) -> None:
     """Batch-translate Arabic news to English with Opus-MT and condense it into digests."""
 
@@ -67,8 +91,9 @@ def _exit(code: int) -> None:
 
 
 def _flag(name: str, help_text: str, panel: str | None = None) -> typer.models.OptionInfo:
-    """A plain on/off flag, without typer's --no-x twin."""
-    return typer.Option(name, help=help_text, rich_help_panel=panel)
+    """A plain on/off flag, without typer's --no-x twin, and without a `<bool>` metavar (a
+    flag takes no value; an empty metavar leaves the type column blank)."""
+    return typer.Option(name, help=help_text, rich_help_panel=panel, metavar="")
 
 
 # --- option declarations, once for every command that takes them ----------------------------
@@ -112,16 +137,22 @@ KeepKind = Annotated[list[str] | None, typer.Option(
 SegmentTokens = Annotated[int, typer.Option(
     min=8, max=500, help="Longest segment sent to the translator, in its tokens.",
     rich_help_panel=P_TRANSLATE)]
+# Long defaults go in the help text, which wraps: the [default: ...] column is cut at 80.
 TranslationModel = Annotated[str, typer.Option(
-    help="Hub id or local folder of the translation model.", rich_help_panel=P_MODELS)]
+    help=f"Hub id or local folder of the translation model. Default: {DEFAULT_TRANSLATION_MODEL}",
+    show_default=False, rich_help_panel=P_MODELS)]
 SummarizationModel = Annotated[str, typer.Option(
     help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
-         "chat model), or lead-N for the first N sentences.", rich_help_panel=P_MODELS)]
+         "chat model), or lead-N for the first N sentences. Default: "
+         f"{DEFAULT_SUMMARIZATION_MODEL}", show_default=False, rich_help_panel=P_MODELS)]
 DeviceOpt = Annotated[Device, typer.Option(
     help="Where models run (auto: CUDA if torch sees one).", rich_help_panel=P_MODELS)]
+# The choices are named in the help: as a metavar they widen the type column of the whole
+# panel, which squeezes the help column until the model defaults are cut at 80 columns.
 BackendOpt = Annotated[Backend, typer.Option(
+    metavar="<backend>", rich_help_panel=P_MODELS,
     help="auto: CTranslate2 (converted once and cached), transformers where a model cannot "
-         "be converted.", rich_help_panel=P_MODELS)]
+         "be converted; or ctranslate2, or transformers.")]
 Beams = Annotated[int | None, typer.Option(
     min=1, help="Beam size (default: the model's generation config).",
     rich_help_panel=P_TRANSLATE)]
@@ -144,8 +175,10 @@ PromptOpt = Annotated[str | None, typer.Option(
     "--prompt", help="Prompt template for T5 and chat models: a name in prompts/ "
                      "(t5-summarize, news-digest, headline...) or a .txt path.",
     rich_help_panel=P_SUMMARY)]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.",
-                                     rich_help_panel=P_RUN)]
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", metavar="", rich_help_panel=P_RUN,
+    help="No progress bars (transformers' per-model 'Loading weights' bars are always off; "
+         "Hub download bars show unless --quiet).")]
 Overwrite = Annotated[bool, _flag("--overwrite", "Start afresh instead of resuming.", P_RUN)]
 RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
 
@@ -197,8 +230,8 @@ def run(
     keep_kind: KeepKind = None,
     quiet: Quiet = False,
     shard: Annotated[str | None, typer.Option(
-        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); default output "
-        "outputs/<stem>.shard-K-of-N.jsonl. Join shards with `merge`.",
+        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); the default "
+        "output name ends in .shard-K-of-N.jsonl. Join shards with `merge`.",
         rich_help_panel=P_SCALE)] = None,
     engine: Annotated[Engine, typer.Option(
         help="local (this process) or ray (a Ray cluster; pip install "
@@ -221,8 +254,9 @@ def run(
         "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.",
         P_INPUT)] = False,
     glossary: Annotated[Path | None, typer.Option(
-        metavar="FILE.tsv", help="Terms to check: 'Arabic<TAB>English[<TAB>variant...]' per "
-        "line; a segment with a term whose rendering the translation lacks is flagged.",
+        metavar="FILE.tsv", help="Terms to check, one per line: Arabic, a TAB, English (more "
+        "TAB-separated variants allowed); a segment with a term whose rendering the "
+        "translation lacks is flagged.",
         rich_help_panel=P_TRANSLATE)] = None,
     no_stories: Annotated[bool, _flag(
         "--no-stories", "Do not group articles of the same story (no `story` field).",
@@ -278,6 +312,7 @@ def clean(
     keep_boilerplate: KeepBoilerplate = False,
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
+    overwrite: Annotated[bool, _flag("--overwrite", "Replace the output if it exists.")] = False,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
     flags = CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
@@ -287,15 +322,15 @@ def clean(
     except UsageProblem as exc:
         raise _usage(exc) from None
     _exit(commands.clean(inputs, output, _fields(text_field, title_field, id_field), flags,
-                         tokenizer, segment_tokens))
+                         tokenizer, segment_tokens, overwrite))
 
 
 @app.command()
 def summarize(
     input: Annotated[Path, typer.Argument(help="A finished run's output JSONL.")],
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="New JSONL (default: <input stem>.summary-<model>[-<length>]"
-                               "[-<prompt>].jsonl beside the input).")] = None,
+        "-o", "--output", help="New JSONL (default: beside the input, named <stem>.summary-"
+        "<model> plus -<length> and -<prompt> when given, .jsonl).")] = None,
     summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
     summary_length: SummaryLengthOpt = None,
     summary_min_tokens: SummaryMinTokens = None,
@@ -381,7 +416,7 @@ def digest(
 
 
 models_app = typer.Typer(
-    no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
+    cls=_Group, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
     help="Models on disk: download for offline use, convert to CTranslate2 ahead of time, list.")
 app.add_typer(models_app, name="models")
 Models = Annotated[list[str] | None, typer.Argument(
@@ -435,8 +470,9 @@ def eval_(
     compare: Annotated[tuple[Path, Path] | None, typer.Option(
         help="Print two result JSONs side by side (A B) and exit.")] = None,
     translation_model: Annotated[str | None, typer.Option(
-        help="Translation model for --source (default Helsinki-NLP/opus-mt-ar-en) and for "
-        "Arabic summary references (default: the output's).")] = None,
+        help="Translation model for --source and for Arabic summary references. Default for "
+        "summary references: the output's; for --source: the one `run` uses (run -h).",
+    )] = None,
     device: DeviceOpt = Device.auto,
     backend: BackendOpt = Backend.auto,
     beams: Beams = None,
@@ -486,6 +522,21 @@ def merge(
     if text_field or title_field or id_field:
         fields = _fields(text_field, title_field, id_field)
     _exit(commands.merge(shard_outputs, output, inputs, fields, limit))
+
+
+def _unwrap_help(*apps: typer.Typer) -> None:
+    """Docstrings wrap at 100 columns in the source; Rich keeps those line breaks in every
+    paragraph after the first, which then break mid-sentence in the terminal. Join them."""
+    for one in apps:
+        for command in one.registered_commands:
+            doc = command.help or (command.callback.__doc__ if command.callback else None)
+            if doc:
+                paragraphs = inspect.cleandoc(doc).split("\n\n")
+                command.help = "\n\n".join(" ".join(p.split("\n")) for p in paragraphs)
+            command.cls = _Command
+
+
+_unwrap_help(app, models_app)
 
 
 def main() -> None:

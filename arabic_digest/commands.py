@@ -7,7 +7,9 @@ returns the exit code: 0 all good, 1 done with error records or problems, 2 noth
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from .summarize.length import LengthError, SummaryLength, resolve_length
 from .summarize.loading import is_lead
 from .summarize.prompts import PromptError, load_prompt
 from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
+from .text import plural
 from .translate.clean import RULES, CleanOptions
 from .translate.glossary import GlossaryError, load_glossary
 from .translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
@@ -44,8 +47,61 @@ def fail(message: str) -> int:
     return EXIT_NOTHING_DONE
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else words or word + 's'}"
+def os_problem(exc: OSError, output: Path | None = None) -> str:
+    """One line for a failed file operation, naming the file the user chose, not our .tmp.
+
+    A failure on the output (or its temporary twin, or its folder) says how to get out of it.
+    """
+    if exc.filename is None:  # our own OSErrors carry a whole sentence
+        return exc.strerror or str(exc)
+    name = str(exc.filename).removesuffix(".tmp")
+    reason = exc.strerror or os.strerror(exc.errno or errno.EIO)
+    blocking = _file_in_the_way(Path(name))
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and blocking is not None:
+        reason = f"{blocking} is a file, not a folder"  # mkdir's "File exists" misleads
+    if output is not None and Path(name) in (output, output.parent):
+        return f"cannot write {output}: {reason} (choose another with -o)"
+    return f"{name}: {reason}"
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """`path` or the parent of it that is a file, where a folder was wanted."""
+    return next((p for p in (path, *path.parents) if p.is_file()), None)
+
+
+def refuse_folder_output(output: Path | None) -> None:
+    """Refuse, before any work, an output that is a folder or lies under a file."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UsageProblem(f"cannot write {output}: Is a directory (choose another with -o)")
+    blocking = _file_in_the_way(output.parent)
+    if blocking is not None:
+        raise UsageProblem(f"cannot write {output}: {blocking} is a file, not a folder "
+                           "(choose another with -o)")
+
+
+def looks_like_path(model: str) -> bool:
+    """A Hub id is NAME or OWNER/NAME; anything else given as a model is meant as a folder."""
+    return (model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
+            or Path(model).exists())
+
+
+def check_model_path(model: str | None) -> None:
+    """`./opus-mt-ar-en` that is not there: say so, instead of the Hub's id rules."""
+    if model is None or is_lead(model) or not looks_like_path(model):
+        return
+    if not Path(model).expanduser().is_dir():
+        raise UsageProblem(f"no such folder: {model}")
+
+
+def offline_for_local_models(models: Sequence[str | None]) -> None:
+    """Local folders (and lead-N) need no Hub: do not let a lookup retry over the network.
+    Only when every model is local, since one Hub id still needs the Hub (or its cache)."""
+    given = [m for m in models if m is not None]
+    if (given and all(is_lead(m) or Path(m).expanduser().is_dir() for m in given)
+            and not os.environ.get("HF_HUB_OFFLINE")):  # an explicit 0 is the user's call
+        os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 # --- building options ------------------------------------------------------------------------
@@ -118,6 +174,9 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
                            "stdin once")
     length = summary_options(summarization_model, summary_length, summary_min_tokens,
                              summary_max_tokens, prompt)
+    check_model_path(translation_model)
+    check_model_path(summarization_model)
+    refuse_folder_output(output)
     return RunSpec(
         inputs=tuple(inputs), output=output, translation_model=translation_model,
         summarization_model=summarization_model, summary_length=length, prompt=prompt,
@@ -137,6 +196,7 @@ def run(spec: RunSpec, ray_options: Any = None) -> int:
     from .runner import RunStopped
     from .runner import run as run_local
 
+    offline_for_local_models([spec.translation_model, spec.summarization_model])
     try:
         if spec.engine == Engine.ray:
             from .ray_engine import RayEngineError, RayOptions, run_ray
@@ -149,27 +209,46 @@ def run(spec: RunSpec, ray_options: Any = None) -> int:
             stats = run_local(spec)
     except RunStopped as exc:
         say(str(exc))
-        say(exc.stats.closing_line())
+        say_closing(exc.stats)
         return exc.exit_code
     except (KeyboardInterrupt, SystemExit) as exc:  # a second signal while models loaded
         say("stopped at once while loading models; nothing was written in this run")
         return exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
+    except OSError as exc:
+        return fail(os_problem(exc, spec.output_path()))
     except (InputError, ModelLoadError, SummarizerLoadError, PromptError, LockedError,
-            OutputNotWritable, IdentityMismatch, OSError) as exc:
+            OutputNotWritable, IdentityMismatch) as exc:
         return fail(str(exc))
-    say(stats.closing_line())
+    say_closing(stats)
     return EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK
 
 
-def clean(inputs: Sequence[str], output: Path | None, fields: Fields, flags: CleanFlags,
-          tokenizer: str | None, segment_tokens: int) -> int:
-    """`arabic-digest clean`: cleaning and segmentation only, to inspect the rules."""
-    from .cleaning import clean_corpus
+def say_closing(stats: Any) -> None:
+    """The run's closing line, then its first few errors (a run of errors must say why)."""
+    say(stats.closing_line())
+    for line in stats.error_lines():
+        say(line)
 
+
+def clean(inputs: Sequence[str], output: Path | None, fields: Fields, flags: CleanFlags,
+          tokenizer: str | None, segment_tokens: int, overwrite: bool = False) -> int:
+    """`arabic-digest clean`: cleaning and segmentation only, to inspect the rules."""
+    from .cleaning import clean_corpus, clean_output
+
+    path = clean_output(list(inputs), output)
     try:
-        path, counts = clean_corpus(list(inputs), output, fields, flags.options(), tokenizer,
+        refuse_folder_output(path)
+        check_model_path(tokenizer)
+    except UsageProblem as exc:
+        return fail(str(exc))
+    if path.exists() and not overwrite:
+        return fail(f"{path} exists; pass --overwrite to replace it, or choose another with -o")
+    try:
+        path, counts = clean_corpus(list(inputs), path, fields, flags.options(), tokenizer,
                                     segment_tokens)
-    except (InputError, ModelLoadError, OSError) as exc:
+    except OSError as exc:
+        return fail(os_problem(exc, path))
+    except (InputError, ModelLoadError) as exc:
         return fail(str(exc))
     say(", ".join(f"{v} {k}" for k, v in counts.items()) + f" -> {path}")
     return EXIT_SOME_ERRORS if counts.get("error") else EXIT_OK
@@ -183,8 +262,16 @@ def summarize(input: Path, output: Path | None, model: str, length: SummaryLengt
     cfg = ResummarizeConfig(input, output, model, length, prompt, device.value,
                             overwrite=overwrite, quiet=quiet)
     try:
+        refuse_folder_output(output)
+        check_model_path(model)
+    except UsageProblem as exc:
+        return fail(str(exc))
+    offline_for_local_models([model])
+    try:
         stats = resummarize(cfg)
-    except (InputError, SummarizerLoadError, PromptError, OSError, ValueError) as exc:
+    except OSError as exc:
+        return fail(os_problem(exc, output))
+    except (InputError, SummarizerLoadError, PromptError, ValueError) as exc:
         return fail(str(exc))
     say(stats.closing_line())
     return EXIT_SOME_ERRORS if stats.error else EXIT_OK
@@ -195,15 +282,18 @@ def check(inputs: Sequence[str], fields: Fields, opts: ReadOptions, language: bo
     """`arabic-digest check`: what `run` would read, and what is wrong with it."""
     from .check import check as check_inputs_report
     from .check import render
+    from .readers import skipped_files
 
     try:
         reports = check_inputs_report(list(inputs), fields, opts, language=language)
-    except (InputError, OSError) as exc:
+    except OSError as exc:
+        return fail(os_problem(exc))
+    except InputError as exc:
         return fail(str(exc))
     if as_json:
         print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
     else:
-        print(render(reports))
+        print(render(reports, skipped_files(inputs)))
     return EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK
 
 
@@ -214,8 +304,13 @@ def report(output_jsonl: Path, output: Path | None) -> int:
     if not output_jsonl.is_file():
         return fail(f"no such file: {output_jsonl}")
     try:
+        refuse_folder_output(output)
         path, view = write_report(output_jsonl, output)
-    except (NotAnOutput, OSError) as exc:
+    except UsageProblem as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(os_problem(exc, output))
+    except NotAnOutput as exc:
         return fail(str(exc))
     counts = ", ".join(f"{n} {k}" for k, n in view.counts.items())
     bad = f"; {plural(view.unreadable, 'unreadable line')} skipped" if view.unreadable else ""
@@ -231,8 +326,13 @@ def digest(output_jsonl: Path, output: Path | None, fmt: str | None, order: str,
     if not output_jsonl.is_file():
         return fail(f"no such file: {output_jsonl}")
     try:
+        refuse_folder_output(output)
         path, result = write_digest(output_jsonl, output, fmt, order, report_path, by)
-    except (ValueError, OSError) as exc:
+    except UsageProblem as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(os_problem(exc, output))
+    except ValueError as exc:
         return fail(str(exc))
     left = f"; {len(result.omitted)} not ok, left out" if result.omitted else ""
     stories = f" in {plural(len(result.stories), 'story', 'stories')}" if by == "story" else ""
@@ -246,8 +346,13 @@ def merge(shard_outputs: Sequence[Path], output: Path | None, inputs: Sequence[s
     from .shards import MergeError, merge_shards
 
     try:
+        refuse_folder_output(output)
         result = merge_shards(shard_outputs, output, inputs, fields, limit)
-    except (MergeError, InputError, OSError) as exc:
+    except UsageProblem as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(os_problem(exc, output))
+    except (MergeError, InputError) as exc:
         return fail(str(exc))
     say(result.closing_line())
     return EXIT_SOME_ERRORS if result.has_errors else EXIT_OK
@@ -284,7 +389,9 @@ def evaluate(output_file: Path | None, reference_field: str | None,
                 translation_model)
         else:
             return fail("give an output file of `run`, or --source and --reference")
-    except (ev.EvalError, InputError, ModelLoadError, NotAnOutput, OSError) as exc:
+    except OSError as exc:
+        return fail(os_problem(exc, output))
+    except (ev.EvalError, InputError, ModelLoadError, NotAnOutput) as exc:
         return fail(str(exc))
     ev.write_result(result, path)
     print(ev.render_table(result))
@@ -323,17 +430,25 @@ def models_convert(names: Sequence[str] | None, device: Device, quantization: st
         note,
     )
 
+    failed = 0
     for name in default_models(names):
         try:
             model_revision(name)
             quant = quantization or default_compute_type(ct2_device(device.value))
             done = convert(name, quant, force=force, log=note)
         except ConversionError as exc:
-            return fail(str(exc))
+            failed += 1
+            say(f"error: {exc}")
+            continue
         except Exception as exc:  # noqa: BLE001 - not found / offline
-            return fail(f"could not load {name!r}: {type(exc).__name__}: {exc}")
+            failed += 1
+            say(f"error: could not load {name!r}: {type(exc).__name__}: {exc}")
+            continue
         state = "converted" if done.converted_now else "cached"
         print(f"{name}\t{quant}\t{state}\t{human_size(folder_size(done.path))}\t{done.path}")
+    if failed:  # the others are converted: say how many were not, as a whole
+        say(f"{plural(failed, 'model')} not converted")
+        return EXIT_SOME_ERRORS
     return EXIT_OK
 
 

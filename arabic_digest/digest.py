@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .records import NotAnOutput, read_records
 from .report import anchor_ids, default_path, environment, record_date
+from .text import plural
 
 ORDERS = ("input", "date")
 GROUPINGS = ("story", "article")
@@ -282,8 +283,9 @@ def write_digest(jsonl: Path, output: Path | None = None, fmt: str | None = None
     out = output or default_path(jsonl, f"digest.{fmt}")
     records, _ = read_records(jsonl)
     if not any(r["status"] == "ok" and isinstance(r.get("translation"), dict) for r in records):
-        raise NotAnOutput(f"no translated articles in {jsonl} ({len(records)} records, none "
-                          "ok with a translation): nothing to digest")
+        raise NotAnOutput(f"no translated articles in {jsonl} "
+                          f"({plural(len(records), 'record')}, none ok with a translation): "
+                          "nothing to digest")
     href = report_href(report or default_path(jsonl, "report.html"), out)
     digest = build_digest(records, href, order, jsonl.name, by)
     out.parent.mkdir(parents=True, exist_ok=True)

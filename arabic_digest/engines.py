@@ -78,6 +78,9 @@ class LocalEngine:
         self.translator = translator
         self.summarizer = summarizer
         self.settings = spec.batch_settings()
+        # Progress hooks (the Runner's bar): segments about to be translated, segments done.
+        self.on_planned: Callable[[int, int], None] = lambda articles, segments: None
+        self.on_translated: Callable[[int], None] = lambda rows: None
 
     def models(self) -> dict[str, dict[str, Any] | None]:
         return {"translation": model_info(self.translator),
@@ -88,7 +91,12 @@ class LocalEngine:
 
     def process(self, items: Iterable[Item], checkpoint: Callable[[], None]) -> Iterator[Batch]:
         spec = self.spec
-        self.translator.on_batch = lambda rows: checkpoint()
+
+        def after_batch(rows: int) -> None:
+            self.on_translated(rows)  # the bar moves with the work, not per pool
+            checkpoint()
+
+        self.translator.on_batch = after_batch
         count = self.translator.count_tokens
         pool_tokens = spec.batch_tokens * spec.pool_batches
         pool: list[Prepared | dict[str, Any]] = []
@@ -99,7 +107,13 @@ class LocalEngine:
             pool.append(prepared)
             tokens += prepared.tokens if isinstance(prepared, Prepared) else 0
             if tokens >= pool_tokens or len(pool) >= spec.max_pool_articles:
+                self._plan(pool)
                 yield work_on(pool, self.translator, self.summarizer, spec, checkpoint)
                 pool, tokens = [], 0
         if pool:
+            self._plan(pool)
             yield work_on(pool, self.translator, self.summarizer, spec, checkpoint)
+
+    def _plan(self, pool: list[Prepared | dict[str, Any]]) -> None:
+        prepared = [p for p in pool if isinstance(p, Prepared)]
+        self.on_planned(len(pool), sum(len(p.sources()) for p in prepared))

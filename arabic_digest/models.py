@@ -27,7 +27,15 @@ _MODEL_SUFFIXES = (".json", ".safetensors", ".bin", ".spm", ".model", ".txt", ".
 
 
 class ConversionError(Exception):
-    """CTranslate2 cannot convert this model (unsupported architecture or files)."""
+    """CTranslate2 cannot convert this model (unsupported architecture or files).
+
+    `remembered`: this failure was found by an earlier run (see `failure_path`), so it is not
+    tried again and need not be announced again.
+    """
+
+    def __init__(self, message: str, remembered: bool = False) -> None:
+        super().__init__(message)
+        self.remembered = remembered
 
 
 def cache_root() -> Path:
@@ -121,6 +129,9 @@ def convert(model: str, quantization: str = "int8", *, force: bool = False,
     final = converted_dir(model, quantization, revision)
     if (final / "model.bin").is_file() and not force:
         return Converted(final, revision, quantization, converted_now=False)
+    failed = remembered_failure(final)
+    if failed is not None and not force:
+        raise ConversionError(failed, remembered=True)
     from ctranslate2.converters import TransformersConverter
 
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -133,8 +144,9 @@ def convert(model: str, quantization: str = "int8", *, force: bool = False,
             TransformersConverter(model, low_cpu_mem_usage=True).convert(
                 str(tmp), quantization=quantization, force=True)
         except Exception as exc:  # noqa: BLE001 - every converter failure means "cannot convert"
-            raise ConversionError(f"CTranslate2 cannot convert {model!r}: "
-                                  f"{type(exc).__name__}: {exc}") from exc
+            message = f"CTranslate2 cannot convert {model!r}: {type(exc).__name__}: {exc}"
+            remember_failure(final, message)
+            raise ConversionError(message) from exc
         import ctranslate2
 
         (tmp / SOURCE_FILE).write_text(json.dumps({
@@ -154,6 +166,37 @@ def convert(model: str, quantization: str = "int8", *, force: bool = False,
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return Converted(final, revision, quantization, converted_now=True)
+
+
+def failure_path(final: Path) -> Path:
+    """Beside the cache entry: this revision and quantization could not be converted."""
+    return final.with_name(final.name + ".failed.json")
+
+
+def remember_failure(final: Path, message: str) -> None:
+    """So later runs fall back at once instead of converting (and saying so) every time."""
+    import ctranslate2
+
+    try:
+        failure_path(final).write_text(json.dumps(
+            {"message": message, "ctranslate2": ctranslate2.__version__}) + "\n",
+            encoding="utf-8")
+    except OSError:
+        pass  # not remembering only costs the next run a retry
+
+
+def remembered_failure(final: Path) -> str | None:
+    """The message of an earlier failure for this entry, if made by this CTranslate2 (a new
+    version may convert what the old one could not)."""
+    import ctranslate2
+
+    try:
+        data = json.loads(failure_path(final).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("ctranslate2") != ctranslate2.__version__:
+        return None
+    return str(data.get("message", ""))
 
 
 def folder_size(path: Path) -> int:
@@ -205,6 +248,18 @@ def download(model: str, to: Path | None = None) -> Path:
 
     local_dir = str(to / model.split("/")[-1]) if to else None
     return Path(snapshot_download(model, local_dir=local_dir))
+
+
+def loading_bars(quiet: bool) -> None:
+    """transformers' own bars ("Loading weights" per model, even from a local folder) are
+    noise beside the run's bar: always off. Hub downloads keep theirs (minutes on a first run)
+    unless --quiet."""
+    import huggingface_hub.utils
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # this also turns off the Hub's bars ...
+    if not quiet:
+        huggingface_hub.utils.enable_progress_bars()  # ... which a download still wants
 
 
 def note(message: str) -> None:

@@ -54,10 +54,9 @@ def _import_ray() -> Any:
 
 
 def _quiet_loading(spec: RunSpec) -> None:
-    if spec.quiet:
-        from transformers.utils import logging as hf_logging
+    from .models import loading_bars
 
-        hf_logging.disable_progress_bar()
+    loading_bars(spec.quiet)
 
 
 class TranslateActor:

@@ -497,6 +497,13 @@ def input_sources(inputs: Iterable[str]) -> list[Source | None]:
             for i, e in enumerate(found)]
 
 
+def skipped_files(inputs: Iterable[str]) -> list[Path]:
+    """Files inside input folders that are not read: their suffix is not an input format."""
+    return sorted(p for name in inputs if name != "-" and Path(name).is_dir()
+                  for p in Path(name).rglob("*")
+                  if p.is_file() and p.suffix.lower() not in SUFFIXES)
+
+
 def read_source(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
     reader = READERS.get(src.path.suffix.lower())
     if reader is None:
@@ -522,6 +529,15 @@ def check_inputs(inputs: Iterable[str]) -> None:
             raise InputError(f"{name}: no such file or folder")
         if path.is_file() and path.suffix.lower() not in SUFFIXES:
             raise _unknown_format(name)
+
+
+def check_not_empty(inputs: Iterable[str], fields: Fields = Fields(),
+                    opts: ReadOptions | None = None) -> None:
+    """Fail before any model loads if the inputs hold no article at all; reads lazily up
+    to the first article (an error record counts: it is written to the output)."""
+    inputs = list(inputs)
+    if next(read_inputs(inputs, fields, opts), None) is None:
+        raise InputError(f"no articles found in {', '.join(inputs)}")
 
 
 def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),

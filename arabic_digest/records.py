@@ -233,7 +233,11 @@ def _atomic_write_bytes(path: Path, chunks: Iterable[bytes], crash: str = "") ->
         raise
     if crash:
         crash_point(crash)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # e.g. the output is a folder: leave nothing behind
+        raise
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -238,6 +238,10 @@ def _detail(value: Any) -> str:
         return ", ".join(_detail(v) for v in value) or "none"
     if isinstance(value, dict) and "ar" in value:
         return f"{_text(value.get('ar'))} → {_text(value.get('en'))}"
+    if isinstance(value, dict):  # any other mapping as text too, never a Python repr
+        return ", ".join(f"{_text(k)}: {_detail(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, float):
+        return f"{value:g}"
     return _text(value)
 
 

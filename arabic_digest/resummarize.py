@@ -25,6 +25,7 @@ from .summarize.length import SummaryLength
 from .summarize.loading import build_summarizer
 from .summarize.prompts import load_prompt
 from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
+from .text import plural
 
 
 @dataclass
@@ -53,8 +54,9 @@ class ResummarizeStats:
     elapsed_s: float = 0.0
 
     def closing_line(self) -> str:
-        return (f"{self.summarized + self.error + self.copied} records: {self.summarized} "
-                f"summarized, {self.error} error, {self.copied} copied unchanged; "
+        total = self.summarized + self.error + self.copied
+        return (f"{plural(total, 'record')}: {self.summarized} summarized, {self.error} error, "
+                f"{self.copied} copied unchanged; "
                 f"{self.elapsed_s:.1f} s -> {self.output}")
 
 
@@ -189,10 +191,9 @@ def resummarize(cfg: ResummarizeConfig, summarizer: Summarizer | None = None) ->
     if cfg.prompt is not None and summarizer is None:
         load_prompt(cfg.prompt)  # before any model loads
     if summarizer is None:
-        if cfg.quiet:
-            from transformers.utils import logging as hf_logging
+        from .models import loading_bars
 
-            hf_logging.disable_progress_bar()
+        loading_bars(cfg.quiet)
         summarizer = build_summarizer(cfg.summarization_model, device=cfg.device,
                                       length=cfg.summary_length, prompt=cfg.prompt)
     return Resummarizer(cfg, summarizer).run()

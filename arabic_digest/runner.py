@@ -10,12 +10,10 @@ import shlex
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-from tqdm import tqdm
 
 from .engines import Batch, Engine, Item, LocalEngine
 from .guard import OutputLock, StopNow, StopRequest
@@ -31,14 +29,19 @@ from .identity import (
 from .inputs import count_articles, input_items
 from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path, package_versions
-from .readers import Article, check_inputs
+from .models import loading_bars
+from .progress import Progress
+from .readers import Article, check_inputs, check_not_empty
 from .records import OutputWriteError, RecordFile, write_json_atomic
 from .spec import RunSpec
 from .stories import Stories, annotate, first_pass, manifest_entry, member_record
 from .summarize.prompts import load_prompt
 from .summarize.summarizer import Summarizer
+from .text import plural
 from .translate.translator import Translator
 from .trust import TrustStats, retry_overrides
+
+SHOWN_ERRORS = 3  # error messages repeated at the end of a run
 
 
 class RunStopped(Exception):
@@ -64,6 +67,13 @@ class RunStats:
     retried: int = 0
     dedupe_hits: int = 0
     trust: str = ""  # flags, retries and lowest-confidence segments (trust.TrustStats)
+    first_errors: list[str] = field(default_factory=list)  # shown when the run ends
+
+    def add_error(self, record: dict[str, Any]) -> None:
+        if len(self.first_errors) < SHOWN_ERRORS:
+            err = record.get("error") or {}
+            self.first_errors.append(f"{record['id']}: {err.get('stage', '?')}: "
+                                     f"{err.get('type', '?')}: {err.get('message', '')}")
 
     @property
     def processed(self) -> int:
@@ -76,17 +86,27 @@ class RunStats:
 
     def closing_line(self) -> str:
         minutes = max(self.elapsed_s, 1e-9) / 60
-        parts = [f"{self.processed} articles: {self.ok} ok, {self.error} error, "
+        parts = [f"{plural(self.processed, 'article')}: {self.ok} ok, {self.error} error, "
                  f"{self.skipped} skipped"]
         if self.resumed:
             errors = f" ({self.resumed_errors} of them errors)" if self.resumed_errors else ""
             parts.append(f"{self.resumed} already done{errors}")
-        parts.append(f"{self.segments} segments")
-        parts.append(f"{self.processed / minutes:.1f} articles/min, "
-                     f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
+        parts.append(plural(self.segments, "segment"))
+        if self.segments:  # a rate of articles that all failed at once says nothing
+            parts.append(f"{self.processed / minutes:.1f} articles/min, "
+                         f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
         if self.trust:
             parts.append(self.trust)
         return "; ".join(parts) + f" -> {self.output}"
+
+    def error_lines(self) -> list[str]:
+        """The first few errors of this run, so a failing run says why without opening
+        the output."""
+        if not self.first_errors:
+            return []
+        more = self.error - len(self.first_errors)
+        tail = [f"... and {plural(more, 'more error')} in the output"] if more > 0 else []
+        return [f"error in {line}" for line in self.first_errors] + tail
 
 
 def resume_command() -> str:
@@ -110,7 +130,8 @@ class Runner:
         known = engine.models()
         self.models_known = known is not None
         self.models: dict[str, dict[str, Any] | None] = known or spec.requested_models()
-        self.bar: tqdm | None = None
+        self.bar: Progress | None = None
+        self.hooked = False  # whether the engine moves the bar per model batch
         self.stories: Stories | None = None
 
     def identity(self) -> dict[str, Any]:
@@ -169,7 +190,7 @@ class Runner:
                 self.stats.resumed += 1
                 self.stats.resumed_errors += done[article_id] == "error"
                 if self.bar is not None:
-                    self.bar.update(1)
+                    self.bar.resumed()
             elif (self.stories is not None and isinstance(item, Article)
                   and not self.stories.translates(article_id, self.spec.translate.value)):
                 yield member_record(item, self.stories)  # --translate leads
@@ -209,8 +230,11 @@ class Runner:
         return out
 
     def _work(self, out: RecordFile) -> None:
-        self.bar = tqdm(total=count_articles(self.spec), unit="article", file=sys.stderr,
-                        disable=self.spec.quiet, dynamic_ncols=True)
+        self.bar = Progress(count_articles(self.spec), self.spec.quiet)
+        self.hooked = isinstance(self.engine, LocalEngine)  # it reports per model batch
+        if isinstance(self.engine, LocalEngine):
+            self.engine.on_planned, self.engine.on_translated = (self.bar.planned,
+                                                                 self.bar.translated)
         for batch in self.engine.process(self._todo(dict(out.done)), self.checkpoint):
             self._learn_models(batch)
             self._append(batch, out)
@@ -232,10 +256,14 @@ class Runner:
         self.trust.add(batch.records)
         for rec in batch.records:
             setattr(self.stats, rec["status"], getattr(self.stats, rec["status"]) + 1)
+            if rec["status"] == "error":
+                self.stats.add_error(rec)
         self.stats.segments += batch.segments
         self.stats.dedupe_hits += batch.dedupe_hits
         if self.bar is not None:
-            self.bar.update(len(batch.records))
+            if not self.hooked:
+                self.bar.planned(len(batch.records), batch.segments)
+            self.bar.finished(len(batch.records), batch.segments)
         # The manifest follows every batch, so after a kill it says how far the run got.
         self.stats.elapsed_s = time.perf_counter() - self.t0
         self._try_manifest("running")
@@ -262,9 +290,10 @@ class Runner:
             stats.elapsed_s = time.perf_counter() - self.t0
             self._try_manifest("failed", error=str(exc))
             raise RunStopped(
-                f"{exc.strerror} ({stats.processed} articles written in this run). The file "
-                "is valid up to its last complete record; free space or fix the output, then "
-                "rerun the same command to resume.", stats, 2 if stats.processed == 0 else 3
+                f"{exc.strerror} ({plural(stats.processed, 'article')} written in this run). "
+                "The file is valid up to its last complete record; free space or fix the "
+                "output, then rerun the same command to resume.", stats,
+                2 if stats.processed == 0 else 3
             ) from None
         except IdentityMismatch:
             if self.old_manifest is not None:  # the output stays the earlier run's
@@ -299,8 +328,9 @@ class Runner:
             how = f"by {name} after the current batch"
         self._try_manifest("interrupted", signal=name, stopped=how)
         raise RunStopped(
-            f"stopped {how}, {self.stats.processed} articles written in this run; what was "
-            f"written is complete. To resume, run the same command again: {resume_command()}",
+            f"stopped {how}, {plural(self.stats.processed, 'article')} written in this run; "
+            f"what was written is complete. To resume, run the same command again: "
+            f"{resume_command()}",
             self.stats, code)
 
     def _try_manifest(self, status: str, **extra: Any) -> None:
@@ -311,8 +341,11 @@ class Runner:
 
 
 def preflight(spec: RunSpec) -> None:
-    """What can be refused before any model loads: unreadable inputs, a broken prompt."""
+    """What can be refused before any model loads: unreadable or empty inputs, a broken
+    prompt."""
     check_inputs(spec.inputs)
+    if "-" not in spec.inputs:  # stdin can be read once only
+        check_not_empty(spec.inputs, spec.fields, spec.read_options)
     if spec.prompt is not None:
         load_prompt(spec.prompt)
 
@@ -341,10 +374,7 @@ def run(spec: RunSpec, translator: Translator | None = None,
     preflight(spec)
     with OutputLock(spec.output_path()), StopRequest() as stop:
         spec = begin_locked(spec)
-        if spec.quiet:
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
+        loading_bars(spec.quiet)
         if translator is None:
             translator = load_translator(spec)
         if summarizer is None and spec.summarization_model is not None:

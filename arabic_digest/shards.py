@@ -28,6 +28,7 @@ from .manifest import manifest_path
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, ReadOptions
 from .records import scan_output, write_json_atomic
 from .spec import RunSpec, Shard, shard_of, shard_output
+from .text import plural
 
 __all__ = ["MergeError", "MergeResult", "Shard", "merge_shards", "shard_of", "shard_output",
            "unsharded_output"]
@@ -56,7 +57,7 @@ class MergeResult:
 
     def closing_line(self) -> str:
         c = self.counts
-        return (f"merged {c['articles']} articles: {c['ok']} ok, {c['error']} error, "
+        return (f"merged {plural(c['articles'], 'article')}: {c['ok']} ok, {c['error']} error, "
                 f"{c['skipped']} skipped -> {self.output}")
 
 
@@ -186,9 +187,9 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
                         f"{_examples(missing)}; finish those shards (rerunning a shard's "
                         "command resumes it) and merge again")
     if dupes:
-        problems.append(f"{len(dupes)} ids have more than one record: {_examples(dupes)}")
+        problems.append(f"{plural(len(dupes), 'id')} with more than one record: {_examples(dupes)}")
     if extra:
-        problems.append(f"{len(extra)} records are not in the inputs {selection.inputs}: "
+        problems.append(f"{plural(len(extra), 'record')} not in the inputs {selection.inputs}: "
                         f"{_examples(extra)}")
     if problems:
         raise MergeError("; ".join(problems))

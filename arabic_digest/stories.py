@@ -39,6 +39,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy import sparse
 
 from .dates import meta_date
+from .text import plural
 
 STORIES_VERSION = "v1"
 TRANSLATE_MODES = ("all", "leads")
@@ -214,8 +215,9 @@ class Stories:
         """The `error` of a member's skipped record under `--translate leads`."""
         s = self.by_id[article_id]
         return {"stage": "stories", "type": "story_member",
-                "message": f"{article_id} is a member of {s.id} ({s.size} articles); only its "
-                           f"lead {s.lead} is translated (--translate leads)"}
+                "message": f"{article_id} is a member of {s.id} "
+                           f"({plural(s.size, 'article')}); only its lead {s.lead} is "
+                           "translated (--translate leads)"}
 
     def all(self) -> list[Story]:
         return sorted({s.id: s for s in self.by_id.values()}.values(), key=lambda s: s.id)

@@ -104,7 +104,8 @@ def _load_error(model: str, exc: BaseException) -> SummarizerLoadError:
     return SummarizerLoadError(
         f"could not load summarization model {model!r}. To work offline, pass a local "
         "folder (--summarization-model PATH), or download it once with internet access "
-        "and run with HF_HUB_OFFLINE=1; or use --no-summary. "
+        f"(`arabic-digest models download {model}`, or `hf download {model}`) and run with "
+        "HF_HUB_OFFLINE=1; or use --no-summary. "
         f"({type(exc).__name__}: {exc})"
     )
 

@@ -229,10 +229,16 @@ def test_unconvertible_model_raises_conversion_error(tmp_path: Path, bart_dir: P
                                                      monkeypatch) -> None:
     monkeypatch.setenv("ARABIC_DIGEST_CACHE", str(tmp_path / "cache"))
     folder = no_normalize_before(bart_dir, tmp_path / "bart5")
-    with pytest.raises(models.ConversionError, match="normalize_before"):
+    with pytest.raises(models.ConversionError, match="normalize_before") as first:
         models.convert(str(folder), "int8")
-    # Nothing half-written is left in the cache.
-    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert not first.value.remembered
+    # Nothing half-written is left in the cache: only the note that it failed.
+    left = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert [p.name for p in left] == [f"{left[0].name.split('.')[0]}.failed.json"]
+    # The next try does not convert again (or say so): the failure is remembered.
+    with pytest.raises(models.ConversionError, match="normalize_before") as again:
+        models.convert(str(folder), "int8", log=pytest.fail)
+    assert again.value.remembered
 
 
 def no_normalize_before(bart_dir: Path, folder: Path) -> Path:

@@ -86,8 +86,8 @@ def offline_hint(model: str) -> str:
     return (
         f"could not load model {model!r}. To work offline, pass a local folder "
         "(--translation-model/--summarization-model PATH), or download the model once with "
-        "internet access (`arabic-digest models download`, or `huggingface-cli download "
-        f"{model}`) and run with HF_HUB_OFFLINE=1 so the cached copy is used."
+        f"internet access (`arabic-digest models download {model}`, or `hf download {model}`) "
+        "and run with HF_HUB_OFFLINE=1 so the cached copy is used."
     )
 
 
