@@ -106,8 +106,19 @@ def build_models(workdir: Path, size: str) -> tuple[Path, Path]:
 # --------------------------------------------------------------------------- workers
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """A process's own peak RSS: VmHWM, the high-water mark of its memory since its exec.
+
+    Not getrusage's ru_maxrss: Linux carries that across fork and exec, so a worker started
+    by this (large) process reported this process's peak, the same for every contender.
+    """
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: KiB
 
 
 class NaivePipeline:
@@ -238,10 +249,13 @@ def whole_run(marian: Path, bart: Path, workdir: Path, limit: int, dedupe: bool)
     with log.open("w") as err:
         proc = subprocess.Popen(cmd, env=_env(workdir), cwd=ROOT, stderr=err)
         startup = None
-        while True:  # wait4: this child's own peak RSS; the manifest appears once models load
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        peak = 0.0
+        while True:  # the manifest appears once the models are loaded
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            # Its own high-water mark, read while it lives (see peak_rss_mb); it only grows.
+            peak = max(peak, peak_rss_mb(proc.pid))
             if startup is None and manifest.exists():
                 startup = time.perf_counter() - t0
             time.sleep(0.05)
@@ -254,7 +268,7 @@ def whole_run(marian: Path, bart: Path, workdir: Path, limit: int, dedupe: bool)
             "run_s": m["elapsed_s"], "startup_s": startup,
             "articles_per_min": m["throughput"]["articles_per_min"],
             "segments_per_s": m["throughput"]["segments_per_s"],
-            "peak_rss_mb": usage.ru_maxrss / 1024, "command": " ".join(cmd[1:])}
+            "peak_rss_mb": peak, "command": " ".join(cmd[1:])}
 
 
 # --------------------------------------------------------------------------- report
