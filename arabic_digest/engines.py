@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from .manifest import model_info
 from .pipeline import Prepared, prepare, summarize_prepared, translate_prepared
+from .progress import Progress
 from .readers import Article
 from .spec import RunSpec
 from .summarize.summarizer import Summarizer
@@ -39,6 +40,11 @@ class Engine(Protocol):
 
     def manifest(self) -> dict[str, Any]:
         """What the manifest says of where the run ran."""
+        ...
+
+    def watch(self, bar: Progress) -> bool:
+        """Let the engine move the progress bar as model batches finish; False when it
+        cannot (the Runner then moves it per batch of records)."""
         ...
 
     def process(self, items: Iterable[Item], checkpoint: Callable[[], None]) -> Iterator[Batch]:
@@ -88,6 +94,10 @@ class LocalEngine:
 
     def manifest(self) -> dict[str, Any]:
         return {"engine": {"name": "local"}}
+
+    def watch(self, bar: Progress) -> bool:
+        self.on_planned, self.on_translated = bar.planned, bar.translated
+        return True
 
     def process(self, items: Iterable[Item], checkpoint: Callable[[], None]) -> Iterator[Batch]:
         spec = self.spec

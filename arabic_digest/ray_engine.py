@@ -128,6 +128,9 @@ class RayEngine:
                            "gpus_per_actor": self.gpus, "cpus_per_actor": o.cpus_per_actor,
                            "batch_articles": o.batch_articles}}
 
+    def watch(self, bar: Any) -> bool:
+        return False  # the actors' model batches are not seen here: per batch of records
+
     def _start(self) -> tuple[Any, list[Any], list[Any]]:
         ray = _import_ray()
         spec, opts = self.spec, self.opts

@@ -231,10 +231,7 @@ class Runner:
 
     def _work(self, out: RecordFile) -> None:
         self.bar = Progress(count_articles(self.spec), self.spec.quiet)
-        self.hooked = isinstance(self.engine, LocalEngine)  # it reports per model batch
-        if isinstance(self.engine, LocalEngine):
-            self.engine.on_planned, self.engine.on_translated = (self.bar.planned,
-                                                                 self.bar.translated)
+        self.hooked = self.engine.watch(self.bar)
         for batch in self.engine.process(self._todo(dict(out.done)), self.checkpoint):
             self._learn_models(batch)
             self._append(batch, out)
