@@ -118,6 +118,8 @@ def peak_rss_mb(pid: int | str = "self") -> float:
                 return int(line.split()[1]) / 1024  # kB
     except OSError:
         pass
+    if pid != "self":
+        return 0.0  # gone, or a zombie (no VmHWM): its peak was read while it ran
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: KiB
 
 
