@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import commands
 from .commands import CleanFlags, UsageProblem
+from .digest import FORMATS, GROUPINGS, ORDERS
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
 from .spec import Backend, Device, Engine, Translate
 from .summarize.length import LENGTH_PRESETS
@@ -22,22 +24,22 @@ from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
 from .translate.translator import DEFAULT_TRANSLATION_MODEL
 
 
-class _Command(TyperCommand):
-    """A command whose -h/--help shows no `<bool>` type: it takes no value."""
+class _PlainHelp:
+    """-h/--help shows no `<bool>` type: it takes no value."""
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.metavar = ""
         return option
 
 
-class _Group(TyperGroup):
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
 
 
 app = typer.Typer(
@@ -49,25 +51,15 @@ app = typer.Typer(
 )
 
 
-class LengthPreset(str, Enum):
-    short = "short"
-    medium = "medium"
-    long = "long"
+def _choices(name: str, values: Iterable[str]) -> type[Enum]:
+    """An Enum of the values the code defines (one list, so help and code cannot drift)."""
+    return Enum(name, [(v, v) for v in values], type=str)  # type: ignore[return-value]
 
 
-class DigestOrder(str, Enum):
-    input = "input"
-    date = "date"
-
-
-class DigestFormat(str, Enum):
-    md = "md"
-    html = "html"
-
-
-class DigestBy(str, Enum):
-    story = "story"
-    article = "article"
+LengthPreset = _choices("LengthPreset", LENGTH_PRESETS)
+DigestOrder = _choices("DigestOrder", ORDERS)
+DigestFormat = _choices("DigestFormat", FORMATS)
+DigestBy = _choices("DigestBy", GROUPINGS)
 
 
 def _version(value: bool) -> None:

@@ -20,7 +20,6 @@ from .translator import (
     Generated,
     ModelLoadError,
     Seq2SeqTranslator,
-    generation_settings,  # noqa: F401 - importable from here as before
 )
 
 
