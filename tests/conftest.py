@@ -46,6 +46,21 @@ def bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tc_big_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny MarianMTModel shaped like Helsinki-NLP/opus-mt-tc-big-ar-en (the `best` preset):
+    relu, 1024 positions, </s> in the middle of the vocabulary."""
+    return modelfactory.build_marian(tmp_path_factory.mktemp("tc_big"), size="tiny",
+                                     shape="tc-big", seed=0)
+
+
+@pytest.fixture(scope="session")
+def bart66_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny BART shaped like sshleifer/distilbart-cnn-6-6 (the `fast` preset's summarizer)."""
+    return modelfactory.build_bart(tmp_path_factory.mktemp("bart66"), size="tiny", shape="6-6",
+                                   seed=0)
+
+
+@pytest.fixture(scope="session")
 def t5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tiny T5ForConditionalGeneration + T5Tokenizer (prefix "summarize: ")."""
     return modelfactory.build_t5(tmp_path_factory.mktemp("t5"), seed=0)

@@ -2,13 +2,22 @@
 
 The Hugging Face Hub is unreachable where this project is tested, so tests and benchmarks build
 their models here: the same model classes, tokenizer classes, tokenizer files and config flags as
-the published checkpoints (Helsinki-NLP/opus-mt-ar-en, sshleifer/distilbart-cnn-12-6), with
-random weights. Every builder writes a folder that loads back with ``from_pretrained(path)`` and
-returns its path.
+the published checkpoints, with random weights. Every builder writes a folder that loads back with
+``from_pretrained(path)`` and returns its path. Shapes (the models of the ``--preset``s):
+
+- ``build_marian(shape="opus-mt")``: Helsinki-NLP/opus-mt-ar-en (transformer-base, ``</s>`` 0);
+- ``build_marian(shape="tc-big")``: Helsinki-NLP/opus-mt-tc-big-ar-en (transformer-big, relu,
+  1024 positions, ``</s>`` in the middle of the shared vocabulary, ``<pad>`` last);
+- ``build_bart(shape="12-6")``: sshleifer/distilbart-cnn-12-6;
+- ``build_bart(shape="6-6")``: sshleifer/distilbart-cnn-6-6 (half the encoder layers).
+
+``size="tiny"`` keeps tiny dimensions with the shape's flags and special ids; ``size="full"`` has
+the published dimensions and vocabulary sizes.
 
 Tokenizers are trained on the real text in ``<repo root>/../shared/data`` (never copied into the
-repository); the published shapes and generation settings are read from
-``<repo root>/../shared/model-configs``. Set ``ARABIC_DIGEST_SHARED`` to point elsewhere.
+repository); the published shapes and generation settings are read from ``tests/model-configs``
+(the preset models) and ``<repo root>/../shared/model-configs`` (the defaults). Set
+``ARABIC_DIGEST_SHARED`` to point elsewhere for the shared folder.
 
 No pytest in here: benchmarks import this module too. Nothing is cached globally; callers pass a
 fresh directory. Everything is deterministic given ``seed``.
@@ -26,9 +35,11 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "BART_SHAPES",
     "BART_SIZES",
     "CHAT_SPECIAL_TOKENS",
     "CHAT_TEMPLATE",
+    "MARIAN_SHAPES",
     "MARIAN_SIZES",
     "bart_config",
     "build_bart",
@@ -44,7 +55,17 @@ __all__ = [
 
 # Published vocabulary sizes (model embedding rows).
 OPUS_VOCAB_SIZE = 62834
+TC_BIG_VOCAB_SIZE = 61109
 DISTILBART_VOCAB_SIZE = 50264
+
+# shape -> the published model whose configs (``<name>.config.json``...) give its flags.
+MARIAN_SHAPES: dict[str, str] = {"opus-mt": "opus-mt-ar-en", "tc-big": "opus-mt-tc-big-ar-en"}
+BART_SHAPES: dict[str, str] = {"12-6": "distilbart-cnn-12-6", "6-6": "distilbart-cnn-6-6"}
+# What ``size`` changes: the rest of a config is the published one's.
+_DIM_KEYS = ("d_model", "encoder_layers", "decoder_layers", "encoder_ffn_dim", "decoder_ffn_dim",
+             "encoder_attention_heads", "decoder_attention_heads")
+# Tiny BART layers (encoder, decoder): 6-6 halves 12-6's encoder, as the published ones do.
+_TINY_BART_LAYERS = {"12-6": (2, 1), "6-6": (1, 1)}
 
 MARIAN_SIZES: dict[str, dict[str, int]] = {
     "tiny": dict(
@@ -129,14 +150,28 @@ def shared_data_dir() -> Path:
     return shared_dir() / "data"
 
 
+def repo_configs_dir() -> Path:
+    """``tests/model-configs``: the published shapes kept in the repository (see its README)."""
+    return Path(__file__).resolve().parent / "model-configs"
+
+
+def _config_file(filename: str) -> Path:
+    """The repository's copy first, then the shared folder's."""
+    for folder in (repo_configs_dir(), shared_dir() / "model-configs"):
+        if (folder / filename).is_file():
+            return folder / filename
+    raise FileNotFoundError(f"no published {filename} in {repo_configs_dir()} or "
+                            f"{shared_dir() / 'model-configs'}")
+
+
 def published_config(name: str) -> dict[str, Any]:
-    """``name`` is ``"opus-mt-ar-en"`` or ``"distilbart-cnn-12-6"``."""
-    path = shared_dir() / "model-configs" / f"{name}.config.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """``name``: ``"opus-mt-ar-en"``, ``"opus-mt-tc-big-ar-en"``, ``"distilbart-cnn-12-6"`` or
+    ``"distilbart-cnn-6-6"`` (the values of MARIAN_SHAPES and BART_SHAPES)."""
+    return json.loads(_config_file(f"{name}.config.json").read_text(encoding="utf-8"))
 
 
 def published_generation_config(name: str) -> dict[str, Any]:
-    path = shared_dir() / "model-configs" / f"{name}.generation_config.json"
+    path = _config_file(f"{name}.generation_config.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -277,63 +312,110 @@ def _save_model(model: Any, out_dir: Path) -> None:
 # --------------------------------------------------------------------------- Marian
 
 
-def marian_config(size: str = "tiny", vocab_size: int = OPUS_VOCAB_SIZE):
-    """A ``MarianConfig`` with the published opus-mt-ar-en flags and the dims of ``size``.
+def _check(name: str, value: str, allowed: dict[str, Any]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
 
-    pad / decoder_start are the last id (``vocab_size - 1``), eos / bos / forced_eos are 0.
+
+def _marian_dims(size: str, published: dict[str, Any]) -> dict[str, int]:
+    """Dimensions: the published ones for "full"; tiny ones, with the published number of
+    positions (a flag of the shape, not a size), for "tiny"."""
+    if size == "full":
+        return {k: published[k] for k in (*_DIM_KEYS, "max_position_embeddings")}
+    return {**MARIAN_SIZES["tiny"], "max_position_embeddings": published["max_position_embeddings"]}
+
+
+def marian_config(size: str = "tiny", vocab_size: int = OPUS_VOCAB_SIZE, *,
+                  shape: str = "opus-mt", eos_token_id: int = 0):
+    """A ``MarianConfig`` with the published flags of ``shape`` and the dims of ``size``.
+
+    pad / decoder_start are the last id (``vocab_size - 1``); eos / forced_eos are
+    ``eos_token_id`` (0 for opus-mt; tc-big's ``</s>`` is in the middle of its vocabulary);
+    bos is 0 as published (Marian never generates it). One vocabulary for both sides.
     """
     from transformers import MarianConfig
 
-    if size not in MARIAN_SIZES:
-        raise ValueError(f"size must be one of {sorted(MARIAN_SIZES)}, not {size!r}")
-    cfg = published_config("opus-mt-ar-en")
+    _check("size", size, MARIAN_SIZES)
+    _check("shape", shape, MARIAN_SHAPES)
+    published = published_config(MARIAN_SHAPES[shape])
+    cfg = dict(published)
     cfg.pop("model_type", None)
     pad = vocab_size - 1
-    cfg.update(MARIAN_SIZES[size])
+    cfg.update(_marian_dims(size, published))
     cfg.update(
         vocab_size=vocab_size,
         decoder_vocab_size=vocab_size,
         pad_token_id=pad,
         decoder_start_token_id=pad,
-        eos_token_id=0,
+        eos_token_id=eos_token_id,
         bos_token_id=0,
-        forced_eos_token_id=0,
+        forced_eos_token_id=eos_token_id,
     )
     return MarianConfig(**cfg)
 
 
-def _marian_generation_config(vocab_size: int):
+def _marian_generation_config(vocab_size: int, shape: str = "opus-mt", eos_token_id: int = 0):
     from transformers import GenerationConfig
 
-    gen = published_generation_config("opus-mt-ar-en")
+    gen = published_generation_config(MARIAN_SHAPES[shape])
     pad = vocab_size - 1
     gen.update(
         pad_token_id=pad,
         decoder_start_token_id=pad,
         bad_words_ids=[[pad]],
-        eos_token_id=0,
-        forced_eos_token_id=0,
+        eos_token_id=eos_token_id,
+        forced_eos_token_id=eos_token_id,
         bos_token_id=0,
     )
     return GenerationConfig(**gen)
 
 
+def _marian_vocab(pieces: list[str], size: str, shape: str) -> dict[str, int]:
+    """The shared vocab.json: ``<pad>`` last always (CTranslate2's converter drops that row).
+
+    opus-mt: ``</s>`` 0, ``<unk>`` 1, the pieces. tc-big: the pieces with ``</s>`` in the
+    middle, at the published fraction of the vocabulary (exactly id 25894 of 61109 for "full"),
+    and ``<unk>`` later in the middle (its published id is unknown). "full" pads with
+    never-produced dummy entries up to the published size.
+    """
+    target = {"opus-mt": OPUS_VOCAB_SIZE, "tc-big": TC_BIG_VOCAB_SIZE}[shape]
+    order = list(pieces)
+    if size == "full":
+        n_dummy = target - 3 - len(order)
+        if n_dummy < 0:  # pragma: no cover
+            raise RuntimeError(f"trained vocab too large: {len(order)}")
+        order += _dummy_tokens(n_dummy, "marian_dummy")
+    if shape == "opus-mt":
+        order = ["</s>", "<unk>", *order]
+    else:
+        published = published_config(MARIAN_SHAPES[shape])
+        total = len(order) + 3
+        eos_at = round(published["eos_token_id"] * (total - 1) / published["pad_token_id"])
+        order.insert(eos_at, "</s>")
+        order.insert((eos_at + total - 1) // 2, "<unk>")
+    order.append("<pad>")
+    return {tok: i for i, tok in enumerate(order)}
+
+
 def build_marian(
-    out_dir: Path, *, size: str = "tiny", seed: int = 0, weights: bool = True
+    out_dir: Path, *, size: str = "tiny", seed: int = 0, weights: bool = True,
+    shape: str = "opus-mt",
 ) -> Path:
-    """A MarianMTModel + MarianTokenizer shaped like Helsinki-NLP/opus-mt-ar-en.
+    """A MarianMTModel + MarianTokenizer shaped like Helsinki-NLP/opus-mt-ar-en
+    (``shape="opus-mt"``) or Helsinki-NLP/opus-mt-tc-big-ar-en (``shape="tc-big"``).
 
     Files: ``source.spm`` (Arabic), ``target.spm`` (English), one shared ``vocab.json`` with
-    ``</s>`` 0, ``<unk>`` 1 and ``<pad>`` last, ``tokenizer_config.json``, ``config.json``,
-    ``generation_config.json`` and the weights. ``size="full"`` has the published dims and the
-    published vocabulary size (62834; vocab.json padded with never-produced dummy entries
-    before ``<pad>``). ``weights=False`` writes everything but the weights (cheap shape checks).
+    ``<pad>`` last (see ``_marian_vocab`` for where ``</s>`` and ``<unk>`` go),
+    ``tokenizer_config.json``, ``config.json``, ``generation_config.json`` and the weights.
+    ``size="full"`` has the published dims and vocabulary size (62834 / 61109; vocab.json padded
+    with never-produced dummy entries). ``weights=False`` writes everything but the weights
+    (cheap shape checks).
     """
     import torch
     from transformers import MarianMTModel, MarianTokenizer
 
-    if size not in MARIAN_SIZES:
-        raise ValueError(f"size must be one of {sorted(MARIAN_SIZES)}, not {size!r}")
+    _check("size", size, MARIAN_SIZES)
+    _check("shape", shape, MARIAN_SHAPES)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -343,20 +425,14 @@ def build_marian(
     (out_dir / "source.spm").write_bytes(src_proto)
     (out_dir / "target.spm").write_bytes(tgt_proto)
 
-    # Shared vocab, as in opus-mt: </s> 0, <unk> 1, the pieces, <pad> last.
-    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    # One vocabulary for both sides (separate_vocabs=False, as both published models have it).
+    pieces: dict[str, None] = {}
     for proto in (src_proto, tgt_proto):
         for piece, _score, kind in _spm_pieces(proto):
-            if kind == "normal" and piece not in vocab:
-                vocab[piece] = len(vocab)
-    if size == "full":
-        n_dummy = OPUS_VOCAB_SIZE - 1 - len(vocab)
-        if n_dummy < 0:  # pragma: no cover
-            raise RuntimeError(f"trained vocab too large: {len(vocab)}")
-        for tok in _dummy_tokens(n_dummy, "marian_dummy"):
-            vocab[tok] = len(vocab)
-    vocab["<pad>"] = len(vocab)
-    vocab_size = len(vocab)
+            if kind == "normal":
+                pieces.setdefault(piece)
+    vocab = _marian_vocab(list(pieces), size, shape)
+    vocab_size, eos = len(vocab), vocab["</s>"]
     (out_dir / "vocab.json").write_text(
         json.dumps(vocab, ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -372,9 +448,9 @@ def build_marian(
     )
     tok.save_pretrained(out_dir)
 
-    config = marian_config(size, vocab_size)
+    config = marian_config(size, vocab_size, shape=shape, eos_token_id=eos)
     config.save_pretrained(out_dir)
-    gen = _marian_generation_config(vocab_size)
+    gen = _marian_generation_config(vocab_size, shape, eos)
     gen.save_pretrained(out_dir)
     if weights:
         _seed_all(seed)
@@ -388,27 +464,34 @@ def build_marian(
 # --------------------------------------------------------------------------- BART
 
 
-def bart_config(size: str = "tiny", vocab_size: int = DISTILBART_VOCAB_SIZE):
-    """A ``BartConfig`` with the published distilbart-cnn-12-6 flags and the dims of ``size``.
+def bart_config(size: str = "tiny", vocab_size: int = DISTILBART_VOCAB_SIZE, *,
+                shape: str = "12-6"):
+    """A ``BartConfig`` with the published flags of distilbart-cnn-``shape`` and the dims of
+    ``size`` (tiny: 2 encoder / 1 decoder layers for 12-6, 1 / 1 for 6-6).
 
     ``normalize_before=False`` is set explicitly: transformers 5's BartConfig no longer defines
     it and CTranslate2's BART converter reads it.
     """
     from transformers import BartConfig
 
-    if size not in BART_SIZES:
-        raise ValueError(f"size must be one of {sorted(BART_SIZES)}, not {size!r}")
-    cfg = published_config("distilbart-cnn-12-6")
+    _check("size", size, BART_SIZES)
+    _check("shape", shape, BART_SHAPES)
+    published = published_config(BART_SHAPES[shape])
+    cfg = dict(published)
     cfg.pop("model_type", None)
     cfg.update(BART_SIZES[size])
+    if size == "full":
+        cfg.update({k: published[k] for k in _DIM_KEYS})
+    else:
+        cfg.update(zip(("encoder_layers", "decoder_layers"), _TINY_BART_LAYERS[shape]))
     cfg.update(vocab_size=vocab_size, normalize_before=False)
     return BartConfig(**cfg)
 
 
-def _bart_generation_config(config: Any):
+def _bart_generation_config(config: Any, shape: str = "12-6"):
     from transformers import GenerationConfig
 
-    gen = published_generation_config("distilbart-cnn-12-6")
+    gen = published_generation_config(BART_SHAPES[shape])
     gen.update(
         bos_token_id=config.bos_token_id,
         eos_token_id=config.eos_token_id,
@@ -446,9 +529,11 @@ def _write_bpe_files(out_dir: Path, vocab: dict[str, int], merges: list[str]) ->
 
 
 def build_bart(
-    out_dir: Path, *, size: str = "tiny", seed: int = 0, weights: bool = True
+    out_dir: Path, *, size: str = "tiny", seed: int = 0, weights: bool = True,
+    shape: str = "12-6",
 ) -> Path:
-    """A BartForConditionalGeneration + byte-level BPE BartTokenizer like distilbart-cnn-12-6.
+    """A BartForConditionalGeneration + byte-level BPE BartTokenizer like distilbart-cnn-12-6
+    (``shape="12-6"``) or distilbart-cnn-6-6 (``shape="6-6"``: the same but for the encoder).
 
     Special tokens as in BART: ``<s>`` 0, ``<pad>`` 1, ``</s>`` 2, ``<unk>`` 3, and ``<mask>``
     as the last vocab.json entry. As published, ``<mask>`` lies one past the model's
@@ -459,8 +544,8 @@ def build_bart(
     import torch
     from transformers import BartForConditionalGeneration, BartTokenizer
 
-    if size not in BART_SIZES:
-        raise ValueError(f"size must be one of {sorted(BART_SIZES)}, not {size!r}")
+    _check("size", size, BART_SIZES)
+    _check("shape", shape, BART_SHAPES)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -493,9 +578,9 @@ def build_bart(
     # "RobertaTokenizer"; the published checkpoint names BartTokenizer (both load the same).
     _patch_json(out_dir / "tokenizer_config.json", tokenizer_class="BartTokenizer")
 
-    config = bart_config(size, model_vocab_size)
+    config = bart_config(size, model_vocab_size, shape=shape)
     config.save_pretrained(out_dir)
-    gen = _bart_generation_config(config)
+    gen = _bart_generation_config(config, shape)
     gen.save_pretrained(out_dir)
     if weights:
         _seed_all(seed)

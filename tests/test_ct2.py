@@ -248,3 +248,49 @@ def no_normalize_before(bart_dir: Path, folder: Path) -> Path:
     config.pop("normalize_before", None)
     (folder / "config.json").write_text(json.dumps(config), "utf-8")
     return folder
+
+
+# --- the preset models' shapes --------------------------------------------------------------
+
+def test_tc_big_shape_converts_and_both_backends_agree_on_its_special_ids(
+        tc_big_dir: Path, tmp_path: Path, sentences: list[str]) -> None:
+    """opus-mt-tc-big-ar-en (`--preset best`) keeps </s> mid-vocabulary: greedy float32 gives
+    the same tokens, stops and scores on both backends, and a model that wants </s> at once
+    stops at once on both (a wrong eos or decoder start id would not)."""
+    converted = models.convert(str(tc_big_dir), "float32").path
+    texts = sentences[:6]
+    ref = TransformersTranslator(str(tc_big_dir), device="cpu", beams=1)
+    ct2 = CT2Translator(str(tc_big_dir), converted, compute_type="float32", beams=1)
+    want, got = ref.translate_scored(texts), ct2.translate_scored(texts)
+    assert [(h.text, h.hit_limit) for h in got] == [(h.text, h.hit_limit) for h in want]
+    assert all(h.text for h in want)
+    for g, w in zip(got, want):
+        assert g.score == pytest.approx(w.score, abs=1e-3)
+
+    eager = tmp_path / "eager-tc-big"
+    shutil.copytree(tc_big_dir, eager)
+    model = AutoModelForSeq2SeqLM.from_pretrained(eager)
+    with torch.no_grad():
+        model.final_logits_bias[0, model.config.eos_token_id] += 30.0
+    model.save_pretrained(eager)
+    ref = TransformersTranslator(str(eager), device="cpu", beams=1)
+    ct2 = CT2Translator(str(eager), models.convert(str(eager), "float32").path,
+                        compute_type="float32", beams=1)
+    want, got = ref.translate_scored(texts[:3]), ct2.translate_scored(texts[:3])
+    assert [(h.text, h.hit_limit) for h in want] == [("", False)] * 3
+    assert [(h.text, h.hit_limit) for h in got] == [("", False)] * 3
+    for g, w in zip(got, want):
+        assert g.score == pytest.approx(w.score, abs=1e-3)
+
+
+def test_bart_6_6_shape_converts_and_summarizes(bart66_dir: Path, english: list[str]) -> None:
+    """distilbart-cnn-6-6 (`--preset fast`): converts, and summarizes as transformers does."""
+    converted = models.convert(str(bart66_dir), "float32").path
+    ref = TransformersSummarizer(str(bart66_dir), device="cpu", min_length=5, max_length=20)
+    ref.generation_config.num_beams = 1
+    ct2 = CT2Summarizer(str(bart66_dir), converted, compute_type="float32", beams=1,
+                        min_length=5, max_length=20)
+    texts = english[:3]
+    got = [s.text for s in ct2.summarize(texts)]
+    assert got == [s.text for s in ref.summarize(texts)]
+    assert all(got)

@@ -333,18 +333,76 @@ def test_chat_lm_is_deterministic(tmp_path: Path, chat_lm_dir: Path):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+# --------------------------------------------------------------------------- preset shapes
+
+
+def test_tc_big_special_ids_follow_the_published_config(tc_big_dir: Path):
+    """tc-big keeps </s> in the middle of its one vocabulary (not at 0 as opus-mt does): the
+    tokenizer, config and generation config must agree on it, on <pad> (last, the decoder
+    start) and on the flags, or transformers translates gibberish."""
+    name = modelfactory.MARIAN_SHAPES["tc-big"]
+    published = modelfactory.published_config(name)
+    published_gen = modelfactory.published_generation_config(name)
+    tok = AutoTokenizer.from_pretrained(tc_big_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(tc_big_dir)
+    cfg, gen = model.config, model.generation_config
+    vocab = json.loads((tc_big_dir / "vocab.json").read_text(encoding="utf-8"))
+    n, eos, pad = len(vocab), vocab["</s>"], vocab["<pad>"]
+    assert pad == n - 1 and sorted(vocab.values()) == list(range(n))
+    assert 0 < eos < pad and 0 < vocab["<unk>"] < pad and vocab["<unk>"] != eos
+    # </s> at the published fraction of the vocabulary (25894 of 61108)
+    assert eos / pad == pytest.approx(published["eos_token_id"] / published["pad_token_id"],
+                                      abs=1 / n)
+    assert tok.eos_token_id == cfg.eos_token_id == cfg.forced_eos_token_id == eos
+    assert gen.eos_token_id == gen.forced_eos_token_id == eos
+    assert tok.pad_token_id == cfg.pad_token_id == cfg.decoder_start_token_id == pad
+    assert gen.pad_token_id == gen.decoder_start_token_id == pad
+    assert gen.bad_words_ids == [[pad]]
+    assert cfg.bos_token_id == gen.bos_token_id == published["bos_token_id"] == 0
+    assert cfg.vocab_size == cfg.decoder_vocab_size == n == len(tok)
+    for key in ("activation_function", "scale_embedding", "static_position_embeddings",
+                "share_encoder_decoder_embeddings", "normalize_embedding",
+                "max_position_embeddings"):
+        assert getattr(cfg, key) == published[key], key
+    assert (gen.num_beams, gen.max_length) == (published_gen["num_beams"],
+                                               published_gen["max_length"])
+    tok_cfg = json.loads((tc_big_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
+    stored = json.loads((modelfactory.repo_configs_dir() / f"{name}.tokenizer_config.json")
+                        .read_text(encoding="utf-8"))
+    for key in ("separate_vocabs", "model_max_length", "source_lang", "target_lang"):
+        assert tok_cfg[key] == stored[key], key
+    ids = tok(AR_TEXT)["input_ids"]
+    assert ids[-1] == eos and tok.unk_token_id not in ids
+    assert _norm(tok.decode(ids, skip_special_tokens=True)) == _norm(AR_TEXT)
+
+
+def test_bart_6_6_has_half_the_encoder(bart66_dir: Path, bart_dir: Path):
+    six, twelve = (AutoConfig.from_pretrained(d) for d in (bart66_dir, bart_dir))
+    assert (six.encoder_layers, six.decoder_layers) == (1, 1)
+    assert twelve.encoder_layers == 2 * six.encoder_layers
+    for key in ("d_model", "vocab_size", "pad_token_id", "eos_token_id",
+                "decoder_start_token_id", "normalize_before", "activation_function"):
+        assert getattr(six, key) == getattr(twelve, key), key
+    gen = GenerationConfig.from_pretrained(bart66_dir)
+    for key, value in modelfactory.published_generation_config("distilbart-cnn-6-6").items():
+        assert getattr(gen, key) == value, key
+
+
 # --------------------------------------------------------------------------- full-size shapes
 
 
 @pytest.mark.parametrize(
-    ("builder", "name", "vocab_size"),
+    ("builder", "shape", "name", "vocab_size"),
     [
-        (modelfactory.build_marian, "opus-mt-ar-en", 62834),
-        (modelfactory.build_bart, "distilbart-cnn-12-6", 50264),
+        (modelfactory.build_marian, "opus-mt", "opus-mt-ar-en", 62834),
+        (modelfactory.build_marian, "tc-big", "opus-mt-tc-big-ar-en", 61109),
+        (modelfactory.build_bart, "12-6", "distilbart-cnn-12-6", 50264),
+        (modelfactory.build_bart, "6-6", "distilbart-cnn-6-6", 50264),
     ],
 )
-def test_full_shapes_match_published(tmp_path: Path, builder, name: str, vocab_size: int):
-    out = builder(tmp_path / name, size="full", weights=False)
+def test_full_shapes_match_published(tmp_path: Path, builder, shape: str, name: str,
+                                     vocab_size: int):
+    out = builder(tmp_path / name, size="full", weights=False, shape=shape)
     assert not (out / "model.safetensors").exists()
     cfg = AutoConfig.from_pretrained(out)
     gen = GenerationConfig.from_pretrained(out)
@@ -358,9 +416,10 @@ def test_full_shapes_match_published(tmp_path: Path, builder, name: str, vocab_s
         assert getattr(gen, key) == value, key
     assert cfg.vocab_size == vocab_size
     vocab = json.loads((out / "vocab.json").read_text(encoding="utf-8"))
-    if name == "opus-mt-ar-en":
+    if builder is modelfactory.build_marian:
         assert len(vocab) == vocab_size
         assert vocab["<pad>"] == vocab_size - 1
+        assert vocab["</s>"] == published["eos_token_id"]  # 25894 for tc-big
     else:
         assert len(vocab) == vocab_size + 1
         assert vocab["<mask>"] == vocab_size
