@@ -17,6 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 from . import commands
 from .commands import CleanFlags, UsageProblem
 from .digest import FORMATS, GROUPINGS, ORDERS
+from .presets import DEFAULT_PRESET, PRESETS, describe
 from .readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
 from .spec import Backend, Device, Engine, Translate
 from .summarize.length import LENGTH_PRESETS
@@ -60,6 +61,7 @@ LengthPreset = _choices("LengthPreset", LENGTH_PRESETS)
 DigestOrder = _choices("DigestOrder", ORDERS)
 DigestFormat = _choices("DigestFormat", FORMATS)
 DigestBy = _choices("DigestBy", GROUPINGS)
+ModelPreset = _choices("ModelPreset", PRESETS)
 
 
 def _version(value: bool) -> None:
@@ -130,13 +132,22 @@ SegmentTokens = Annotated[int, typer.Option(
     min=8, max=500, help="Longest segment sent to the translator, in its tokens.",
     rich_help_panel=P_TRANSLATE)]
 # Long defaults go in the help text, which wraps: the [default: ...] column is cut at 80.
-TranslationModel = Annotated[str, typer.Option(
-    help=f"Hub id or local folder of the translation model. Default: {DEFAULT_TRANSLATION_MODEL}",
+# The model options default to None: "not given", so the --preset's model is used.
+TranslationModel = Annotated[str | None, typer.Option(
+    help="Hub id or local folder of the translation model. Default: the --preset's "
+         f"({DEFAULT_TRANSLATION_MODEL} for {DEFAULT_PRESET})",
     show_default=False, rich_help_panel=P_MODELS)]
-SummarizationModel = Annotated[str, typer.Option(
+SummarizationModel = Annotated[str | None, typer.Option(
     help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
-         "chat model), or lead-N for the first N sentences. Default: "
-         f"{DEFAULT_SUMMARIZATION_MODEL}", show_default=False, rich_help_panel=P_MODELS)]
+         "chat model), or lead-N for the first N sentences. Default: the --preset's "
+         f"({DEFAULT_SUMMARIZATION_MODEL} for {DEFAULT_PRESET})",
+    show_default=False, rich_help_panel=P_MODELS)]
+# None: not given (run and summarize use the default preset; eval keeps its own defaults).
+PresetOpt = Annotated[ModelPreset | None, typer.Option(
+    "--preset", show_default=False, rich_help_panel=P_MODELS, metavar="<preset>",
+    help="Speed/quality dial over the models and beams: " + ", ".join(
+        describe(name) for name in PRESETS) + f". Default: {DEFAULT_PRESET}. "
+    "--translation-model, --summarization-model and --beams override it.")]
 DeviceOpt = Annotated[Device, typer.Option(
     help="Where models run (auto: CUDA if torch sees one).", rich_help_panel=P_MODELS)]
 # The choices are named in the help: as a metavar they widen the type column of the whole
@@ -146,8 +157,8 @@ BackendOpt = Annotated[Backend, typer.Option(
     help="auto: CTranslate2 (converted once and cached), transformers where a model cannot "
          "be converted; or ctranslate2, or transformers.")]
 Beams = Annotated[int | None, typer.Option(
-    min=1, help="Beam size (default: the model's generation config).",
-    rich_help_panel=P_TRANSLATE)]
+    min=1, help="Beam size (default: the --preset's; for default, the model's generation "
+                "config).", rich_help_panel=P_TRANSLATE)]
 BatchTokens = Annotated[int, typer.Option(
     min=16, help="Token budget of one translation batch (rows x longest row); does not "
                  "change any output.", rich_help_panel=P_TRANSLATE)]
@@ -189,8 +200,9 @@ def _usage(problem: UsageProblem) -> typer.Exit:
 def run(
     inputs: Inputs,
     output: Output = None,
-    translation_model: TranslationModel = DEFAULT_TRANSLATION_MODEL,
-    summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
+    preset: PresetOpt = None,
+    translation_model: TranslationModel = None,
+    summarization_model: SummarizationModel = None,
     no_summary: Annotated[bool, _flag(
         "--no-summary", "Translate only; skip summaries.", P_SUMMARY)] = False,
     summary_length: SummaryLengthOpt = None,
@@ -268,7 +280,8 @@ def run(
     try:
         spec = commands.build_spec(
             inputs, output=output, translation_model=translation_model,
-            summarization_model=None if no_summary else summarization_model,
+            summarization_model=summarization_model, summary=not no_summary,
+            preset=preset.value if preset else None,
             summary_length=summary_length.value if summary_length else None,
             summary_min_tokens=summary_min_tokens, summary_max_tokens=summary_max_tokens,
             prompt=prompt, fields=_fields(text_field, title_field, id_field), device=device,
@@ -323,7 +336,8 @@ def summarize(
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="New JSONL (default: beside the input, named <stem>.summary-"
         "<model> plus -<length> and -<prompt> when given, .jsonl).")] = None,
-    summarization_model: SummarizationModel = DEFAULT_SUMMARIZATION_MODEL,
+    preset: PresetOpt = None,
+    summarization_model: SummarizationModel = None,
     summary_length: SummaryLengthOpt = None,
     summary_min_tokens: SummaryMinTokens = None,
     summary_max_tokens: SummaryMaxTokens = None,
@@ -337,13 +351,14 @@ def summarize(
     Writes a new JSONL (and its .run.json manifest); the input file is left as it is.
     """
     try:
+        model = commands.preset_summarizer(preset.value if preset else None,
+                                           summarization_model)
         length = commands.summary_options(
-            summarization_model, summary_length.value if summary_length else None,
+            model, summary_length.value if summary_length else None,
             summary_min_tokens, summary_max_tokens, prompt)
     except UsageProblem as exc:
         raise _usage(exc) from None
-    _exit(commands.summarize(input, output, summarization_model, length, prompt, device,
-                             overwrite, quiet))
+    _exit(commands.summarize(input, output, model, length, prompt, device, overwrite, quiet))
 
 
 @app.command()
@@ -462,9 +477,14 @@ def eval_(
     compare: Annotated[tuple[Path, Path] | None, typer.Option(
         help="Print two result JSONs side by side (A B) and exit.")] = None,
     translation_model: Annotated[str | None, typer.Option(
-        help="Translation model for --source and for Arabic summary references. Default for "
-        "summary references: the output's; for --source: the one `run` uses (run -h).",
+        help="Translation model for --source and for Arabic summary references. Default: the "
+        "--preset's when one is given; else for summary references the output's, for --source "
+        "the one `run` uses (run -h).",
     )] = None,
+    preset: Annotated[ModelPreset | None, typer.Option(
+        "--preset", show_default=False, metavar="<preset>",
+        help="Translator and beams of a `run` preset (run -h), where --translation-model and "
+        "--beams do not say.")] = None,
     device: DeviceOpt = Device.auto,
     backend: BackendOpt = Backend.auto,
     beams: Beams = None,
@@ -486,7 +506,8 @@ def eval_(
                    batch_tokens=batch_tokens, segment_tokens=segment_tokens,
                    retry_doubtful=not no_retry, quiet=quiet)
     _exit(commands.evaluate(output_file, reference_field, summary_reference_field, source,
-                            reference, output, compare, translation_model, spec))
+                            reference, output, compare, translation_model, spec,
+                            preset.value if preset else None))
 
 
 @app.command()

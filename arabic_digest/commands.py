@@ -12,13 +12,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .encodings import UnknownEncoding
 from .guard import LockedError, OutputNotWritable
 from .identity import IdentityMismatch
+from .presets import PresetError, resolve_preset
 from .readers import Fields, InputError, ReadOptions
 from .records import NotAnOutput
 from .spec import Backend, Device, Engine, RunSpec, Shard, Translate
@@ -151,7 +152,7 @@ def summary_options(model: str | None, preset: str | None, min_tokens: int | Non
     return resolved
 
 
-def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model: str,
+def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model: str | None,
                summarization_model: str | None, summary_length: str | None,
                summary_min_tokens: int | None, summary_max_tokens: int | None,
                prompt: str | None, fields: Fields, device: Device, backend: Backend,
@@ -160,8 +161,19 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
                quiet: bool, clean: CleanFlags, encoding: str | None, max_article_chars: int,
                language_check: bool, dedupe_ids: bool, shard: str | None,
                glossary: Path | None, engine: Engine, stories: bool = True,
-               translate: Translate = Translate.all) -> RunSpec:
-    """The one RunSpec of a `run` command line (UsageProblem when the options do not fit)."""
+               translate: Translate = Translate.all, preset: str | None = None,
+               summary: bool = True) -> RunSpec:
+    """The one RunSpec of a `run` command line (UsageProblem when the options do not fit).
+
+    A model (or beams) given as None is the preset's; `summary=False` is --no-summary.
+    """
+    try:
+        chosen = resolve_preset(preset, translation_model=translation_model,
+                                summarization_model=summarization_model, beams=beams)
+    except PresetError as exc:
+        raise UsageProblem(str(exc)) from None
+    translation_model, beams = chosen.translation_model, chosen.beams
+    summarization_model = chosen.summarization_model if summary else None
     try:
         selected = Shard.parse(shard) if shard is not None else None
         terms = load_glossary(glossary) if glossary is not None else None
@@ -186,7 +198,8 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
         clean_options=clean.options(),
         read_options=read_options(encoding, max_article_chars),
         language_check=language_check, dedupe_ids=dedupe_ids, shard=selected,
-        glossary=terms, engine=engine, stories=stories, translate=translate)
+        glossary=terms, engine=engine, stories=stories, translate=translate,
+        preset=chosen.preset)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -362,10 +375,22 @@ def evaluate(output_file: Path | None, reference_field: str | None,
              summary_reference_field: str | None, source: Path | None,
              reference: Path | None, output: Path | None,
              compare: tuple[Path, Path] | None, translation_model: str | None,
-             spec: RunSpec) -> int:
-    """`arabic-digest eval`: score translations and summaries against references."""
+             spec: RunSpec, preset: str | None = None) -> int:
+    """`arabic-digest eval`: score translations and summaries against references.
+
+    A `preset` chooses the translator and beams where --translation-model and --beams do not
+    (without one, the translator is the output's, or the default one for --source).
+    """
     from . import evaluate as ev
 
+    if preset is not None:
+        try:
+            chosen = resolve_preset(preset, translation_model=translation_model,
+                                    beams=spec.beams)
+        except PresetError as exc:
+            return fail(str(exc))
+        translation_model = chosen.translation_model
+        spec = replace(spec, beams=chosen.beams, preset=chosen.preset)
     if compare:
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare)
         print(ev.render_compare(a, b, (str(compare[0]), str(compare[1]))))
@@ -374,8 +399,6 @@ def evaluate(output_file: Path | None, reference_field: str | None,
         if source or reference:
             if not (source and reference) or output_file:
                 return fail("give --source and --reference together, without an output file")
-            from dataclasses import replace
-
             spec = replace(spec, translation_model=translation_model or DEFAULT_TRANSLATION_MODEL)
             path = output or Path("outputs") / f"{reference.stem}.eval.json"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -397,6 +420,14 @@ def evaluate(output_file: Path | None, reference_field: str | None,
     print(ev.render_table(result))
     say(f"eval -> {path}")
     return EXIT_OK
+
+
+def preset_summarizer(preset: str | None, model: str | None) -> str:
+    """`summarize`'s model: --summarization-model, else the preset's (UsageProblem)."""
+    try:
+        return resolve_preset(preset, summarization_model=model).summarization_model
+    except PresetError as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def default_models(names: Sequence[str] | None) -> list[str]:

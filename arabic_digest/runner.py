@@ -151,6 +151,7 @@ class Runner:
             "inputs": list(spec.inputs),
             "output": str(s.output),
             "models": self.models,
+            "preset": spec.preset_record(),  # a name for the models, outside the identity
             "summary_length": spec.summary_length.record(),
             "cleaning": spec.clean_options.signature(),
             "boilerplate": boilerplate_manifest(spec.clean_options),

@@ -15,6 +15,7 @@ from typing import Any
 
 from .identity import run_identity, signature
 from .pipeline import BatchSettings
+from .presets import DEFAULT_PRESET, overridden
 from .readers import Fields, ReadOptions
 from .stories import StoryOptions
 from .summarize.length import SummaryLength
@@ -128,6 +129,9 @@ class RunSpec:
     engine: Engine = Engine.local  # where batches run; never what a record holds
     stories: bool = True  # group articles of the same story (a first pass, stories.py)
     translate: Translate = Translate.all
+    # --preset: only a name for the models and beams above (already resolved), so it is in the
+    # manifest but not in the identity: a resume compares what it resolved to (presets.py).
+    preset: str = DEFAULT_PRESET
 
     def output_path(self) -> Path:
         if self.output:
@@ -156,6 +160,12 @@ class RunSpec:
                 "glossary": self.glossary.signature() if self.glossary else None,
                 "stories": StoryOptions().signature() if self.stories else None,
                 "translate": self.translate.value}
+
+    def preset_record(self) -> dict[str, Any]:
+        """The manifest's `preset`: its name and the options that replaced its values."""
+        return {"name": self.preset,
+                "overridden": overridden(self.preset, self.translation_model,
+                                         self.summarization_model, self.beams)}
 
     def signature(self) -> str:
         """The short signature of what this spec asks for (models by id; the manifest's adds
