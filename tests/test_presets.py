@@ -26,6 +26,7 @@ from arabic_digest.presets import (
 )
 from arabic_digest.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
 from arabic_digest.spec import Backend, Device, Engine, RunSpec
+from tests.test_run import ROOT
 from tests.test_run import cli as run_cli
 
 
@@ -122,10 +123,15 @@ def test_cli_choices_and_help_are_made_from_the_table() -> None:
     assert describe("best") == "best (opus-mt-tc-big-ar-en, beam 4; distilbart-cnn-12-6)"
 
 
-def test_published_figures_cover_every_preset_model() -> None:
+def test_published_figures_cover_every_preset_model_and_are_in_the_docs() -> None:
     models = {m for p in PRESETS.values() for m in (p.translation_model, p.summarization_model)}
     assert models <= {p.model for p in PUBLISHED}
     assert all(p.source.startswith("https://") and p.figures for p in PUBLISHED)
+    assert PUBLISHED[0].summary() == "BLEU 33.9, chrF 0.610"
+    docs = (ROOT / "docs" / "performance.md").read_text("utf-8")
+    for p in PUBLISHED:  # the docs table cannot drift from the data
+        assert f"| {p.test_set} | {p.summary()} |" in docs, p
+    assert "measured tokens/s and RSS: see benchmarks/RESULTS.md" in docs
 
 
 # --- through the CLI -------------------------------------------------------------------------
