@@ -12,7 +12,13 @@ from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
 from arabic_digest import cli
-from arabic_digest.commands import CleanFlags, UsageProblem, build_spec
+from arabic_digest.commands import (
+    CleanFlags,
+    UsageProblem,
+    build_spec,
+    evaluate,
+    preset_summarizer,
+)
 from arabic_digest.identity import differences
 from arabic_digest.presets import (
     BEST_TRANSLATION_MODEL,
@@ -96,6 +102,29 @@ def test_no_summary_drops_the_presets_summarizer_without_calling_it_an_override(
 def test_unknown_preset_is_a_usage_problem() -> None:
     with pytest.raises(UsageProblem, match="presets: fast, default, best"):
         _spec(preset="turbo")
+
+
+def test_summarize_and_eval_take_the_presets_models(tmp_path: Path, monkeypatch) -> None:
+    assert preset_summarizer(None, None) == DEFAULT_SUMMARIZATION_MODEL
+    assert preset_summarizer("fast", None) == FAST_SUMMARIZATION_MODEL
+    assert preset_summarizer("fast", "lead-3") == "lead-3"
+
+    from arabic_digest import evaluate as ev
+
+    seen: list[RunSpec] = []
+
+    def stop(source: Path, reference: Path, spec: RunSpec, path: Path) -> None:
+        seen.append(spec)
+        raise ev.EvalError("stop here: no model loads in this test")
+
+    monkeypatch.setattr(ev, "evaluate_files", stop)
+    src, ref = tmp_path / "ar.txt", tmp_path / "en.txt"
+    for translation_model, beams, preset in [(None, None, "best"), ("./mine", 2, "best"),
+                                             (None, None, None)]:
+        evaluate(None, None, None, src, ref, tmp_path / "r.json", None, translation_model,
+                 RunSpec(inputs=(), beams=beams), preset)
+    assert [_models(s)[::2] for s in seen] == [(BEST_TRANSLATION_MODEL, 4), ("./mine", 2),
+                                               (DEFAULT_TRANSLATION_MODEL, None)]
 
 
 # --- identity and resume ---------------------------------------------------------------------
