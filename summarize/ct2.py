@@ -34,7 +34,7 @@ class CT2Summarizer:
         compute_type: str = "int8",
         threads: int = 0,
         beams: int | None = None,
-        batch_tokens: int = 8192,
+        batch_tokens: int = 4096,
         min_length: int | None = None,
         max_length: int | None = None,
         revision: str | None = None,
@@ -67,6 +67,10 @@ class CT2Summarizer:
         encoder_decoder_lengths(self.generation_config, min_length, max_length, model)
         self.converted = str(converted)
         self.threads = threads
+        # Source tokens per CTranslate2 batch. Each source token holds its beams' cross-
+        # attention caches until the batch is done, so this bounds a run's memory: 8192 (the
+        # old value) put a whole run over 1.5 GB; 4096 keeps it under, for a few percent of
+        # throughput (benchmarks/RESULTS.md, "the summarizer's batch budget").
         self.batch_tokens = batch_tokens
         self.limit = input_limit(config, self.tokenizer)
         # Tokens of text one call takes: the limit less the special tokens around the text.
@@ -87,7 +91,8 @@ class CT2Summarizer:
         g = self.generation_config
         return {"backend": self.backend, "family": self.family, "device": self.device,
                 "compute_type": self.compute_type, "threads": self.threads or "all",
-                "converted": self.converted, "window": self.window, "num_beams": g.num_beams,
+                "converted": self.converted, "batch_tokens": self.batch_tokens,
+                "window": self.window, "num_beams": g.num_beams,
                 "min_new_tokens": self.min_new_tokens(), "max_new_tokens": self.max_new_tokens(),
                 "prompt": None}
 
