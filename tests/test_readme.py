@@ -55,6 +55,45 @@ def test_readme_is_short_and_starts_with_what_a_newcomer_needs() -> None:
         assert (ROOT / link).exists(), link
 
 
+def _table(text: str, heading: str) -> dict[str, list[str]]:
+    """The first table after `heading`, by its first cell."""
+    lines = text.split(heading, 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| "))
+    rows: dict[str, list[str]] = {}
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        rows.setdefault(cells[0], cells[1:])  # the header and the |---| line come first
+    return rows
+
+
+def test_readme_speed_figures_are_those_of_results_md() -> None:
+    """The README's speed section quotes benchmarks/RESULTS.md (written by
+    `python benchmarks/bench.py`), figure by figure."""
+    readme = README.read_text("utf-8").split("## Speed and memory", 1)[1].split("\n## ", 1)[0]
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text("utf-8")
+    contenders = [line.split("|")[1:-1] for line in results.splitlines()
+                  if line.startswith("| translate |") or line.startswith("| summarize |")]
+    x_b0 = {(t.strip(), c.strip()): r[2].strip() for t, c, *r in contenders}
+    engine = _table(results, "The tool against the raw engine")
+    runs = _table(results, "## Whole run")
+    day = _table(results, "### One day of news")
+    minutes = re.search(r"whole script: ([\d.]+) min", results).group(1)
+    realistic = re.search(r"at realistic lengths \(estimate below\): ([\d.]+)", results).group(1)
+    expected = [
+        f"{minutes} min",
+        f"{x_b0['translate', 'B2']}x translation, {x_b0['summarize', 'B2']}x summarization",
+        f"{engine['translate'][3]}x translation, {engine['summarize'][3]}x summarization",
+        f"{runs['cached'][5]} MB with models cached; {runs['converts'][5]} MB",
+        f"| {runs['cached'][4]} s |",
+        f"{runs['cached'][2]} articles/min, against {realistic} estimated",
+        ", ".join(f"`{p}` {day[p][2].split(' (')[0]}" for p in ("fast", "default", "best")),
+        " / ".join(day[p][3].removesuffix(" min") for p in ("fast", "default", "best")),
+    ]
+    assert [e for e in expected if e not in readme] == []
+
+
 def test_readme_commands_run(tmp_path: Path, shared_data: Path, marian_dir: Path,
                              bart_dir: Path) -> None:
     # The README's paths are relative to a checkout with ../shared/data beside it.
