@@ -91,6 +91,11 @@ def test_readme_speed_figures_are_those_of_results_md() -> None:
         ", ".join(f"`{p}` {day[p][2].split(' (')[0]}" for p in ("fast", "default", "best")),
         " / ".join(day[p][3].removesuffix(" min") for p in ("fast", "default", "best")),
     ]
+    presets = _table(results, "## Presets")
+    for name, row in presets.items():
+        if name in ("fast", "default", "best"):
+            expected.append(f"| `{name}` |")
+            expected.append(f"| {row[2]}, {row[3]} MB | {row[5]}, {row[6]} MB |")
     assert [e for e in expected if e not in readme] == []
 
 
