@@ -408,8 +408,13 @@ def ct2_pair(task: str, model: Path, converted: str, inputs: Any, workdir: Path,
 # --------------------------------------------------------------------------- whole run
 
 
+# --quick's whole runs: tiny random models would run every output to its bound, for minutes.
+QUICK_RUN_OPTIONS = ["--beams", "1", "--summary-max-tokens", "16"]
+
+
 def whole_run(marian: Path, bart: Path, workdir: Path, limit: int, label: str,
-              device: str = "cpu", cache: Path | None = None) -> dict[str, Any]:
+              device: str = "cpu", cache: Path | None = None, quick: bool = False
+              ) -> dict[str, Any]:
     """`arabic-digest run` on the shared corpus, its own peak RSS read while it runs."""
     out = workdir / f"run-{label}.jsonl"
     manifest = out.with_name(out.stem + ".run.json")
@@ -417,7 +422,7 @@ def whole_run(marian: Path, bart: Path, workdir: Path, limit: int, label: str,
     cmd = [sys.executable, "-m", "arabic_digest", "run", str(data_dir() / "news-articles.jsonl"),
            "-o", str(out), "--translation-model", str(marian), "--summarization-model", str(bart),
            "--backend", "ctranslate2", "--device", device, "--overwrite", "--quiet",
-           "--limit", str(limit)]
+           "--limit", str(limit), *(QUICK_RUN_OPTIONS if quick else [])]
     log = out.with_suffix(".stderr")
     t0 = time.perf_counter()
     with log.open("w") as err:
@@ -551,8 +556,10 @@ def cpu_benchmark(a: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                            "n_docs": n_docs,
                            "repeats": repeats, "rows": [], "presets": {}}
 
+    began = time.perf_counter()
+
     def step(label: str) -> None:
-        print(f"{label} ...", file=sys.stderr)
+        print(f"[{time.perf_counter() - began:4.0f} s] {label} ...", file=sys.stderr)
 
     pairs: dict[tuple[str, str, int], tuple[dict[str, Any], dict[str, Any]]] = {}
     for task, name, inputs in (("translate", "opus-mt-ar-en", articles),
@@ -589,7 +596,8 @@ def cpu_benchmark(a: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     out["runs"] = []
     for label in ("converts", "cached"):
         step(f"whole run ({label})")
-        out["runs"].append(whole_run(marian, bart, workdir, n_run, label, cache=fresh))
+        out["runs"].append(whole_run(marian, bart, workdir, n_run, label, cache=fresh,
+                                     quick=a.quick))
     step("counting the day of news")
     out["ratios"] = token_ratios(marian, bart)
     out["day"] = corpus_counts(data_dir() / "saudinewsnet-2015-08-09.jsonl", marian, bart)
@@ -671,7 +679,7 @@ def gpu_benchmark(a: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 "compute": used if used == asked else f"{used} (for {asked})"})
     print(f"whole run on {device} ...", file=sys.stderr)
     run = whole_run(marian, bart, workdir, a.run_articles or (1 if a.quick else 8), "gpu",
-                    device=device)
+                    device=device, quick=a.quick)
     return {"device": device, "size": size, "rows": rows, "run": run, "n_par": n_par,
             "n_docs": len(docs)}
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
 
@@ -22,11 +24,18 @@ def _section(text: str, title: str) -> str:
     return text.split(title, 1)[1].split("\n## ", 1)[0]
 
 
-def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path) -> None:
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workdir for both scripts: the tiny models are built and converted once."""
+    return tmp_path_factory.mktemp("bench-work")
+
+
+def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
+                                            workdir: Path) -> None:
     results = tmp_path / "RESULTS.md"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--workdir",
-         str(tmp_path / "work"), "--results", str(results), "--paragraphs", "3"],
+         str(workdir), "--results", str(results), "--paragraphs", "3"],
         env=ENV, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = results.read_text("utf-8")
@@ -56,10 +65,10 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path) -
     assert "cores" in text
 
 
-def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path) -> None:
+def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: Path) -> None:
     results = tmp_path / "RESULTS-gpu.md"
     proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu.sh"), "--dry-run",
-                           str(results), "--workdir", str(tmp_path / "work")],
+                           str(results), "--workdir", str(workdir)],
                           env=ENV, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = results.read_text("utf-8")

@@ -14,11 +14,11 @@ def _manifest(out: Path) -> dict:
 
 
 def test_run_on_ctranslate2_then_starts_from_the_cache(
-        tmp_path: Path, shared_data: Path, marian_dir: Path, bart_dir: Path) -> None:
+        tmp_path: Path, shared_data: Path, fast_marian: Path, bart_dir: Path) -> None:
     out = tmp_path / "ct2.jsonl"
     cache = tmp_path / "cache"
     args = ["run", str(shared_data / "news-articles.jsonl"), "-o", str(out), "--limit", "2",
-            "--beams", "1", "--translation-model", str(marian_dir),
+            "--beams", "1", "--translation-model", str(fast_marian),
             "--summarization-model", str(bart_dir),
             "--backend", "ctranslate2", "--overwrite"]
     proc = cli(*args, env={"ARABIC_DIGEST_CACHE": str(cache)})

@@ -99,8 +99,9 @@ def test_readme_speed_figures_are_those_of_results_md() -> None:
     assert [e for e in expected if e not in readme] == []
 
 
-def test_readme_commands_run(tmp_path: Path, shared_data: Path, marian_dir: Path,
+def test_readme_commands_run(tmp_path: Path, shared_data: Path, fast_marian: Path,
                              bart_dir: Path) -> None:
+    # fast_marian: the tiny Marian bounded at 8 tokens; random weights never stop on their own.
     # The README's paths are relative to a checkout with ../shared/data beside it.
     work = tmp_path / "checkout"
     work.mkdir()
@@ -111,7 +112,7 @@ def test_readme_commands_run(tmp_path: Path, shared_data: Path, marian_dir: Path
     for argv in commands:
         if argv[1] == "models":  # would reach for the Hub
             continue
-        proc = cli(*with_tiny_models(argv, marian_dir, bart_dir)[1:], cwd=work)
+        proc = cli(*with_tiny_models(argv, fast_marian, bart_dir)[1:], cwd=work)
         assert proc.returncode == 0, (argv, proc.stderr)
     for made in ("news-articles.jsonl", "news-articles.run.json", "news-articles.report.html",
                  "news-articles.digest.md"):
