@@ -453,8 +453,7 @@ def whole_run(marian: Path, bart: Path, workdir: Path, limit: int, label: str,
 # --------------------------------------------------------------------------- estimates
 
 
-def corpus_counts(path: Path, marian: Path, bart: Path, limit: int | None = None
-                  ) -> dict[str, Any]:
+def corpus_counts(path: Path, marian: Path, limit: int | None = None) -> dict[str, Any]:
     """What a run of `path` would send the models: segments and source tokens as the tool cuts
     them (its readers, cleaning and segmenting; boilerplate learning left out), before and after
     the run's segment de-duplication, and each article's source tokens (for its summary)."""
@@ -600,8 +599,8 @@ def cpu_benchmark(a: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                                      quick=a.quick))
     step("counting the day of news")
     out["ratios"] = token_ratios(marian, bart)
-    out["day"] = corpus_counts(data_dir() / "saudinewsnet-2015-08-09.jsonl", marian, bart)
-    out["run_counts"] = corpus_counts(data_dir() / "news-articles.jsonl", marian, bart, n_run)
+    out["day"] = corpus_counts(data_dir() / "saudinewsnet-2015-08-09.jsonl", marian)
+    out["run_counts"] = corpus_counts(data_dir() / "news-articles.jsonl", marian, n_run)
     return out
 
 

@@ -69,8 +69,8 @@ class CT2Summarizer:
         self.threads = threads
         # Source tokens per CTranslate2 batch. Each source token holds its beams' cross-
         # attention caches until the batch is done, so this bounds a run's memory: 8192 (the
-        # old value) put a whole run over 1.5 GB; 4096 keeps it under, for a few percent of
-        # throughput (benchmarks/RESULTS.md, "the summarizer's batch budget").
+        # old value) put a whole run over 1.5 GB; 4096 keeps it under, for 7% of the
+        # summarizer's throughput (benchmarks/RESULTS.md, "the summarizer's batch budget").
         self.batch_tokens = batch_tokens
         self.limit = input_limit(config, self.tokenizer)
         # Tokens of text one call takes: the limit less the special tokens around the text.
