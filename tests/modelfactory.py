@@ -46,6 +46,7 @@ __all__ = [
     "build_chat_lm",
     "build_marian",
     "build_t5",
+    "biased_copy",
     "marian_config",
     "published_config",
     "published_generation_config",
@@ -307,6 +308,25 @@ def _patch_json(path: Path, **updates: Any) -> None:
 def _save_model(model: Any, out_dir: Path) -> None:
     model.eval()
     model.save_pretrained(out_dir)
+
+
+def biased_copy(src: Path, out_dir: Path, delta: float, token: str | None = None) -> Path:
+    """A copy of the model at `src` whose output logit for `token` (default: its `</s>`) is
+    moved by `delta`: +30 makes it stop at once, -1e4 never (a fixed amount of work)."""
+    import shutil
+
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    if out_dir != src:
+        shutil.copytree(src, out_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(out_dir)
+    tid = (model.config.eos_token_id if token is None
+           else AutoTokenizer.from_pretrained(out_dir).convert_tokens_to_ids(token))
+    with torch.no_grad():
+        model.final_logits_bias[0, tid] += delta
+    _save_model(model, out_dir)
+    return out_dir
 
 
 # --------------------------------------------------------------------------- Marian

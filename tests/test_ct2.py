@@ -20,6 +20,7 @@ from arabic_digest.translate.translator import TransformersTranslator, max_new_t
 from transformers import AutoModelForSeq2SeqLM
 
 from arabic_digest import models
+from tests.modelfactory import biased_copy
 
 
 @pytest.fixture(scope="module")
@@ -182,12 +183,7 @@ def test_bart_summaries_equal_transformers_greedy_float32(
 def test_bart_min_length_and_forced_tokens_match(bart_dir: Path, tmp_path: Path,
                                                 english: list[str]) -> None:
     """A model that wants </s> at once: only min_length keeps it going, on both backends."""
-    folder = tmp_path / "eager-bart"
-    shutil.copytree(bart_dir, folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(folder)
-    with torch.no_grad():
-        model.final_logits_bias[0, model.config.eos_token_id] += 30.0
-    model.save_pretrained(folder)
+    folder = biased_copy(bart_dir, tmp_path / "eager-bart", 30.0)
     converted = models.convert(str(folder), "float32").path
     ref = TransformersSummarizer(str(folder), device="cpu", min_length=11)
     ref.generation_config.num_beams = 1
@@ -267,12 +263,7 @@ def test_tc_big_shape_converts_and_both_backends_agree_on_its_special_ids(
     for g, w in zip(got, want):
         assert g.score == pytest.approx(w.score, abs=1e-3)
 
-    eager = tmp_path / "eager-tc-big"
-    shutil.copytree(tc_big_dir, eager)
-    model = AutoModelForSeq2SeqLM.from_pretrained(eager)
-    with torch.no_grad():
-        model.final_logits_bias[0, model.config.eos_token_id] += 30.0
-    model.save_pretrained(eager)
+    eager = biased_copy(tc_big_dir, tmp_path / "eager-tc-big", 30.0)
     ref = TransformersTranslator(str(eager), device="cpu", beams=1)
     ct2 = CT2Translator(str(eager), models.convert(str(eager), "float32").path,
                         compute_type="float32", beams=1)

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from arabic_digest.trust import Review, retry_is_better, review
+from tests.modelfactory import biased_copy
 from tests.test_run import cli, records
 
 
@@ -181,16 +182,7 @@ def news_input(tmp_path_factory) -> tuple[Path, Path]:
 def number_bart(tmp_path_factory, bart_dir: Path) -> Path:
     """The tiny BART made to open every summary with "777": a real model that states a
     number no article gave."""
-    import shutil
-
-    folder = tmp_path_factory.mktemp("number-bart") / "bart"
-    shutil.copytree(bart_dir, folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(folder)
-    seven = AutoTokenizer.from_pretrained(folder).convert_tokens_to_ids("7")
-    with torch.no_grad():
-        model.final_logits_bias[0, seven] += 40.0
-    model.save_pretrained(folder)
-    return folder
+    return biased_copy(bart_dir, tmp_path_factory.mktemp("number-bart") / "bart", 40.0, "7")
 
 
 @pytest.fixture(scope="module")
