@@ -8,11 +8,14 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 # Models converted to CTranslate2 go to a fresh folder, never the user's cache (the CLI
-# subprocesses of the tests inherit it).
-if "ARABIC_DIGEST_CACHE" not in os.environ:
+# subprocesses of the tests inherit it). Each pytest-xdist worker gets its own, since the
+# workers inherit the controller's environment and tests assert what a first run converts.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if "ARABIC_DIGEST_CACHE" not in os.environ or _WORKER:
     import tempfile
 
-    os.environ["ARABIC_DIGEST_CACHE"] = tempfile.mkdtemp(prefix="arabic-digest-test-cache-")
+    os.environ["ARABIC_DIGEST_CACHE"] = tempfile.mkdtemp(
+        prefix=f"arabic-digest-test-cache-{_WORKER or 'main'}-")
 # Tiny models gain nothing from threads, and on a shared 2-core machine torch's thread pools
 # oversubscribe badly (seen here: 10x slower). Subprocesses of the tests inherit this.
 os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -30,6 +30,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("bench-work")
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
                                             workdir: Path) -> None:
     results = tmp_path / "RESULTS.md"
@@ -65,6 +66,7 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
     assert "cores" in text
 
 
+@pytest.mark.slow
 def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: Path) -> None:
     results = tmp_path / "RESULTS-gpu.md"
     proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu.sh"), "--dry-run",

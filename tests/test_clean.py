@@ -283,6 +283,7 @@ def _join(parts: list[tuple[str, str]]) -> str:
     return "".join(line + sep for line, sep in parts)
 
 
+@pytest.mark.slow
 @FAST
 @given(articles_st)
 def test_clean_article_accounts_for_every_character(case) -> None:

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.test_run import cli, records
 
 # Noise that must not survive in clean.paragraphs (DESIGN.md, issue 3).
@@ -24,6 +26,7 @@ NOISE = {
 }
 
 
+@pytest.mark.slow
 def test_clean_command_on_shared_corpus(tmp_path: Path, shared_data: Path) -> None:
     out = tmp_path / "clean.jsonl"
     proc = cli("clean", str(shared_data / "news-articles.jsonl"),
@@ -59,6 +62,7 @@ def test_clean_rules_can_be_switched_off(tmp_path: Path, shared_data: Path) -> N
     json.dumps(rec)  # still a plain JSON record
 
 
+@pytest.mark.slow
 def test_clean_command_shows_what_it_learned_per_outlet(tmp_path: Path, shared_data: Path) -> None:
     """The whole SaudiNewsNet day: learned per outlet, printed and kept in the manifest."""
     out = tmp_path / "day.clean.jsonl"

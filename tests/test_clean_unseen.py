@@ -275,6 +275,7 @@ def test_source_key() -> None:
     assert source_key(art({"path": "corpus/day1/a.txt"}, "corpus/day1/a.txt")) == "corpus/day1"
 
 
+@pytest.mark.slow
 def test_learning_pass_over_the_shared_day(shared_data: Path) -> None:
     day = str(shared_data / "saudinewsnet-2015-08-09.jsonl")
     options = learn_boilerplate([day], Fields(), ReadOptions(), CleanOptions())
@@ -294,6 +295,7 @@ def test_learning_pass_over_the_shared_day(shared_data: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_v2_keeps_every_sentence_v1_kept(shared_data: Path) -> None:
     """tests/data/clean-v1-sentences.txt holds hashes of the v1 output (see cleanbaseline.py).
     v2, with boilerplate learned per input file as a run learns it, may drop only learned
@@ -351,6 +353,7 @@ CODE_BLOCK = (
 )
 
 
+@pytest.mark.slow
 def test_arabic_article_with_code_is_translated_not_skipped(tmp_path: Path,
                                                            marian_dir: Path) -> None:
     arabic = f"{NEWS}\n{NEWS2}"

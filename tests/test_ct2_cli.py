@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.test_ct2 import no_normalize_before
 from tests.test_run import cli, records
 
@@ -13,6 +15,7 @@ def _manifest(out: Path) -> dict:
     return json.loads(out.with_name(out.stem + ".run.json").read_text("utf-8"))
 
 
+@pytest.mark.slow
 def test_run_on_ctranslate2_then_starts_from_the_cache(
         tmp_path: Path, shared_data: Path, fast_marian: Path, bart_dir: Path) -> None:
     out = tmp_path / "ct2.jsonl"
@@ -43,6 +46,7 @@ def test_run_on_ctranslate2_then_starts_from_the_cache(
     assert strip == [{k: v for k, v in r.items() if k != "timing_s"} for r in recs]
 
 
+@pytest.mark.slow
 def test_auto_falls_back_to_transformers_and_says_so(
         tmp_path: Path, shared_data: Path, marian_dir: Path, bart_dir: Path) -> None:
     bart5 = no_normalize_before(bart_dir, tmp_path / "bart5")
@@ -71,6 +75,7 @@ def test_auto_falls_back_to_transformers_and_says_so(
     assert _manifest(out)["models"]["translation"]["backend"] == "transformers"
 
 
+@pytest.mark.slow
 def test_models_convert_and_list(tmp_path: Path, marian_dir: Path) -> None:
     env = {"ARABIC_DIGEST_CACHE": str(tmp_path / "cache"), "HF_HOME": str(tmp_path / "hf")}
     proc = cli("models", "convert", str(marian_dir), "--quantization", "float32", env=env)

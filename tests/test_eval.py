@@ -20,6 +20,7 @@ def head(src: Path, dst: Path, n: int) -> Path:
     return dst
 
 
+@pytest.mark.slow
 def test_eval_of_line_files_matches_the_sacrebleu_command_line(
         tmp_path: Path, shared_data: Path, marian_dir: Path) -> None:
     src = head(shared_data / "ntrex-ar-en-dev.ar", tmp_path / "dev50.ar", 50)
@@ -53,6 +54,7 @@ def test_eval_of_line_files_matches_the_sacrebleu_command_line(
     assert "BLEU" in proc.stdout and "signature" in proc.stdout
 
 
+@pytest.mark.slow
 def test_rouge_runs_on_articles_with_a_reference_summary_and_counts_the_rest(
         tmp_path: Path, subset: Path, marian_dir: Path, bart_dir: Path) -> None:  # noqa: F811
     out = tmp_path / "six.jsonl"

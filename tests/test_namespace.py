@@ -11,9 +11,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_the_wheel_holds_only_arabic_digest(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
@@ -27,6 +30,7 @@ def test_the_wheel_holds_only_arabic_digest(tmp_path: Path) -> None:
         assert shipped in names
 
 
+@pytest.mark.slow
 def test_a_package_named_translate_beside_it(tmp_path: Path, shared_data: Path,
                                              marian_dir: Path) -> None:
     # Another distribution's top-level `translate` (as PyPI's `translate` installs one).

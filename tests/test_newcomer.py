@@ -45,6 +45,7 @@ def test_version() -> None:
     assert proc.returncode == 0 and proc.stdout.startswith("arabic-digest "), proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "top")
 def test_help_at_80_columns_shows_no_bool_and_cuts_nothing(command: list[str]) -> None:
     proc = cli(*command, "--help", env=NARROW)
@@ -63,6 +64,7 @@ def test_run_help_names_full_defaults_and_panels() -> None:
     assert "SIGINT/SIGTERM stop after the current batch" in _prose(out)
 
 
+@pytest.mark.slow
 def test_segment_and_batch_options_have_help_and_eval_explains_its_modes() -> None:
     clean = _prose(cli("clean", "-h", env=NARROW).stdout)
     assert "Longest segment sent to the translator" in clean
@@ -88,6 +90,7 @@ def test_check_counts_in_english_and_says_what_it_skipped(tmp_path: Path,
     assert "skipped 1 file" in proc.stdout and "notes.pdf" in proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["clean", "report", "digest"])
 def test_output_that_is_a_folder_is_one_line_and_leaves_nothing(
         command: str, tmp_path: Path, shared_data: Path) -> None:
@@ -117,6 +120,7 @@ def test_output_under_a_file_is_one_line(tmp_path: Path, shared_data: Path) -> N
     _no_traceback(proc)
 
 
+@pytest.mark.slow
 def test_clean_refuses_to_overwrite_without_overwrite(tmp_path: Path, shared_data: Path) -> None:
     given, out = _two_articles(tmp_path, shared_data), tmp_path / "c.jsonl"
     assert cli("clean", str(given), "-o", str(out)).returncode == 0
@@ -152,6 +156,7 @@ def test_missing_model_folder_says_no_such_folder(tmp_path: Path, shared_data: P
     assert "Repo id" not in proc.stderr and "download" not in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_hub_model_offline_hint_names_hf_download(tmp_path: Path, shared_data: Path) -> None:
     proc = cli("run", str(shared_data / "seed-article.txt"), "-o", str(tmp_path / "o.jsonl"),
                "--translation-model", "nobody/no-such-model", "--summarization-model",
@@ -161,6 +166,7 @@ def test_hub_model_offline_hint_names_hf_download(tmp_path: Path, shared_data: P
     assert "huggingface-cli" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_run_of_errors_shows_them_and_no_rate(tmp_path: Path, shared_data: Path,
                                                 marian_dir: Path) -> None:
     given = _two_articles(tmp_path, shared_data)
@@ -174,6 +180,7 @@ def test_a_run_of_errors_shows_them_and_no_rate(tmp_path: Path, shared_data: Pat
     assert len(errors) == 2 and all("over --max-article-chars 10" in e for e in errors)
 
 
+@pytest.mark.slow
 def test_models_convert_goes_on_and_a_failure_is_said_once(
         tmp_path: Path, shared_data: Path, marian_dir: Path, bart_dir: Path) -> None:
     bad = no_normalize_before(bart_dir, tmp_path / "bart5")
@@ -192,6 +199,7 @@ def test_models_convert_goes_on_and_a_failure_is_said_once(
     assert "normalize_before" in manifest["models"]["summarization"]["backend_fallback"]
 
 
+@pytest.mark.slow
 def test_progress_moves_by_segments_without_loading_bars(
         tmp_path: Path, shared_data: Path, marian_dir: Path) -> None:
     out = tmp_path / "o.jsonl"
@@ -207,6 +215,7 @@ def test_progress_moves_by_segments_without_loading_bars(
     assert len({n for n, t in counts if 0 < n < t}) >= 2, proc.stderr
 
 
+@pytest.mark.slow
 def test_report_renders_flag_details_as_text(tmp_path: Path, shared_data: Path,
                                              marian_dir: Path) -> None:
     out = tmp_path / "o.jsonl"
@@ -229,6 +238,7 @@ def test_report_renders_flag_details_as_text(tmp_path: Path, shared_data: Path,
         assert python not in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["clean", "report", "digest"])
 def test_unwritable_folder_is_one_line_in_every_command(
         command: str, read_only_dir: Path, tmp_path: Path,  # noqa: F811

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arabic_digest.records import DuplicateRecord, RecordFile, scan_output
+from tests.cliserver import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
@@ -31,8 +32,7 @@ SEPARATORS = "\u2028\u2029\u0085\x1c\x1d\x1e\x0b\x0c"
 
 
 def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "arabic_digest", *args], env=ENV, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return run_cli(list(args), cwd=ROOT, env=ENV, timeout=timeout)
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -73,6 +73,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 
 # --- 1. line separators inside text ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_line_separators_in_text_title_and_meta_round_trip_and_resume(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     rows = shared_rows(shared_data, 3)
@@ -118,6 +119,7 @@ def _dated_corpus(root: Path, shared_data: Path) -> int:
     return 6
 
 
+@pytest.mark.slow
 def test_ids_from_paths_relative_to_the_input_never_collide(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
@@ -150,6 +152,7 @@ def test_ids_from_paths_relative_to_the_input_never_collide(
     assert [r["id"] for r in records(tmp_path / "m.jsonl")] == ids
 
 
+@pytest.mark.slow
 def test_a_repeated_id_gets_an_error_record_whose_id_is_unique_too(
         fast_marian: Path, tmp_path: Path) -> None:
     # "x.jsonl:2" is both an id field and the origin of the repeated id: still unique.
@@ -186,6 +189,7 @@ def test_the_record_file_refuses_a_second_record_for_an_id(tmp_path: Path) -> No
     ({"extra": ["--no-retry"]}, "--no-retry"),
     ({"more_inputs": True}, "the inputs"),
 ])
+@pytest.mark.slow
 def test_resume_with_other_settings_is_refused(change: dict, named: str, shared_data: Path,
                                                fast_marian: Path, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", shared_rows(shared_data, 3))
@@ -202,6 +206,7 @@ def test_resume_with_other_settings_is_refused(change: dict, named: str, shared_
     assert (out.read_bytes(), manifest(out)) == before  # nothing touched
 
 
+@pytest.mark.slow
 def test_settings_that_cannot_change_a_record_may_change_on_resume(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", shared_rows(shared_data, 3))
@@ -216,6 +221,7 @@ def test_settings_that_cannot_change_a_record_may_change_on_resume(
     assert m["identity"]["translation"]["num_beams"] == 1
 
 
+@pytest.mark.slow
 def test_an_output_without_its_manifest_is_not_resumed_blindly(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", shared_rows(shared_data, 2))
@@ -251,6 +257,7 @@ def _merge_refused(shards: list[Path], *parts: str) -> None:
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_merge_refuses_an_unfinished_shard(two_shards: list[Path]) -> None:
     mpath = two_shards[1].with_name("in.shard-1-of-2.run.json")
     m = json.loads(mpath.read_text())
@@ -258,6 +265,7 @@ def test_merge_refuses_an_unfinished_shard(two_shards: list[Path]) -> None:
     _merge_refused(two_shards, str(two_shards[1]), "interrupted, not finished")
 
 
+@pytest.mark.slow
 def test_merge_refuses_a_shard_a_run_still_writes(two_shards: list[Path]) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from pathlib import Path; "
@@ -272,6 +280,7 @@ def test_merge_refuses_a_shard_a_run_still_writes(two_shards: list[Path]) -> Non
         holder.wait()
 
 
+@pytest.mark.slow
 def test_merge_names_a_malformed_record(two_shards: list[Path]) -> None:
     lines = two_shards[0].read_bytes().split(b"\n")
     rec = json.loads(lines[1])
@@ -283,6 +292,7 @@ def test_merge_names_a_malformed_record(two_shards: list[Path]) -> None:
 
 # --- 5. an unreadable file in a folder -----------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
 def test_an_unreadable_file_in_a_folder_is_one_error_record(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
@@ -303,6 +313,7 @@ def test_an_unreadable_file_in_a_folder_is_one_error_record(
 
 # --- 6. output cut at the bound, empty output, wrong counts -----------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_output_cut_at_the_bound_is_flagged(backend: str, shared_data: Path,
                                             fast_marian: Path, tmp_path: Path) -> None:
@@ -317,6 +328,7 @@ def test_output_cut_at_the_bound_is_flagged(backend: str, shared_data: Path,
     assert cut == set(range(len(segments))) and segments
 
 
+@pytest.mark.slow
 def test_an_empty_translation_of_a_non_empty_source_is_flagged(
         shared_data: Path, marian_dir: Path, tmp_path: Path) -> None:
     # A model that must say </s> at once: one new token, forced to be </s>.
@@ -379,6 +391,7 @@ def _slow_run(shared_data: Path, marian_dir: Path, out: Path) -> list[str]:
             "--beams", "1", "--segment-tokens", "24", "--batch-tokens", "100000", "--quiet"]
 
 
+@pytest.mark.slow
 def test_first_sigint_stops_after_the_current_batch(shared_data: Path, marian_dir: Path,
                                                     tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
@@ -394,6 +407,7 @@ def test_first_sigint_stops_after_the_current_batch(shared_data: Path, marian_di
     assert len(records(out)) < 31  # it did not run to the end
 
 
+@pytest.mark.slow
 def test_second_sigint_stops_at_once_and_says_so(shared_data: Path, marian_dir: Path,
                                                  tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
@@ -410,6 +424,7 @@ def test_second_sigint_stops_at_once_and_says_so(shared_data: Path, marian_dir: 
 
 # --- 8. post-processing on the wrong file ------------------------------------------------------
 
+@pytest.mark.slow
 def test_post_processing_commands_refuse_what_is_not_an_output(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     raw = shared_data / "news-articles.jsonl"
@@ -471,6 +486,7 @@ def _write_generated(root: Path, files: list[tuple[str, list[dict]]]) -> list[st
     return texts
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=st.lists(st.tuples(st.sampled_from(["news.jsonl", "2020/news.jsonl",

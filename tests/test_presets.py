@@ -165,6 +165,7 @@ def test_published_figures_cover_every_preset_model_and_are_in_the_docs() -> Non
 
 # --- through the CLI -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_run_with_a_preset_records_it_and_explicit_models_override_it(
         tmp_path: Path, shared_data: Path, fast_marian: Path, bart_dir: Path) -> None:
     source = tmp_path / "two.jsonl"

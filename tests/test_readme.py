@@ -99,6 +99,7 @@ def test_readme_speed_figures_are_those_of_results_md() -> None:
     assert [e for e in expected if e not in readme] == []
 
 
+@pytest.mark.slow
 def test_readme_commands_run(tmp_path: Path, shared_data: Path, fast_marian: Path,
                              bart_dir: Path) -> None:
     # fast_marian: the tiny Marian bounded at 8 tokens; random weights never stop on their own.
@@ -119,6 +120,7 @@ def test_readme_commands_run(tmp_path: Path, shared_data: Path, fast_marian: Pat
         assert (work / "outputs" / made).is_file(), made
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("doc", sorted((ROOT / "docs").glob("*.md")), ids=lambda p: p.name)
 def test_docs_commands_name_real_options(doc: Path) -> None:
     """Every --option a docs command line uses exists in that command's help."""

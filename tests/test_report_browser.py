@@ -61,6 +61,7 @@ def records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_cli_writes_both_beside_the_run(small_run) -> None:
     out, report, digest = small_run
     assert report.returncode == 0, report.stderr
@@ -78,6 +79,7 @@ def test_cli_writes_both_beside_the_run(small_run) -> None:
         assert len(art.xpath(".//p[@dir='ltr']/span[contains(@class,'seg')]")) == n
 
 
+@pytest.mark.slow
 def test_cli_html_digest_and_errors(small_run, tmp_path: Path) -> None:
     out, _, _ = small_run
     proc = cli("digest", str(out), "-o", str(tmp_path / "d.html"), "--order", "date")
@@ -97,6 +99,7 @@ def test_cli_html_digest_and_errors(small_run, tmp_path: Path) -> None:
         re.sub("[│╭╮╰╯─]", " ", bad.stderr).split())
 
 
+@pytest.mark.slow
 def test_digest_lists_every_ok_article_once_with_its_summary(small_run) -> None:
     out, _, _ = small_run
     recs = records(out)
@@ -129,6 +132,7 @@ def chromium() -> str:
     return path
 
 
+@pytest.mark.slow
 def test_report_in_a_real_browser(small_run, tmp_path: Path) -> None:
     exe = chromium()
     out, _, _ = small_run

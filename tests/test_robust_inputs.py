@@ -247,6 +247,7 @@ def check_cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_check_reports_without_a_model(shared_data: Path, tmp_path: Path) -> None:
     ok = check_cli(str(shared_data / "news-articles.jsonl"), str(shared_data / "seed-article.txt"))
     assert ok.returncode == 0, ok.stderr

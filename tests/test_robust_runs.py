@@ -76,6 +76,7 @@ def rewind(out: Path, keep: int, when_at_least: int) -> None:
         out.write_bytes(b"".join(line + b"\n" for line in lines[:keep]))
 
 
+@pytest.mark.slow
 def test_killed_at_many_points_then_rerun_loses_and_duplicates_nothing(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     out = tmp_path / "news.jsonl"
@@ -119,6 +120,7 @@ def test_killed_at_many_points_then_rerun_loses_and_duplicates_nothing(
     assert not out.with_name("news.jsonl.lock").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_sigterm_sigint_stop_after_the_batch_and_say_how_to_resume(
         sig: int, code: int, shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
@@ -140,6 +142,7 @@ def test_sigterm_sigint_stop_after_the_batch_and_say_how_to_resume(
     assert f"{len(written)} already done" in err
 
 
+@pytest.mark.slow
 def test_second_run_on_a_locked_output_refuses_and_stale_lock_is_taken_over(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     out = tmp_path / "news.jsonl"
@@ -201,6 +204,7 @@ def _file_size_limit(limit: int):
     return apply
 
 
+@pytest.mark.slow
 def test_full_disk_stops_cleanly_and_rerun_resumes(
         shared_data: Path, fast_marian: Path, tmp_path: Path) -> None:
     out = tmp_path / "news.jsonl"
@@ -225,6 +229,7 @@ def test_full_disk_stops_cleanly_and_rerun_resumes(
     assert rc == 2 and "File too large" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_hostile_inputs_in_one_run(tmp_path: Path, shared_data: Path, fast_marian: Path) -> None:
     arabic = json.loads((shared_data / "news-articles.jsonl").open().readline())
     english = " ".join((shared_data / "ntrex-ar-en-dev.en").read_text("utf-8").splitlines()[:5])

@@ -6,20 +6,22 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cliserver import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args: str, cwd: Path = ROOT, stdin: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        env: dict[str, str] | None = None, fresh: bool = False) -> subprocess.CompletedProcess:
+    """``python -m arabic_digest ARGS`` in its own process (forked from a warm interpreter,
+    tests/cliserver.py; ``fresh=True`` for a new interpreter, as a user's first start)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "arabic_digest", *args], cwd=cwd, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=600)
+    return run_cli(list(args), cwd=cwd, env=env, input=stdin, timeout=600, fresh=fresh)
 
 
 def records(path: Path) -> list[dict]:
@@ -51,6 +53,7 @@ def corpus_run(tmp_path_factory, shared_data: Path, marian_dir: Path, bart_dir: 
     return proc, out
 
 
+@pytest.mark.slow
 def test_full_run_one_record_per_article_in_order(corpus_run, shared_data: Path) -> None:
     proc, out = corpus_run
     assert proc.returncode == 0, proc.stderr
@@ -101,6 +104,7 @@ def test_manifest_records_models_versions_and_counts(corpus_run, marian_dir: Pat
     assert manifest["started_at"] and manifest["ended_at"]
 
 
+@pytest.mark.slow
 def test_resume_after_lost_records_and_torn_line(corpus_run, tmp_path: Path, shared_data: Path,
                                                  marian_dir: Path, bart_dir: Path) -> None:
     _, full = corpus_run
@@ -124,6 +128,7 @@ def test_resume_after_lost_records_and_torn_line(corpus_run, tmp_path: Path, sha
     assert manifest["counts"]["repaired_lines"] == 1 and manifest["counts"]["resumed"] == 25
 
 
+@pytest.mark.slow
 def test_bad_lines_are_error_records_and_retry_errors_redoes_them(
         tmp_path: Path, marian_dir: Path) -> None:
     src = tmp_path / "mixed.jsonl"
@@ -162,6 +167,7 @@ def test_bad_lines_are_error_records_and_retry_errors_redoes_them(
     assert proc.returncode == 1  # the broken lines are still broken
 
 
+@pytest.mark.slow
 def test_overwrite_starts_afresh(tmp_path: Path, marian_dir: Path) -> None:
     src = tmp_path / "one.jsonl"
     src.write_text(json.dumps({"id": "a", "text": "قال الوزير إن الاجتماع ناجح."},
@@ -174,6 +180,7 @@ def test_overwrite_starts_afresh(tmp_path: Path, marian_dir: Path) -> None:
     assert [r["id"] for r in records(out)] == ["a"]
 
 
+@pytest.mark.slow
 def test_default_output_and_stdin(tmp_path: Path, marian_dir: Path) -> None:
     line = json.dumps({"id": "s", "text": "بدأت المحادثات في القاهرة."}, ensure_ascii=False)
     proc = cli("run", "-", "--translation-model", str(marian_dir), "--no-summary", "--quiet",
@@ -189,6 +196,7 @@ def test_default_output_and_stdin(tmp_path: Path, marian_dir: Path) -> None:
     (["run", "{data}/seed-article.txt", "--translation-model", "{tmp}/not-a-model"],
      "HF_HUB_OFFLINE"),
 ])
+@pytest.mark.slow
 def test_nothing_processed_exits_2(args, message, tmp_path: Path, shared_data: Path) -> None:
     args = [a.format(data=shared_data, tmp=tmp_path) for a in args]
     (tmp_path / "not-a-model").mkdir()
@@ -203,6 +211,7 @@ def test_bad_option_exits_2() -> None:
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_model_failure_fails_only_its_article(tmp_path: Path, marian_dir: Path) -> None:
     """A model that cannot take one article's long sentence (only 48 positions): the pooled
     batch fails, each article is retried alone, and only the culprit becomes an error."""

@@ -96,6 +96,7 @@ def test_bad_shard_exits_2(shared_data: Path, tmp_path: Path) -> None:
 
 # --- sharded runs and merge ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_shards_hold_their_ids_only(shard_runs: Path, shared_data: Path) -> None:
     ids = subset_ids(shared_data)
     seen = []
@@ -110,6 +111,7 @@ def test_shards_hold_their_ids_only(shard_runs: Path, shared_data: Path) -> None
     assert sorted(seen) == sorted(ids)
 
 
+@pytest.mark.slow
 def test_three_shards_merged_equal_one_local_run(shard_runs: Path, local_run: Path,
                                                  shared_data: Path) -> None:
     shards = [str(shard_runs / f"news-articles.shard-{k}-of-{N}.jsonl") for k in range(N)]
@@ -148,6 +150,7 @@ def _merge_fails(shards: list[Path], *message: str) -> None:
     assert not out.exists() and not out.with_name("merged.run.json").exists()
 
 
+@pytest.mark.slow
 def test_merge_fails_on_a_missing_id(shard_copies: list[Path]) -> None:
     lines = shard_copies[1].read_text("utf-8").splitlines(keepends=True)
     lost = json.loads(lines[0])["id"]
@@ -155,10 +158,12 @@ def test_merge_fails_on_a_missing_id(shard_copies: list[Path]) -> None:
     _merge_fails(shard_copies, "1 of 6 input ids have no record", f"'{lost}' (shard 1/3)")
 
 
+@pytest.mark.slow
 def test_merge_fails_on_a_missing_shard(shard_copies: list[Path]) -> None:
     _merge_fails(shard_copies[:2], "input ids have no record", "(shard 2/3)")
 
 
+@pytest.mark.slow
 def test_merge_fails_on_a_duplicated_id(shard_copies: list[Path]) -> None:
     line = shard_copies[0].read_text("utf-8").splitlines(keepends=True)[0]
     with shard_copies[2].open("a", encoding="utf-8") as fh:
@@ -168,6 +173,7 @@ def test_merge_fails_on_a_duplicated_id(shard_copies: list[Path]) -> None:
                  str(shard_copies[2]))
 
 
+@pytest.mark.slow
 def test_merge_fails_on_a_foreign_record_and_a_torn_line(shard_copies: list[Path]) -> None:
     first = json.loads(shard_copies[0].read_text("utf-8").splitlines()[0])
     first["id"] = "not-an-input"
@@ -179,6 +185,7 @@ def test_merge_fails_on_a_foreign_record_and_a_torn_line(shard_copies: list[Path
     _merge_fails(shard_copies, "not a whole record")
 
 
+@pytest.mark.slow
 def test_merge_needs_the_inputs_when_manifests_are_gone(
         shard_copies: list[Path], shared_data: Path, local_run: Path) -> None:
     for s in shard_copies:
@@ -209,6 +216,7 @@ def ray_cluster():
         ray.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_engine_gives_the_local_records(ray_cluster: str, local_run: Path, tmp_path: Path,
                                             shared_data: Path, marian_dir: Path,
                                             bart_dir: Path) -> None:

@@ -82,6 +82,7 @@ def near_copies(rows: list[dict], n: int = 5, threshold: float = 0.5) -> list[tu
             if len(grams[a] & grams[b]) / len(grams[a] | grams[b]) > threshold]
 
 
+@pytest.mark.slow
 def test_every_near_copy_pair_shares_a_story(day, day_stories) -> None:
     stories, _ = day_stories
     pairs = near_copies(day)
@@ -179,6 +180,7 @@ def day_records(day) -> list[dict]:
     return recs
 
 
+@pytest.mark.slow
 def test_briefing_of_the_day_has_one_entry_per_story(day_records, day) -> None:
     digest = build_digest(day_records, "day.report.html", source_name=DAY)
     ok = [r for r in day_records if r["status"] == "ok"]
@@ -323,6 +325,7 @@ def small_local(tmp_path_factory, small_day: Path, marian_dir: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_cli_run_gives_every_record_a_story(small_local: Path) -> None:
     recs = records(small_local)
     assert all(set(r["story"]) == {"id", "size", "role"} for r in recs)
@@ -332,6 +335,7 @@ def test_cli_run_gives_every_record_a_story(small_local: Path) -> None:
     assert manifest["stories"]["articles"] == 8 and manifest["stories"]["translate"] == "all"
 
 
+@pytest.mark.slow
 def test_shards_and_merge_give_the_local_stories(small_local: Path, small_day: Path,
                                                  marian_dir: Path, tmp_path: Path) -> None:
     shards = []
@@ -359,6 +363,7 @@ def small_leads(tmp_path_factory, small_day: Path, marian_dir: Path):
     return proc, out
 
 
+@pytest.mark.slow
 def test_translate_leads_skips_members_with_their_story(small_leads, small_local: Path,
                                                         small_day: Path, marian_dir: Path,
                                                         tmp_path: Path) -> None:
@@ -391,6 +396,7 @@ def test_translate_leads_skips_members_with_their_story(small_leads, small_local
     assert stdin.returncode == 2 and "stdin once" in stdin.stderr
 
 
+@pytest.mark.slow
 def test_ray_gives_the_local_stories_and_skips(ray_cluster: str, small_leads,  # noqa: F811
                                                small_day: Path,
                                                marian_dir: Path, tmp_path: Path) -> None:
@@ -401,6 +407,7 @@ def test_ray_gives_the_local_stories_and_skips(ray_cluster: str, small_leads,  #
     assert without_timing(records(out)) == without_timing(records(small_leads[1]))
 
 
+@pytest.mark.slow
 def test_a_resumed_run_keeps_the_stories_and_digest_by_options(small_local: Path,
                                                                 small_day: Path,
                                                                 marian_dir: Path,

@@ -49,6 +49,7 @@ def manifest(out: Path) -> dict:
     return json.loads(out.with_name(out.stem + ".run.json").read_text("utf-8"))
 
 
+@pytest.mark.slow
 def test_run_with_bart_summarizes_every_article_long_ones_in_windows(bart_run, shared_data):
     proc, out = bart_run
     assert proc.returncode == 0, proc.stderr
@@ -87,6 +88,7 @@ def check_resummarized(source: Path, out: Path) -> list[dict]:
     return new
 
 
+@pytest.mark.slow
 def test_summarize_with_t5_uses_its_prompt_prefix(bart_run, tmp_path: Path, t5_dir: Path):
     out = tmp_path / "t5.jsonl"
     proc = resummarize(bart_run, str(t5_dir), "--summary-max-tokens", MAX, out=out)
@@ -103,6 +105,7 @@ def test_summarize_with_t5_uses_its_prompt_prefix(bart_run, tmp_path: Path, t5_d
     assert info["counts"]["summarized"] == len(recs)
 
 
+@pytest.mark.slow
 def test_summarize_with_a_chat_model_and_a_length_preset(bart_run, tmp_path: Path,
                                                          chat_lm_dir: Path):
     chat = untied_chat_lm(chat_lm_dir, tmp_path / "chat")

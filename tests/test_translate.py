@@ -50,6 +50,7 @@ def _alone(model, tok, base_cfg, text: str, translator: TransformersTranslator) 
     return tok.batch_decode(ids, skip_special_tokens=True)[0].strip()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("beams, n", [(1, 40), (4, 12)])
 def test_batched_translation_equals_translating_each_segment_alone(
         marian_dir: Path, sentences: list[str], beams: int, n: int) -> None:

@@ -122,6 +122,7 @@ def subset(tmp_path_factory, shared_data: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_run_records_scores_flags_and_lowest_confidence(tmp_path: Path, subset: Path,
                                                         marian_dir: Path) -> None:
     out = tmp_path / "six-out.jsonl"
@@ -199,6 +200,7 @@ def lead_run(tmp_path_factory, news_input, shared_data: Path, marian_dir: Path):
     return proc, out
 
 
+@pytest.mark.slow
 def test_news_flags_in_record_closing_line_and_manifest(lead_run) -> None:
     proc, out = lead_run
     rec = records(out)[0]
@@ -222,6 +224,7 @@ def test_news_flags_in_record_closing_line_and_manifest(lead_run) -> None:
     assert manifest["trust"]["flags"]["numbers"] >= 2
 
 
+@pytest.mark.slow
 def test_lead_summaries_are_never_flagged(lead_run, shared_data: Path) -> None:
     """lead-3 only copies sentences of the translation: every summary flag would be false."""
     proc, out = lead_run
@@ -234,6 +237,7 @@ def test_lead_summaries_are_never_flagged(lead_run, shared_data: Path) -> None:
     assert "Check the summary" not in digest
 
 
+@pytest.mark.slow
 def test_news_flags_marked_and_filterable_in_the_report(lead_run) -> None:
     _, out = lead_run
     doc = lxml.html.document_fromstring(out.with_name("lead.report.html").read_text("utf-8"))
@@ -250,6 +254,7 @@ def test_news_flags_marked_and_filterable_in_the_report(lead_run) -> None:
     assert {"numbers", "latin_lost", "glossary"} <= set(row.get("data-kinds").split())
 
 
+@pytest.mark.slow
 def test_a_summary_stating_a_number_is_flagged_everywhere(tmp_path: Path, news_input,
                                                           marian_dir: Path,
                                                           number_bart: Path) -> None:
