@@ -10,9 +10,13 @@ object literals) or JSON (``"key":`` pairs in braces) is code, from its first to
 last, and the Arabic prose on either side stays whole. A Latin name or term in a sentence
 (``CNN``, ``Apple.com (Inc)``, ``iPhone 6``) has none of those tokens and stays.
 
-The tokens are scored by a small hand-written lexer (:func:`score`): Pygments' CSS and
-JavaScript lexers were measured against it (benchmarks/code_lexers.py) and found no code it
-missed while costing several times more per article (docs/cleaning.md).
+The tokens are scored by a small hand-written token table (:func:`score`). Pygments' CSS and
+JavaScript lexers scoring the same stretches were measured against it
+(benchmarks/code_lexers.py): on 68 paragraphs with pasted code they cleaned 60 exactly (this
+table 68, the v2 scanner 54), with no false alarm either on 1005 NTREX sentences or the
+shared day, at 0.95 ms per code paragraph against 0.04 ms: Pygments is a highlighter, so it
+tokenises anything without complaint and its tokens still need a table like this one to
+judge; it adds cost and no judgement.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ def score(piece: str) -> int:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    if start and _ARABIC.match(text[start - 1]) and text[start:start + 1] in ".!?؟":
+        start += 1  # a full stop glued to the Arabic word before ends that sentence
     piece = text[start:end]
     lead = _LEAD.match(piece)
     if lead:
