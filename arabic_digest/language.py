@@ -10,9 +10,14 @@ fluent nonsense.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .translate.codelex import code_spans
+from .translate.inline import html_spans
+
+_AR_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 SAMPLE_CHARS = 3000  # enough to decide; bounded, so a long article costs no more
 MIN_LETTERS = 20  # fewer letters than this: too little to judge, the article is kept
 LANGUAGES = ("ARABIC", "PERSIAN", "URDU", "ENGLISH", "FRENCH")
@@ -46,8 +51,33 @@ def _sample(text: str) -> str:
     return text[:half] + "\n" + text[mid:mid + half]
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# a run of Latin-script words (with digits and the punctuation of names: "Galaxy S9", "U.S.")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][\w'’.&+-]*(?:[ ,/-]+[A-Za-z0-9][\w'’.&+-]*)*")
+TERM_WORDS = 4  # a Latin run this short inside Arabic text is a name or a term, not prose
+
+
+def prose(text: str) -> str:
+    """The text with code, markup, URLs and e-mails taken out, and the Latin-script names and
+    terms of Arabic sentences (runs of at most TERM_WORDS words); longer runs in another
+    language are prose and stay to be judged."""
+    out = []
+    for line in text.split("\n"):
+        spans = code_spans(line) + html_spans(line)
+        for sp in sorted(spans, key=lambda s: -s.start):
+            line = line[:sp.start] + " " + line[sp.end:]
+        line = _URL.sub(" ", line)
+        if _AR_LETTER.search(line):
+            line = _LATIN_RUN.sub(
+                lambda m: " " if len(re.findall(r"[A-Za-z]{2,}", m.group(0))) <= TERM_WORDS
+                else m.group(0), line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def identify(text: str) -> Verdict:
-    sample = _sample(text)
+    """The language of the text's prose (see :func:`prose`)."""
+    sample = _sample(prose(text))
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return Verdict(None, 0.0)
     values = _detector().compute_language_confidence_values(sample)
@@ -71,8 +101,8 @@ def arabic_share(text: str) -> float | None:
 
 
 def other_script(paragraph: str) -> bool:
-    """Whether a paragraph is written in another script than Arabic's (judged by letters)."""
-    share = arabic_share(paragraph)
+    """Whether a paragraph's prose is written in another script than Arabic's (by letters)."""
+    share = arabic_share(prose(paragraph))
     return share is not None and share < ARABIC_SCRIPT_SHARE
 
 

@@ -21,6 +21,7 @@ from arabic_digest.language import identify
 from arabic_digest.learning import learn_boilerplate, source_key
 from arabic_digest.readers import Article, Fields, ReadOptions
 from tests import cleanbaseline, outletfixtures
+from tests.codesamples import CODE, PROSE
 from tests.test_run import cli, records
 
 # ---------------------------------------------------------------------------
@@ -358,7 +359,13 @@ def test_arabic_article_with_code_is_translated_not_skipped(tmp_path: Path,
                                                            marian_dir: Path) -> None:
     arabic = f"{NEWS}\n{NEWS2}"
     text = f"{arabic}\n{CODE_BLOCK}"
-    assert identify(text).language == "en"  # judged on the dirty text it would be lost
+    # judged on its prose (code, markup, URLs and Latin names out), the dirty text is Arabic
+    assert identify(text).language == "ar"
+    # the poll: a style sheet and a jQuery script between two paragraphs, one line
+    poll_css, poll_js = (c for k, c in CODE if k == "css"), (c for k, c in CODE if k == "js")
+    poll = " ".join([PROSE[0], next(poll_css), next(poll_css), next(poll_js), next(poll_js),
+                     PROSE[1]])
+    assert "\n" not in poll
     english = ("The ministry said in a statement that the plan would be reviewed by an "
                "independent committee before the end of the year.")
     mixed = f"{NEWS}\n\n{english}\n\n{NEWS2}"
@@ -367,7 +374,11 @@ def test_arabic_article_with_code_is_translated_not_skipped(tmp_path: Path,
         {"id": "code", "title": "خطة وزارة الصحة", "text": text},
         {"id": "mixed", "title": "خطة وزارة الصحة", "text": mixed},
         {"id": "english", "title": "Health plan", "text": english + "\n\n" + english},
+        {"id": "poll", "title": "استطلاع الحديقة", "text": poll},
     ]), "utf-8")
+    checked = cli("check", str(src))  # exits 1: the English article is a problem
+    assert "language: ar (3), en (1)" in checked.stdout, checked.stdout
+    assert "NotArabic x1, e.g. in.jsonl:3 (English)" in checked.stdout, checked.stdout
     out = tmp_path / "out.jsonl"
     proc = cli("run", str(src), "-o", str(out), "--translation-model", str(marian_dir),
                "--no-summary", "--beams", "1", "--quiet")
@@ -390,8 +401,16 @@ def test_arabic_article_with_code_is_translated_not_skipped(tmp_path: Path,
     # an English article is still skipped as not Arabic
     assert recs["english"]["status"] == "skipped"
     assert recs["english"]["error"]["type"] == "NotArabic"
+    poll_rec = recs["poll"]
+    assert poll_rec["status"] == "ok" and poll_rec["clean"]["language"]["code"] == "ar"
+    assert poll_rec["clean"]["paragraphs"] == [normalize_line(f"{PROSE[0]} {PROSE[1]}")]
+    assert "-webkit-" in " ".join(r["text"] for r in poll_rec["clean"]["removed"]
+                                  if r["kind"] == "code")
+    assert [s["source"] for s in poll_rec["translation"]["segments"]] == [
+        normalize_line(PROSE[0]), normalize_line(PROSE[1])]
+    assert all(s["target"] for s in poll_rec["translation"]["segments"])
     manifest = json.loads(out.with_name("out.run.json").read_text("utf-8"))
-    assert manifest["boilerplate"]["articles"] == 3
+    assert manifest["boilerplate"]["articles"] == 4
     assert manifest["cleaning"].startswith("clean:v2")
 
 

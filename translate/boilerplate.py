@@ -31,6 +31,7 @@ from functools import cached_property
 from typing import Any
 
 from .clean import _BY_SCOPE, AGENCIES
+from .spans import Span
 
 __all__ = ["BoilerplateLearner", "Learned", "reads_as_news", "unit_key", "units"]
 
@@ -174,6 +175,10 @@ class Learned:
     def _lookup(self) -> dict[str, frozenset[str]]:
         return {s.source: frozenset(u.key for u in s.boilerplate) for s in self.sources}
 
+    @cached_property
+    def _docs(self) -> dict[str, dict[str, int]]:
+        return {s.source: {u.key: u.docs for u in s.boilerplate} for s in self.sources}
+
     def digest(self) -> str:
         """Names the set in the cleaning signature: what is removed, from which source."""
         keys = [[s.source, sorted(u.key for u in s.boilerplate)] for s in self.sources
@@ -185,6 +190,32 @@ class Learned:
         """Whether `text` as a whole is a learned unit of `source`."""
         keys = self._lookup.get(source or "")
         return bool(keys) and unit_key(text) in keys
+
+    def spans(self, paragraph: str, source: str | None, *, first: bool = False,
+              last: bool = False) -> list[Span]:
+        """The learned units of `source` in one paragraph, as spans of it (whole, heads, tails;
+        a head or tail may uncover another)."""
+        keys = self._lookup.get(source or "")
+        if not keys:
+            return []
+        docs = self._docs.get(source or "", {})
+        out: list[Span] = []
+        lo, hi = 0, len(paragraph)
+        for _ in range(MAX_UNIT_WORDS):
+            piece = paragraph[lo:hi]
+            cut = next((c for c in units(piece) if c.key in keys), None)
+            if cut is None:
+                break
+            s, e = lo + cut.start, lo + cut.end
+            out.append(Span("learned", s, e, paragraph[s:e].strip(),
+                            f"recurs in {docs.get(cut.key, 0)} articles of {source}"))
+            if cut.start == 0:
+                lo = e
+            else:
+                hi = s
+            if not paragraph[lo:hi].strip():
+                break
+        return sorted(out, key=lambda sp: sp.start)
 
     def strip(self, paragraph: str, source: str | None) -> tuple[str, list[str]]:
         """The paragraph without its learned units (whole units only), and what went."""

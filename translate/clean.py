@@ -28,17 +28,14 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
 from sacremoses import MosesPunctNormalizer
 
 from .inline import CREDIT_HEAD as _CREDIT_HEAD
 from .inline import REPORT as _REPORT
 from .inline import find_spans
-
-if TYPE_CHECKING:  # boilerplate.py imports this module
-    from .boilerplate import Learned
+from .spans import LearnedSet, Span
 
 CLEANING_VERSION = "v2"
 
@@ -70,7 +67,7 @@ class CleanOptions:
     keep_letters: bool = False  # keep Persian/Urdu letter forms (ک ی ۔)
     keep_kinds: frozenset[str] = field(default_factory=frozenset)  # boilerplate kinds to keep
     # what recurs across one source's articles (translate.boilerplate), applied per source
-    learned: Learned | None = None
+    learned: LearnedSet | None = None
 
     def signature(self) -> str:
         """A string naming exactly what this cleaning does, for records and manifests.
@@ -535,8 +532,13 @@ class _Article:
         self.options = options
         self.removed: list[dict] = []
 
-    def remove(self, kind: str, text: str) -> None:
-        self.removed.append({"kind": kind, "text": text})
+    def remove(self, span: Span) -> None:
+        """Record one removal (every detector's spans end here)."""
+        self.removed.append(span.record())
+
+    def whole(self, kind: str, text: str, reason: str) -> None:
+        """A whole line or paragraph removed."""
+        self.remove(Span(kind, 0, len(text), text, reason))
 
     def line_kind(self, norm: str, *, first: bool) -> _Compiled | str | None:
         opts = self.options
@@ -630,33 +632,34 @@ def clean_article(
     for i in order:
         n = norms[i]
         kind: str | None = None
+        reason = ""
         hit = art.line_kind(n, first=not seen_content)
         if isinstance(hit, str):
-            kind = hit
+            kind, reason = hit, f"line equal to the {hit if hit == 'title' else 'title head'}"
         elif hit is not None:
-            kind = hit.rule.kind
+            kind, reason = hit.rule.kind, _reason(hit)
             if hit.rule.opens_block:
                 block_left = _FOLLOW_MAX
                 killed.add(i)
-                art.remove(kind, lines[i].strip())
+                art.whole(kind, lines[i].strip(), reason)
                 continue
             if hit.rule.takes_previous and last_kept is not None:
                 if _fullmatch("before", norms[last_kept], options):
                     killed.add(last_kept)
-                    art.remove(kind, lines[last_kept].strip())
+                    art.whole(kind, lines[last_kept].strip(), reason + ", its caption")
                     last_kept = None
         elif block_left and _fullmatch("follow", n, options):
-            kind = "read_also"
             block_left -= 1
             killed.add(i)
-            art.remove(kind, lines[i].strip())
+            art.whole("read_also", lines[i].strip(), "headline line after a read-also header")
             continue
         block_left = 0
         if kind is None and learned is not None and learned.has(n, source):
-            kind = "learned"  # a whole line that recurs across this source's articles
+            # a whole line that recurs across this source's articles
+            kind, reason = "learned", f"a unit learned for {source}"
         if kind is not None:
             killed.add(i)
-            art.remove(kind, lines[i].strip())
+            art.whole(kind, lines[i].strip(), reason)
             continue
         if not seen_content and _is_dateline_only(n, options):
             last_kept = i
@@ -672,7 +675,7 @@ def clean_article(
         if hit is None:
             break
         killed.add(i)
-        art.remove(hit.rule.kind, lines[i].strip())
+        art.whole(hit.rule.kind, lines[i].strip(), _reason(hit))
 
     # ---- pass 2: paragraphs -------------------------------------------------------
     dateline_parts: list[str] = []
@@ -694,7 +697,7 @@ def clean_article(
         hit = _fullmatch("last", para, options)
         if hit is None:
             break
-        art.remove(hit.rule.kind, orig.strip())
+        art.whole(hit.rule.kind, orig.strip(), _reason(hit))
         kept_paras.pop()
     paragraphs = [p for p, _ in kept_paras]
     if options.learned is not None and "learned" not in options.keep_kinds:
@@ -709,14 +712,18 @@ def _strip_learned(paragraphs: list[str], options: CleanOptions, source: str | N
                    art: _Article) -> list[str]:
     assert options.learned is not None
     out = []
-    for para in paragraphs:
-        para, removed = options.learned.strip(para, source)
-        for text in removed:
-            art.remove("learned", text)
-        para = normalize_line(para, options) if removed else para
+    for k, para in enumerate(paragraphs):
+        spans = options.learned.spans(para, source, first=k == 0, last=k == len(paragraphs) - 1)
+        if spans:
+            para, _ = _remove_spans(para, para, spans, art)
         if para:
             out.append(para)
     return out
+
+
+def _reason(hit: _Compiled) -> str:
+    return f"rule {hit.rule.kind}/{hit.rule.scope}"
+
 
 
 def _clean_paragraph(
@@ -732,7 +739,8 @@ def _clean_paragraph(
         hit = art.line_kind(para, first=first)
         if hit is not None:
             kind = hit if isinstance(hit, str) else hit.rule.kind
-            art.remove(kind, orig.strip())
+            art.whole(kind, orig.strip(), f"equal to the {kind}" if isinstance(hit, str)
+                      else _reason(hit))
             return "", ""
         # dateline at the start of the first paragraph
         if first and "dateline" not in opts.keep_kinds:
@@ -755,10 +763,10 @@ def _clean_paragraph(
                 cut = _cut_original(orig, tail, "tail", opts)
                 para = para[: m.start()].strip()
                 if cut is None:  # fall back to the normalised text
-                    art.remove(c.rule.kind, tail.strip())
+                    art.whole(c.rule.kind, tail.strip(), _reason(c))
                     orig = para
                 else:
-                    art.remove(c.rule.kind, orig[cut:].strip())
+                    art.whole(c.rule.kind, orig[cut:].strip(), _reason(c))
                     orig = orig[:cut]
                 break
         if para != before:
@@ -768,9 +776,8 @@ def _clean_paragraph(
                 continue
             m = c.regex.search(para)
             if m:
-                art.remove(c.rule.kind, m.group(0))
-                para = normalize_line(para[: m.start()] + " " + para[m.end():], opts)
-                orig = orig.replace(m.group(0), " ", 1) if m.group(0) in orig else para
+                span = Span(c.rule.kind, m.start(), m.end(), m.group(0), _reason(c))
+                para, orig = _remove_spans(para, orig, [span], art)
                 break
         if para != before:
             continue
@@ -785,14 +792,17 @@ def _clean_paragraph(
 _NO_SPACE_BEFORE = ".,،؛:!?؟)]}\""
 
 
-def _remove_spans(para: str, orig: str, spans: list, art: _Article) -> tuple[str, str]:
-    """Cut inline spans (translate.inline) out of a paragraph; each is logged whole."""
+def _remove_spans(para: str, orig: str, spans: list[Span], art: _Article) -> tuple[str, str]:
+    """The one remover: cut spans (sorted, not overlapping) out of a paragraph, log each whole.
+
+    Returns the paragraph and its original text without them.
+    """
     kept: list[str] = []
     pos = 0
     orig_ok = True
     for sp in spans:
         piece = para[sp.start:sp.end]
-        art.remove(sp.kind, piece.strip())
+        art.remove(replace(sp, text=piece.strip()))
         kept.append(para[pos:sp.start])
         pos = sp.end
         if orig_ok and piece in orig:

@@ -2,15 +2,13 @@
 
 Scrapers flatten pages, so a share bar, a cookie notice or a block of CSS/JS often sits in
 the middle of a paragraph with no line break to anchor a rule. Each detector here returns
-``Span(start, end, kind)`` over one *normalised* paragraph (see clean.normalize_line: Moses
-pads "(" with a space, quotes are ASCII). A span always covers a whole unit: a footer is
-taken with its e-mail, numbers and operators, never in pieces.
+``Span(kind, start, end)`` (translate.spans) over one *normalised* paragraph (see
+clean.normalize_line: Moses pads "(" with a space, quotes are ASCII). A span always covers
+a whole unit: a footer is taken with its e-mail, numbers and operators, never in pieces.
 
 Detectors describe kinds:
 
-* code     -- CSS rules, JavaScript statements (jQuery, widget configs), JSON objects: found
-              by their syntax (a start token, then balanced brackets and strings), and only
-              when no Arabic stands outside a string literal.
+* code     -- CSS, JavaScript, JSON: by their tokens, between Arabic words (translate.codelex).
 * share    -- runs of platform names and share/follow verbs (a bar), a comment prompt.
 * read_also, image_credit, source, subscribe, cookie, footer -- a cue word, then the unit
               up to its natural end (sentence punctuation, a separator, the paragraph end).
@@ -20,7 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
+
+from .codelex import code_spans as lexed_code_spans
+from .spans import Span
 
 __all__ = ["DETECTORS", "Span", "find_spans"]
 
@@ -28,116 +29,14 @@ AR = "\u0621-\u064a\u0671-\u06d3"  # Arabic letters
 _ARABIC_RE = re.compile(f"[{AR}]")
 
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    kind: str
 
 
 # ---------------------------------------------------------------------------
 # Code: CSS, JavaScript, JSON
 # ---------------------------------------------------------------------------
 
-_JS_START = (
-    r"(?:\$|jQuery) ?\(|"  # jQuery
-    r"(?<![\w$.])(?:var|let|const) [A-Za-z_$][\w$]* ?=|"
-    r"(?<![\w$.])function ?[\w$]* ?\(|"
-    r"\( ?function ?\(|"
-    r"\( ?[A-Za-z_$][\w$]*(?:\.[\w$]+)* ?=(?!=)|"  # (adsbygoogle = window.adsbygoogle || [])
-    r"(?<![\w$.])(?:document|window|console|googletag|gtag|fbq|dataLayer|_gaq|ga|"
-    r"Highcharts|Chart|new [A-Z]\w*)(?= ?[.(\[=])|"
-    r"(?<![\w$.@/-])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+ ?\((?=[^()]*\)? ?[;.{])|"
-    r"<!--|/\*"
-)
-# CSS: a selector list then "{"; or an at-rule.
-_CSS_START = (
-    r"@(?:media|import|font-face|keyframes|supports|charset)\b|"
-    r"(?<![\w$.#-])[.#*\[]?[A-Za-z_](?:(?!\. )[^{}\u0600-\u06ff;!?؟\"]){0,200}?"
-    r"\{(?= ?[\w-]+ ?:|\s*\})"
-)
-_JSON_START = r"\[ ?\{ ?\"|\{ ?\"[^\"\n]{1,60}\" ?:"
-_CODE_START = re.compile(f"{_JS_START}|{_CSS_START}|{_JSON_START}")
-# After a complete statement, code goes on when the next thing starts code again.
-_CODE_GOES_ON = re.compile(
-    rf"\s*(?:{_JS_START}|{_CSS_START}|{_JSON_START}|[;)}}\]]|else\b|catch\b|finally\b|//)"
-)
-_CODE_SYNTAX = re.compile(r"[{};]|=>|\bfunction\b|\" ?:|=\"|='|\b(?:var|let|const) \w+ ?=")
-_OPEN, _CLOSE = "([{", ")]}"
-_MAX_CODE = 20_000
-
-
-def _scan_code(text: str, start: int) -> int | None:
-    """End of the code that starts at `start`, or None when it is not code after all."""
-    depth = 0
-    i, n = start, len(text)
-    last_end = None  # end of the last complete statement/block at depth 0
-    limit = min(n, start + _MAX_CODE)
-    while i < limit:
-        ch = text[i]
-        if ch in "\"'`":
-            j = i + 1
-            while j < n and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                return None
-            i = j + 1
-            continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            if depth == 0:
-                last_end = i
-            continue
-        if text.startswith("//", i) and (i == 0 or text[i - 1] != ":"):
-            # a line comment runs to the end of the flattened line: up to Arabic text
-            m = _ARABIC_RE.search(text, i)
-            i = m.start() if m else n
-            if depth == 0:
-                last_end = i
-            continue
-        if _ARABIC_RE.match(ch):
-            if depth == 0:
-                break
-            return None  # Arabic outside a string, inside brackets: prose, not code
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth -= 1
-            if depth < 0:
-                break
-        i += 1
-        if depth == 0 and ch in ";})":
-            last_end = i
-            if ch != ")" and not _CODE_GOES_ON.match(text, i):
-                break
-    else:
-        if depth == 0:
-            last_end = i
-    if depth > 0:
-        return None
-    end = last_end if last_end is not None else i
-    # a statement without a final ";" before Arabic text ends at that text
-    if i > end and depth == 0 and not text[end:i].strip(" ;"):
-        end = i
-    return end if _CODE_SYNTAX.search(text, start, end) else None
-
-
 def code_spans(text: str) -> list[Span]:
-    spans: list[Span] = []
-    pos = 0
-    while True:
-        m = _CODE_START.search(text, pos)
-        if not m:
-            return spans
-        end = _scan_code(text, m.start())
-        if end is None or end - m.start() < 6:
-            pos = m.start() + 1
-            continue
-        while end > m.start() and text[end - 1] == " ":
-            end -= 1
-        spans.append(Span(m.start(), end, "code"))
-        pos = end
+    return lexed_code_spans(text)
 
 
 # HTML left in the text: any well-formed tag, attribute runs, entities that lost their ";".
@@ -150,7 +49,7 @@ _HTML_RE = re.compile(
 
 
 def html_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), "markup") for m in _HTML_RE.finditer(text)]
+    return [Span("markup", m.start(), m.end()) for m in _HTML_RE.finditer(text)]
 
 
 # ---------------------------------------------------------------------------
@@ -210,12 +109,12 @@ def share_spans(text: str) -> list[Span]:
         platforms = len(_PLATFORM_RE.findall(piece))
         prompt = _PROMPT_RE.search(piece)
         if prompt or (len(items) >= 2 and platforms >= 1 and not piece.strip(" :|").isdigit()):
-            spans.append(Span(m.start(), m.end(), "share"))
+            spans.append(Span("share", m.start(), m.end()))
     for m in _BAR_GLUED_RE.finditer(text):
         piece = m.group(0)
         if len(_ITEM_RE.findall(piece + " ")) >= 3 and len(_PLATFORM_RE.findall(piece)) >= 2:
-            spans.append(Span(m.start(), m.end(), "share"))
-    spans += [Span(m.start(), m.end(), "share") for m in _TOOLS_RE.finditer(text)]
+            spans.append(Span("share", m.start(), m.end()))
+    spans += [Span("share", m.start(), m.end()) for m in _TOOLS_RE.finditer(text)]
     return spans
 
 
@@ -258,7 +157,7 @@ def read_also_spans(text: str) -> list[Span]:
     for m in _READ_HEAD_RE.finditer(text):
         full = _READ_RE.match(text, m.start())
         end = full.end() if full else m.end()  # no clear end: only the header goes
-        spans.append(Span(m.start(), end, "read_also"))
+        spans.append(Span("read_also", m.start(), end))
     return spans
 
 
@@ -281,7 +180,7 @@ _CREDIT_RE = re.compile(
 
 
 def credit_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), "image_credit") for m in _CREDIT_RE.finditer(text)]
+    return [Span("image_credit", m.start(), m.end()) for m in _CREDIT_RE.finditer(text)]
 
 
 _SOURCE_RE = re.compile(
@@ -291,7 +190,7 @@ _SOURCE_RE = re.compile(
 
 
 def source_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), "source") for m in _SOURCE_RE.finditer(text)]
+    return [Span("source", m.start(), m.end()) for m in _SOURCE_RE.finditer(text)]
 
 
 _SUBSCRIBE_RE = re.compile(
@@ -305,7 +204,7 @@ _SUBSCRIBE_RE = re.compile(
 
 
 def subscribe_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), "subscribe") for m in _SUBSCRIBE_RE.finditer(text)]
+    return [Span("subscribe", m.start(), m.end()) for m in _SUBSCRIBE_RE.finditer(text)]
 
 
 _COOKIE_TERM = r"ملفات تعريف الارتباط|ملفات الارتباط|الكوكيز|كوكيز|cookies|Cookies"
@@ -334,7 +233,7 @@ def cookie_spans(text: str) -> list[Span]:
         b = _BUTTON_RUN.match(text, end)
         if b:
             end = b.end()
-        spans.append(Span(m.start(), end, "cookie"))
+        spans.append(Span("cookie", m.start(), end))
     return spans
 
 
@@ -374,11 +273,11 @@ def footer_spans(text: str) -> list[Span]:
     spans = []
     for m in _FOOTER_RE.finditer(text):
         if _FOOTER_PAYLOAD.search(m.group(0)):
-            spans.append(Span(m.start(), m.end(), "footer"))
+            spans.append(Span("footer", m.start(), m.end()))
     if not spans:
         m = _FOOTER_TAIL_RE.search(text)
         if m and _FOOTER_PAYLOAD.search(m.group(0)) and _has_letters(m.group(0)):
-            spans.append(Span(m.start(), m.end(), "footer"))
+            spans.append(Span("footer", m.start(), m.end()))
     return spans
 
 
@@ -397,7 +296,7 @@ _STAMP_RE = re.compile(
 
 
 def stamp_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), "stamp") for m in _STAMP_RE.finditer(text)]
+    return [Span("stamp", m.start(), m.end()) for m in _STAMP_RE.finditer(text)]
 
 
 def _has_letters(s: str) -> bool:
@@ -418,10 +317,21 @@ DETECTORS: dict[str, Callable[[str], list[Span]]] = {
 }
 
 
+REASONS = {
+    "code": "CSS/JavaScript/JSON tokens", "markup": "an HTML tag, attributes or entity",
+    "share": "share-bar items with a platform, or a comment prompt",
+    "read_also": "a read-also header and its headline", "image_credit": "a credit cue",
+    "source": "a source cue at a sentence start", "subscribe": "a subscribe prompt",
+    "cookie": "a cookie notice", "footer": "a contact cue with its addresses and numbers",
+    "stamp": "an updated/published cue with dates and times",
+}
+
+
 def find_spans(text: str, skip: frozenset[str] = frozenset()) -> list[Span]:
     """Non-overlapping spans of all kinds (earliest first, the longest at one start)."""
     found = [s for kind, detect in DETECTORS.items() if kind not in skip for s in detect(text)]
-    found = [s for s in found if s.end > s.start]
+    found = [replace(s, text=s.text or text[s.start:s.end], reason=s.reason or REASONS[s.kind])
+             for s in found if s.end > s.start]
     found.sort(key=lambda s: (s.start, -s.end))
     out: list[Span] = []
     for s in found:
