@@ -636,15 +636,16 @@ def articles_by_id(conn: sqlite3.Connection, rid: str) -> list[ArticleRow]:
 class StoryDay:
     story: str
     day: str | None
-    articles: list[ArticleRow]
+    articles: list[ArticleRow]  # the first BRIEFING_ARTICLES of them
+    size: int = 0  # how many articles the story has that day
+    outlets: list[str] = field(default_factory=list)
 
     @property
     def lead(self) -> ArticleRow:
         return next((a for a in self.articles if a.story_role == "lead"), self.articles[0])
 
-    @property
-    def outlets(self) -> list[str]:
-        return sorted({a.outlet for a in self.articles if a.outlet})
+
+BRIEFING_ARTICLES = 8  # per story on the briefing; the story page lists them all
 
 
 def latest_day(conn: sqlite3.Connection) -> str | None:
@@ -659,23 +660,27 @@ def briefing(conn: sqlite3.Connection, day: str | None, limit: int = 50,
     total = conn.execute(f"SELECT count(DISTINCT {key}) FROM articles a WHERE {cond}",
                          args).fetchone()[0]
     page = conn.execute(
-        f"SELECT {key} AS s, count(*) AS n, min(a.key) FROM articles a WHERE {cond} "
-        "GROUP BY s ORDER BY n DESC, min(a.key) LIMIT ? OFFSET ?",
+        f"SELECT {key} AS s, count(*) AS n, min(a.key), group_concat(DISTINCT a.outlet) "
+        f"FROM articles a WHERE {cond} GROUP BY s ORDER BY n DESC, min(a.key) LIMIT ? OFFSET ?",
         [*args, limit, offset]).fetchall()
     out = []
-    for story, _, first in page:
-        if story.startswith("article:"):
+    for story_key, n, first, outlets in page:
+        if story_key.startswith("article:"):
             rows = articles_where(conn, "a.key = ?", [first])
         else:
-            rows = articles_where(conn, f"a.story = ? AND {cond}", [story, *args], limit=100)
-        out.append(StoryDay(story, day, rows))
+            # The lead first, then the others in date order.
+            rows = articles_where(conn, f"a.story = ? AND {cond}", [story_key, *args],
+                                  limit=BRIEFING_ARTICLES,
+                                  order="a.story_role = 'lead' DESC, a.date, a.key")
+        out.append(StoryDay(story_key, day, rows, n, sorted((outlets or "").split(",")) if
+                            outlets else []))
     return total, out
 
 
-def articles_where(conn: sqlite3.Connection, where: str, args: list[Any],
-                   limit: int = 1000) -> list[ArticleRow]:
+def articles_where(conn: sqlite3.Connection, where: str, args: list[Any], limit: int = 1000,
+                   order: str = "a.day, a.date, a.key") -> list[ArticleRow]:
     rows = conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN runs r ON r.key = a.run "
-                        f"WHERE {where} ORDER BY a.day, a.date, a.key LIMIT ?",
+                        f"WHERE {where} ORDER BY {order} LIMIT ?",
                         [*args, limit]).fetchall()
     return [ArticleRow.of(r) for r in rows]
 
