@@ -576,7 +576,7 @@ def search(conn: sqlite3.Connection, query: str, lang: str = "en",
     base = (f"FROM {table} f JOIN articles a ON a.key = f.rowid JOIN runs r ON r.key = a.run "
             f"WHERE {table} MATCH ?{where}")
     total = conn.execute(f"SELECT count(*) {base}", [expr, *args]).fetchone()[0]
-    extra = (f", snippet(art_en, 2, '{_EN_OPEN}', '{_EN_CLOSE}', ' … ', {SNIPPET_TOKENS})"
+    extra = (f", snippet(art_en, -1, '{_EN_OPEN}', '{_EN_CLOSE}', ' … ', {SNIPPET_TOKENS})"
              if lang == "en" else "")
     rows = conn.execute(
         f"SELECT {ARTICLE_COLUMNS}{extra} {base} ORDER BY bm25({table}, {weights}) "
