@@ -175,6 +175,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sent_ar USING fts5(
     ar, content = '', tokenize = 'unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS sent_en USING fts5(
     en, content = '', tokenize = 'porter unicode61 remove_diacritics 2');
+-- How many sentences each English word (lower-cased, function words left out) is in: the
+-- concordance's association measure needs it for every candidate word, at once.
+CREATE TABLE IF NOT EXISTS en_words (word TEXT PRIMARY KEY, sentences INTEGER NOT NULL)
+    WITHOUT ROWID;
 """
 
 
@@ -322,9 +326,25 @@ def _en_body(row: Row) -> str:
     return "\n".join(s[3] for s in row.sentences)
 
 
+# English function words are never a term's rendering.
+_STOP = set("""a an the of to in on at by for from with and or but as is are was were be been
+being it its this that these those he she they we you i his her their our your him them who
+which what when where while than then there here not no so if into about over after before
+said also has have had will would could should may can do does did up out more most""".split())
+CONCORDANCE_SAMPLE = 2000  # sentence pairs the English association is counted on
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+
+
+def en_words(text: str) -> set[str]:
+    """The English words of a sentence as the concordance counts them."""
+    return {w.lower() for w in _EN_WORD.findall(text)} - _STOP
+
+
 def _insert(conn: sqlite3.Connection, run: int, rid: str, digest: str, raw: bytes,
-            rec: dict[str, Any]) -> int:
+            rec: dict[str, Any], words: Counter[str]) -> int:
     row = record_row(rec)
+    for s in row.sentences:
+        words.update(en_words(s[3]))
     blob = zlib.compress(raw, 6)
     cur = conn.execute(
         "INSERT INTO articles (run, rid, hash, status, outlet, date, day, story, story_role, "
@@ -356,7 +376,7 @@ def _insert(conn: sqlite3.Connection, run: int, rid: str, digest: str, raw: byte
     return key
 
 
-def _delete(conn: sqlite3.Connection, key: int) -> None:
+def _delete(conn: sqlite3.Connection, key: int, words: Counter[str]) -> None:
     """Remove an article and everything indexed from it (contentless FTS rows are deleted
     by giving back the values they were indexed with)."""
     rec = load_record(conn, key)
@@ -370,6 +390,7 @@ def _delete(conn: sqlite3.Connection, key: int) -> None:
                      (skey, fold_arabic(ar)))
         conn.execute("INSERT INTO sent_en (sent_en, rowid, en) VALUES ('delete', ?, ?)",
                      (skey, en))
+        words.subtract(en_words(en))
     conn.execute("DELETE FROM sentences WHERE article=?", (key,))
     conn.execute("DELETE FROM articles WHERE key=?", (key,))
 
@@ -401,6 +422,7 @@ def index_output(conn: sqlite3.Connection, path: Path, counts: IndexCounts,
                 known = {rid: (key, h) for key, rid, h in conn.execute(
                     "SELECT key, rid, hash FROM articles WHERE run=?", (run,))}
             assert known is not None
+            words: Counter[str] = Counter()
             for line in batch:
                 rec = line.record
                 if rec is None:
@@ -414,11 +436,16 @@ def index_output(conn: sqlite3.Connection, path: Path, counts: IndexCounts,
                     counts.unchanged += 1
                     continue
                 if had:
-                    _delete(conn, had[0])
+                    _delete(conn, had[0], words)
                     counts.replaced += 1
                 else:
                     counts.added += 1
-                known[rec["id"]] = (_insert(conn, run, rec["id"], digest, raw, rec), digest)
+                known[rec["id"]] = (_insert(conn, run, rec["id"], digest, raw, rec, words),
+                                    digest)
+            conn.executemany(
+                "INSERT INTO en_words VALUES (?, ?) ON CONFLICT (word) "
+                "DO UPDATE SET sentences = sentences + excluded.sentences",
+                [(w, n) for w, n in words.items() if n])
             crash_point("index")  # tests: SIGKILL inside the transaction
             conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                          (str(path.resolve()), run, path.stat().st_size, records))
@@ -573,20 +600,27 @@ def search(conn: sqlite3.Connection, query: str, lang: str = "en",
     table = "art_en" if lang == "en" else "art_ar"
     # Title matches count more than the body's (bm25 weights per column).
     weights = "10.0, 3.0, 1.0" if lang == "en" else "10.0, 1.0"
-    base = (f"FROM {table} f JOIN articles a ON a.key = f.rowid JOIN runs r ON r.key = a.run "
-            f"WHERE {table} MATCH ?{where}")
-    total = conn.execute(f"SELECT count(*) {base}", [expr, *args]).fetchone()[0]
-    extra = (f", snippet(art_en, -1, '{_EN_OPEN}', '{_EN_CLOSE}', ' … ', {SNIPPET_TOKENS})"
-             if lang == "en" else "")
-    rows = conn.execute(
-        f"SELECT {ARTICLE_COLUMNS}{extra} {base} ORDER BY bm25({table}, {weights}) "
-        "LIMIT ? OFFSET ?", [expr, *args, limit, offset]).fetchall()
+    # The FTS table counts and ranks, the articles table (by key, FTS first: CROSS JOIN keeps
+    # that order) only when a filter needs it; the page's rows are fetched afterwards.
+    source = f"{table} f CROSS JOIN articles a ON a.key = f.rowid" if where else f"{table} f"
+    total = conn.execute(f"SELECT count(*) FROM {source} WHERE {table} MATCH ?{where}",
+                         [expr, *args]).fetchone()[0]
+    keys = [r[0] for r in conn.execute(
+        f"SELECT f.rowid FROM {source} WHERE {table} MATCH ?{where} "
+        f"ORDER BY bm25({table}, {weights}) LIMIT ? OFFSET ?", [expr, *args, limit, offset])]
+    rows = {r[0]: ArticleRow.of(r) for r in conn.execute(
+        f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN runs r ON r.key = a.run "
+        f"WHERE a.key IN ({','.join('?' * len(keys))})", keys)} if keys else {}
     hits = []
     words = query_words(query, lang)
-    for row in rows:
-        hit = ArticleRow.of(row[:17])
+    for key in keys:
+        hit = rows[key]
         if lang == "en":
-            hit.snippet = _snippet_pieces(row[17])
+            snip = conn.execute(
+                f"SELECT snippet(art_en, -1, '{_EN_OPEN}', '{_EN_CLOSE}', ' … ', "
+                f"{SNIPPET_TOKENS}) FROM art_en WHERE art_en MATCH ? AND rowid = ?",
+                (expr, key)).fetchone()
+            hit.snippet = _snippet_pieces(snip[0] if snip else "")
         else:
             hit.snippet = _arabic_snippet(conn, hit, expr, words)
             hit.snippet_lang = "ar"
@@ -708,13 +742,6 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- concordance
 
-# English function words are never a term's rendering.
-_STOP = set("""a an the of to in on at by for from with and or but as is are was were be been
-being it its this that these those he she they we you i his her their our your him them who
-which what when where while than then there here not no so if into about over after before
-said also has have had will would could should may can do does did up out more most""".split())
-CONCORDANCE_SAMPLE = 2000  # sentence pairs the English association is counted on
-_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 
 
 @dataclass
@@ -739,28 +766,29 @@ class Concordance:
     renderings: list[tuple[str, int, float]]  # English word, pairs with it, Dice
 
 
-def _renderings(conn: sqlite3.Connection, expr: str, n_ar: int, sample: list[str]
+def _renderings(conn: sqlite3.Connection, n_ar: int, sample: list[str]
                 ) -> list[tuple[str, int, float]]:
-    """English words associated with the Arabic term across the corpus, by Dice coefficient
-    over sentence pairs: 2·|pairs with both| / (|pairs with the term| + |pairs with the word|).
+    """English words associated with the Arabic term across the corpus, by the Dice
+    coefficient over sentence pairs: 2·|pairs with both| / (|with the term| + |with the word|).
 
-    Candidates are the content words most frequent in a sample of the term's pairs; both
-    counts are then exact, from the FTS indexes (the English one stemmed, so "ministry" and
-    "ministries" count together)."""
+    |with the term| is exact (the FTS count); |with the word| is exact (en_words, kept at
+    indexing); |with both| is counted on a sample of the term's pairs (all of them up to
+    CONCORDANCE_SAMPLE) and scaled to the whole."""
+    if not sample:
+        return []
     freq: Counter[str] = Counter()
     for en in sample:
-        freq.update({w.lower() for w in _EN_WORD.findall(en)} - _STOP)
+        freq.update(en_words(en))
+    candidates = freq.most_common(40)
+    got = dict(conn.execute(
+        f"SELECT word, sentences FROM en_words WHERE word IN ({','.join('?' * len(candidates))})",
+        [w for w, _ in candidates]).fetchall()) if candidates else {}
+    scale = n_ar / len(sample)
     out = []
-    for word, _ in freq.most_common(25):
-        wexpr = '"' + word.replace('"', "") + '"'
-        both = conn.execute("SELECT count(*) FROM sent_en WHERE sent_en MATCH ? AND rowid IN "
-                            "(SELECT rowid FROM sent_ar WHERE sent_ar MATCH ?)",
-                            (wexpr, expr)).fetchone()[0]
-        n_en = conn.execute("SELECT count(*) FROM sent_en WHERE sent_en MATCH ?",
-                            (wexpr,)).fetchone()[0]
-        dice = 2 * both / (n_ar + n_en) if n_ar + n_en else 0.0
-        if both >= 1:
-            out.append((word, both, dice))
+    for word, in_sample in candidates:
+        both = round(in_sample * scale)
+        dice = 2 * both / (n_ar + got.get(word, both))
+        out.append((word, both, dice))
     out.sort(key=lambda t: (-t[2], -t[1], t[0]))
     # Kept: the words clearly tied to the term (a word in every sentence of a one-pair
     # concordance is no evidence, so a lone pair marks nothing but shared numbers).
@@ -776,16 +804,20 @@ def concordance(conn: sqlite3.Connection, phrase: str, filters: Filters | None =
         return Concordance(phrase, 0, offset, [], [])
     expr = '"' + " ".join(words) + '"'
     where, args = (filters or Filters()).sql()
-    base = ("FROM sent_ar f JOIN sentences s ON s.key = f.rowid "
-            "JOIN articles a ON a.key = s.article JOIN runs r ON r.key = a.run "
+    base = ("FROM sent_ar f CROSS JOIN sentences s ON s.key = f.rowid "
+            "CROSS JOIN articles a ON a.key = s.article CROSS JOIN runs r ON r.key = a.run "
             f"WHERE sent_ar MATCH ?{where}")
-    total = conn.execute(f"SELECT count(*) {base}", [expr, *args]).fetchone()[0]
     n_ar = conn.execute("SELECT count(*) FROM sent_ar WHERE sent_ar MATCH ?",
                         (expr,)).fetchone()[0]
+    total = conn.execute(f"SELECT count(*) {base}", [expr, *args]).fetchone()[0] if where \
+        else n_ar
+    # The sample: every n-th matching sentence, so it spans the corpus, not its first runs.
+    step = max(1, n_ar // CONCORDANCE_SAMPLE)
     sample = [r[0] for r in conn.execute(
-        "SELECT s.en FROM sent_ar f JOIN sentences s ON s.key = f.rowid "
-        "WHERE sent_ar MATCH ? LIMIT ?", (expr, CONCORDANCE_SAMPLE))]
-    renderings = _renderings(conn, expr, n_ar, sample)
+        "SELECT s.en FROM (SELECT rowid, row_number() OVER (ORDER BY rowid) AS i FROM sent_ar "
+        "WHERE sent_ar MATCH ?) f JOIN sentences s ON s.key = f.rowid WHERE f.i % ? = 0 "
+        "LIMIT ?", (expr, step, CONCORDANCE_SAMPLE))]
+    renderings = _renderings(conn, n_ar, sample)
     rendered = [w for w, _, _ in renderings]
     rows = conn.execute(
         f"SELECT s.article, a.rid, r.signature, a.outlet, a.day, s.n, s.ar, s.en, s.flagged "

@@ -196,6 +196,9 @@ def test_indexing_is_idempotent_and_incremental(runs, tmp_path: Path) -> None:
     # The old record's sentences left every index with it.
     assert conn.execute("SELECT count(*) FROM sentences").fetchone()[0] == 8
     assert archive.concordance(conn, "الحملة").total == 2
+    # The English word counts the concordance weighs follow the replacement too.
+    counts = dict(conn.execute("SELECT word, sentences FROM en_words"))
+    assert counts["vaccination"] == 2 and counts["council"] == 3 and "the" not in counts
     conn.close()
 
 
