@@ -422,6 +422,83 @@ def digest(
                           report_path, by.value))
 
 
+
+# --- the archive ------------------------------------------------------------------------------
+
+ArchiveDb = Annotated[Path, typer.Argument(metavar="ARCHIVE.sqlite",
+                                           help="An archive built by `arabic-digest index`.")]
+SearchLang = _choices("SearchLang", ("en", "ar"))
+ExportFormat = _choices("ExportFormat", ("tmx", "parquet", "csv"))
+
+
+@app.command()
+def index(
+    outputs: Annotated[list[Path], typer.Argument(
+        metavar="OUTPUT.jsonl...", help="Finished runs' outputs (their .run.json beside them).")],
+    db: Annotated[Path, typer.Option(
+        "--db", help="The archive (created when missing).")] = Path("archive.sqlite"),
+) -> None:
+    """Add runs' records to one searchable SQLite archive: incremental, idempotent, crash-safe.
+
+    Records are keyed by run identity and id: indexing the same output twice adds nothing, a
+    longer (resumed) output adds only its new records, and the same id from a run with other
+    settings is kept apart.
+    """
+    _exit(commands.index(outputs, db))
+
+
+@app.command()
+def search(
+    db: ArchiveDb,
+    query: Annotated[str, typer.Argument(
+        help='Words (all must match); "a phrase" in quotes; word* for a prefix.')],
+    lang: Annotated[SearchLang, typer.Option(
+        help="Search the English translation (stemmed) or the Arabic (alef, yeh, teh marbuta, "
+             "diacritics and tatweel folded).")] = SearchLang.en,
+    as_json: Annotated[bool, _flag("--json", "Print the results as JSON.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many results.")] = 20,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Until this day (YYYY-MM-DD).")] = None,
+    story: Annotated[str | None, typer.Option(help="Only this story id.")] = None,
+    flag: Annotated[str | None, typer.Option(
+        help="Only articles with a flag of this kind (* for any).")] = None,
+    status: Annotated[str | None, typer.Option(help="ok, error or skipped.")] = None,
+) -> None:
+    """Search the archive from the terminal: ranked (bm25), with the matches in brackets."""
+    from .archive import Filters
+
+    _exit(commands.search(db, query, lang.value, as_json, limit,
+                          Filters(outlet, since, until, story, flag, status)))
+
+
+@app.command()
+def serve(
+    db: ArchiveDb,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on (localhost only by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
+) -> None:
+    """The archive as a local web app: briefing, search, articles side by side, stories,
+    concordance, and a JSON API under /api/. Read-only."""
+    _exit(commands.serve(db, host, port))
+
+
+@app.command()
+def export(
+    source: Annotated[Path, typer.Argument(
+        metavar="OUTPUT.jsonl|ARCHIVE.sqlite", help="A run's output or an archive.")],
+    to: Annotated[ExportFormat, typer.Option(
+        "--to", help="TMX 1.4 (CAT tools), Parquet (pandas, Polars, DuckDB, Spark) or CSV.")],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="The file (default: beside the source, its suffix --to).")] = None,
+    skip_flagged: Annotated[bool, _flag(
+        "--skip-flagged", "Leave out sentence pairs a trust check flagged.")] = False,
+) -> None:
+    """The aligned sentence pairs of a run or an archive, one row (or TMX unit) per sentence."""
+    _exit(commands.export(source, to.value, output, skip_flagged))
+
+
 models_app = typer.Typer(
     cls=_Group, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
     help="Models on disk: download for offline use, convert to CTranslate2 ahead of time, list.")

@@ -500,3 +500,87 @@ def models_list() -> int:
     if not converted:
         print("  (none)")
     return EXIT_OK
+
+
+# --- the archive (#23) ---------------------------------------------------------------------
+
+
+def index(outputs: Sequence[Path], db: Path) -> int:
+    """`arabic-digest index`: add finished runs' records to the archive."""
+    from .archive import ArchiveError, index_outputs
+
+    missing = [p for p in outputs if not p.is_file()]
+    if missing:
+        return fail(f"no such file: {missing[0]}")
+    try:
+        counts = index_outputs(db, outputs)
+    except ArchiveError as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(os_problem(exc, db))
+    bad = f"; {plural(counts.unreadable, 'unreadable line')} skipped" if counts.unreadable else ""
+    replaced = f", {counts.replaced} replaced" if counts.replaced else ""
+    say(f"indexed {plural(counts.files, 'file')} of {plural(len(counts.runs), 'run')}: "
+        f"{counts.added} added{replaced}, {counts.unchanged} already there{bad} -> {db}")
+    return EXIT_OK
+
+
+def search(db: Path, query: str, lang: str, as_json: bool, limit: int, filters: Any) -> int:
+    """`arabic-digest search`: ranked articles for a query, with snippets."""
+    from .archive import ArchiveError, connect
+    from .archive import search as run_search
+
+    try:
+        conn = connect(db, readonly=True)
+    except ArchiveError as exc:
+        return fail(str(exc))
+    try:
+        result = run_search(conn, query, lang, filters, limit=limit)
+    finally:
+        conn.close()
+    if as_json:
+        print(json.dumps({"query": query, "lang": lang, "total": result.total,
+                          "hits": [h.to_json() for h in result.hits]}, ensure_ascii=False,
+                         indent=2))
+        return EXIT_OK
+    for h in result.hits:
+        title = h.title_en or h.title_ar or h.id
+        where = " · ".join(x for x in (h.day, h.outlet, h.id) if x)
+        snippet = "".join(f"[{t}]" if m else t for t, m in h.snippet)
+        print(f"{h.key}\t{title}\n\t{where}\n\t{' '.join(snippet.split())}")
+    say(f"{plural(result.total, 'article')} match {query!r} ({lang}); "
+        f"{len(result.hits)} shown")
+    return EXIT_OK
+
+
+def export(source: Path, to: str, output: Path | None, skip_flagged: bool) -> int:
+    """`arabic-digest export`: aligned sentence pairs as TMX, Parquet or CSV."""
+    import sqlite3
+
+    from .archive import ArchiveError
+    from .export import export as run_export
+
+    if not source.is_file():
+        return fail(f"no such file: {source}")
+    try:
+        refuse_folder_output(output)
+        path, written, left_out = run_export(source, to, output, skip_flagged)
+    except (UsageProblem, ArchiveError, sqlite3.DatabaseError, ValueError) as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(os_problem(exc, output))
+    left = f" ({left_out} flagged or empty left out)" if left_out else ""
+    say(f"exported {plural(written, 'sentence pair')}{left} -> {path}")
+    return EXIT_OK
+
+
+def serve(db: Path, host: str, port: int) -> int:
+    """`arabic-digest serve`: the archive as a local web app."""
+    from .archive import ArchiveError
+    from .serve import serve as run_server
+
+    try:
+        run_server(db, host, port)
+    except ArchiveError as exc:
+        return fail(str(exc))
+    return EXIT_OK
