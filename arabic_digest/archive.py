@@ -30,6 +30,7 @@ from .guard import crash_point
 from .identity import signature
 from .manifest import read_manifest
 from .records import scan_output
+from .report import cut_at
 from .translate.clean import DIACRITICS, TATWEEL, normalize_line
 
 SCHEMA_VERSION = 1
@@ -97,7 +98,7 @@ def mark_words(text: str, words: Iterable[str], lang: str) -> list[tuple[str, bo
     whole tokens, matched on the folded text (Arabic) or case-insensitively (English); the
     pieces join back to `text` exactly."""
     folded, where = fold_with_map(text) if lang == "ar" else (text.lower(), list(range(len(text))))
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, bool]] = []
     for w in words:
         w = w.lower() if lang != "ar" else w
         if not w:
@@ -106,19 +107,8 @@ def mark_words(text: str, words: Iterable[str], lang: str) -> list[tuple[str, bo
                              folded):
             # The word's own diacritics after its last letter belong to it.
             end = where[m.end()] if m.end() < len(where) else len(text)
-            spans.append((where[m.start()], end))
-    pieces: list[tuple[str, bool]] = []
-    pos = 0
-    for start, end in sorted(spans):
-        if start < pos:
-            continue
-        if start > pos:
-            pieces.append((text[pos:start], False))
-        pieces.append((text[start:end], True))
-        pos = end
-    if pos < len(text) or not pieces:
-        pieces.append((text[pos:], False))
-    return pieces
+            spans.append((where[m.start()], end, True))
+    return cut_at(text, spans, False)
 
 
 # --------------------------------------------------------------------------- schema
@@ -847,13 +837,4 @@ def _mark_en(text: str, words: list[str]) -> list[tuple[str, bool]]:
     pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(f) for f in
                                                    sorted(set(forms), key=len, reverse=True))
                          + r")[a-z'’]*(?![\w])", re.IGNORECASE)
-    pieces: list[tuple[str, bool]] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        if m.start() > pos:
-            pieces.append((text[pos:m.start()], False))
-        pieces.append((m.group(), True))
-        pos = m.end()
-    if pos < len(text) or not pieces:
-        pieces.append((text[pos:], False))
-    return pieces
+    return cut_at(text, ((m.start(), m.end(), True) for m in pattern.finditer(text)), False)

@@ -15,13 +15,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .dates import DATE_KEYS, parse_date, record_date  # noqa: F401 - importable here
 from .records import read_records
+
+K = TypeVar("K")
 
 LOWEST_SHOWN = 20  # lowest-confidence segments listed for the whole run
 LOWEST_PER_ARTICLE = 3
@@ -107,17 +109,24 @@ def mark_pieces(text: str, marks: Sequence[tuple[str, str]]) -> list[tuple[str, 
             if found:
                 spans.extend(found)
                 break
-    pieces: list[tuple[str, str | None]] = []
+    return cut_at(text, spans, None)
+
+
+def cut_at(text: str, spans: Iterable[tuple[int, int, K]], plain: K) -> list[tuple[str, K]]:
+    """`text` cut into (piece, mark): each (start, end, mark) span its own piece, the text
+    between them marked `plain`; overlapping spans: the first wins. The pieces join back to
+    `text` exactly (one empty piece for empty text)."""
+    pieces: list[tuple[str, K]] = []
     pos = 0
-    for start, end, kind in sorted(spans):
+    for start, end, mark in sorted(spans):
         if start < pos:
-            continue  # overlapping marks: the first wins
+            continue
         if start > pos:
-            pieces.append((text[pos:start], None))
-        pieces.append((text[start:end], kind))
+            pieces.append((text[pos:start], plain))
+        pieces.append((text[start:end], mark))
         pos = end
     if pos < len(text) or not pieces:
-        pieces.append((text[pos:], None))
+        pieces.append((text[pos:], plain))
     return pieces
 
 

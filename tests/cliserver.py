@@ -119,8 +119,7 @@ def run_cli(argv: list[str], *, cwd: Path, env: dict[str, str], input: str | Non
     global _server
     if not fresh and os.environ.get("ARABIC_DIGEST_TEST_FRESH") != "1":
         if _server is None or not _server.alive():
-            _server = CliServer({k: v for k, v in env.items()
-                                 if not k.startswith("ARABIC_DIGEST_CRASH_AT")})
+            _server = CliServer(env)
         done = _server.run(argv, cwd=cwd, env=env, input=input, timeout=timeout)
         if done is not None:
             return done

@@ -26,7 +26,7 @@ import pytest
 from arabic_digest.translate.clean import CleanOptions, clean_article
 
 from arabic_digest.archive import fold_arabic
-from tests.test_report_browser import CHROMIUM_ARGS, HOSTILE, chromium
+from tests.test_report_browser import HOSTILE, browser_page, chromium
 from tests.test_run import ROOT, cli, records
 from tests.test_stories import DAY, near_copies
 
@@ -97,7 +97,7 @@ def variant(word: str) -> str:
 
 
 def test_a_reader_uses_the_archive_in_chromium(served, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     exe = chromium()
     url, recs, pairs, db = served
@@ -125,94 +125,81 @@ def test_a_reader_uses_the_archive_in_chromium(served, tmp_path: Path) -> None:
     want_en = {i for i, text in english.items()
                if re.search(rf"(?<![A-Za-z]){en_word}(?![A-Za-z])", text, re.IGNORECASE)}
 
-    seen: list[str] = []
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=exe, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900})
-        try:
-            page = ctx.new_page()
-            page.on("request", lambda r: seen.append(r.url))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+    with browser_page(tmp_path, exe) as (page, seen, problems):
+        # The briefing: the day, its stories, the two-outlet stories first.
+        page.goto(url + "/")
+        expect(page.locator("h1")).to_have_text("Briefing of 2015-08-09")
+        entries = page.locator("li.story-entry")
+        stories = {(r.get("story") or {}).get("id") or r["id"] for r in recs}
+        assert entries.count() == len(stories) <= 6  # the two pairs are a story each
+        expect(entries.first.locator(".meta")).to_contain_text("2 articles")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        page.screenshot(path=str(shots / "archive-briefing.png"))
 
-            # The briefing: the day, its stories, the two-outlet stories first.
-            page.goto(url + "/")
-            expect(page.locator("h1")).to_have_text("Briefing of 2015-08-09")
-            entries = page.locator("li.story-entry")
-            stories = {(r.get("story") or {}).get("id") or r["id"] for r in recs}
-            assert entries.count() == len(stories) <= 6  # the two pairs are a story each
-            expect(entries.first.locator(".meta")).to_contain_text("2 articles")
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-            page.screenshot(path=str(shots / "archive-briefing.png"))
+        # Arabic, spelt without hamza or teh marbuta: found, marked as the text spells it.
+        page.fill("header input[name=q]", spelt)
+        page.select_option("header select[name=lang]", "ar")
+        page.click("header button[type=submit]")
+        expect(page.locator("#count")).to_contain_text(
+            f"{len(want_ar)} article{'s' if len(want_ar) != 1 else ''} match")
+        hits = page.locator("ol.hits > li")
+        assert set(hits.locator("p.meta code").all_inner_texts()) == want_ar
+        marks = hits.locator("p.snippet mark").all_inner_texts()
+        assert marks and all(fold_arabic(m) == fold_arabic(word) for m in marks)
+        assert word in marks  # the spelling of the text, not of the query
+        snippet = hits.first.locator("p.snippet")
+        assert snippet.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        page.screenshot(path=str(shots / "archive-search.png"))
 
-            # Arabic, spelt without hamza or teh marbuta: found, marked as the text spells it.
-            page.fill("header input[name=q]", spelt)
-            page.select_option("header select[name=lang]", "ar")
-            page.click("header button[type=submit]")
-            expect(page.locator("#count")).to_contain_text(
-                f"{len(want_ar)} article{'s' if len(want_ar) != 1 else ''} match")
-            hits = page.locator("ol.hits > li")
-            assert set(hits.locator("p.meta code").all_inner_texts()) == want_ar
-            marks = hits.locator("p.snippet mark").all_inner_texts()
-            assert marks and all(fold_arabic(m) == fold_arabic(word) for m in marks)
-            assert word in marks  # the spelling of the text, not of the query
-            snippet = hits.first.locator("p.snippet")
-            assert snippet.evaluate("e => getComputedStyle(e).direction") == "rtl"
-            page.screenshot(path=str(shots / "archive-search.png"))
+        # English search, stemmed: every article with the word among the hits.
+        page.fill("header input[name=q]", en_word)
+        page.select_option("header select[name=lang]", "en")
+        page.click("header button[type=submit]")
+        found = set(page.locator("ol.hits > li p.meta code").all_inner_texts())
+        assert want_en and want_en <= found
+        expect(page.locator("ol.hits mark").first).to_have_text(
+            re.compile(re.escape(en_word[:3]), re.IGNORECASE))
 
-            # English search, stemmed: every article with the word among the hits.
-            page.fill("header input[name=q]", en_word)
-            page.select_option("header select[name=lang]", "en")
-            page.click("header button[type=submit]")
-            found = set(page.locator("ol.hits > li p.meta code").all_inner_texts())
-            assert want_en and want_en <= found
-            expect(page.locator("ol.hits mark").first).to_have_text(
-                re.compile(re.escape(en_word[:3]), re.IGNORECASE))
+        # The article: Arabic on the right, right to left; hover lights the counterpart.
+        page.goto(url + "/search?lang=ar&q=" + spelt)
+        page.locator("ol.hits > li h2 a").first.click()
+        expect(page.locator("h1")).to_be_visible()
+        ar = page.locator(".pair p.ar").first
+        en = page.locator(".pair p.en").first
+        assert ar.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        assert en.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        assert ar.bounding_box()["x"] > en.bounding_box()["x"]
+        page.locator('.pair p.ar .seg[data-s="0"]').hover()
+        assert "hl" in page.locator('.pair p.en .seg[data-s="0"]').get_attribute("class")
+        assert page.locator(".seg.flagged").count() > 0  # the tiny model's flags, marked
+        page.screenshot(path=str(shots / "archive-article.png"))
 
-            # The article: Arabic on the right, right to left; hover lights the counterpart.
-            page.goto(url + "/search?lang=ar&q=" + spelt)
-            page.locator("ol.hits > li h2 a").first.click()
-            expect(page.locator("h1")).to_be_visible()
-            ar = page.locator(".pair p.ar").first
-            en = page.locator(".pair p.en").first
-            assert ar.evaluate("e => getComputedStyle(e).direction") == "rtl"
-            assert en.evaluate("e => getComputedStyle(e).direction") == "ltr"
-            assert ar.bounding_box()["x"] > en.bounding_box()["x"]
-            page.locator('.pair p.ar .seg[data-s="0"]').hover()
-            assert "hl" in page.locator('.pair p.en .seg[data-s="0"]').get_attribute("class")
-            assert page.locator(".seg.flagged").count() > 0  # the tiny model's flags, marked
-            page.screenshot(path=str(shots / "archive-article.png"))
+        # Its story: both outlets.
+        page.goto(url + f"/articles/{_key(db, pairs[0][0])}")
+        page.locator("p.story a").first.click()
+        rows = page.locator("ol.rows > li")
+        assert rows.count() == 2
+        outlets = {by_id[i]["source"]["meta"]["outlet"] for i in pairs[0]}
+        text = " ".join(rows.all_inner_texts())
+        assert all(o in text for o in outlets)
+        page.screenshot(path=str(shots / "archive-story.png"))
 
-            # Its story: both outlets.
-            page.goto(url + f"/articles/{_key(db, pairs[0][0])}")
-            page.locator("p.story a").first.click()
-            rows = page.locator("ol.rows > li")
-            assert rows.count() == 2
-            outlets = {by_id[i]["source"]["meta"]["outlet"] for i in pairs[0]}
-            text = " ".join(rows.all_inner_texts())
-            assert all(o in text for o in outlets)
-            page.screenshot(path=str(shots / "archive-story.png"))
+        # The concordance of the word: every sentence, the word marked.
+        page.goto(url + "/concordance?q=" + spelt)
+        lines = page.locator("table.kwic tbody tr")
+        assert lines.count() >= len(want_ar)
+        for mark in lines.locator("td.ar mark").all_inner_texts():
+            assert fold_arabic(mark) == fold_arabic(word)
+        page.screenshot(path=str(shots / "archive-concordance.png"))
 
-            # The concordance of the word: every sentence, the word marked.
-            page.goto(url + "/concordance?q=" + spelt)
-            lines = page.locator("table.kwic tbody tr")
-            assert lines.count() >= len(want_ar)
-            for mark in lines.locator("td.ar mark").all_inner_texts():
-                assert fold_arabic(mark) == fold_arabic(word)
-            page.screenshot(path=str(shots / "archive-concordance.png"))
+        # The hostile article shows its markup as text.
+        page.goto(url + "/search?q=pwned")
+        page.goto(url + f"/articles/{_key(db, 'hostile-1')}")
+        expect(page.locator("p.title-ar")).to_contain_text("<script>window.__pwned=1</script>")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
 
-            # The hostile article shows its markup as text.
-            page.goto(url + "/search?q=pwned")
-            page.goto(url + f"/articles/{_key(db, 'hostile-1')}")
-            expect(page.locator("p.title-ar")).to_contain_text("<script>window.__pwned=1</script>")
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-
-            page.set_viewport_size({"width": 390, "height": 844})
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        finally:
-            ctx.close()
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert all(u.startswith(url) for u in seen), [u for u in seen if not u.startswith(url)]
     assert problems == [], problems
     for name in ("briefing", "search", "article", "story", "concordance"):

@@ -11,7 +11,10 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -139,11 +142,12 @@ def test_report_in_a_real_browser(small_run, tmp_path: Path) -> None:
     check_in_browser(out.with_name("news.report.html"), tmp_path, exe)
 
 
-def check_in_browser(report: Path, tmp_path: Path, exe: str) -> None:
-    """Open `report` (of the run above) in Chromium and use it as a reader would."""
-    from playwright.sync_api import expect, sync_playwright
+@contextmanager
+def browser_page(tmp_path: Path, exe: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page of headless Chromium, with every URL it requests and every error it logs (both
+    lists stay readable after the browser closes)."""
+    from playwright.sync_api import sync_playwright
 
-    url = report.resolve().as_uri()
     requests: list[str] = []
     problems: list[str] = []
     with sync_playwright() as pw:
@@ -155,78 +159,87 @@ def check_in_browser(report: Path, tmp_path: Path, exe: str) -> None:
             page.on("request", lambda r: requests.append(r.url))
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(url)
-
-            # The injected markup did not run and shows as text.
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-            hostile = page.locator("article").nth(3)
-            hostile.scroll_into_view_if_needed()  # off-screen articles are not laid out
-            title = hostile.locator(".title-ar")
-            expect(title).to_be_visible()
-            expect(title).to_contain_text("<script>window.__pwned=1</script>",
-                                          use_inner_text=True)
-            # The cleaner drops the markup in the text; the report shows what it dropped.
-            removed = hostile.locator("aside.removed")
-            expect(removed).to_contain_text('<img src=x onerror="window.__pwned=3">')
-            expect(removed).to_contain_text("<script>window.__pwned=2</script>")
-            expect(hostile.locator("header .meta")).to_contain_text(
-                '<b onmouseover="window.__pwned=4">')
-
-            # The Arabic column is right-to-left Arabic, the English one left-to-right.
-            article = page.locator("main > article").filter(
-                has=page.locator('.seg[data-s="1"]')).first
-            ar = article.locator(".pair p.ar").first
-            en = article.locator(".pair p.en").first
-            assert ar.evaluate("e => getComputedStyle(e).direction") == "rtl"
-            assert ar.get_attribute("lang") == "ar"
-            assert en.evaluate("e => getComputedStyle(e).direction") == "ltr"
-
-            # Hovering a sentence highlights its counterpart, and only that.
-            article.locator('.pair p.ar .seg[data-s="1"]').hover()
-            target = article.locator('.pair p.en .seg[data-s="1"]')
-            assert "hl" in target.get_attribute("class")
-            bg = target.evaluate("e => getComputedStyle(e).backgroundColor")
-            assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
-            assert page.locator(".seg.hl").count() == 2
-            page.screenshot(path=str(tmp_path / "report-hover.png"))
-            page.mouse.move(5, 5)
-            assert page.locator(".seg.hl").count() == 0
-            # Keyboard focus does the same.
-            article.locator('.pair p.en .seg[data-s="0"]').focus()
-            assert "hl" in article.locator('.pair p.ar .seg[data-s="0"]').get_attribute("class")
-            assert page.locator(".seg.hl").count() == 2
-
-            # The filter narrows the index and hides the other articles.
-            rows = page.locator("#index > li")
-            assert rows.count() == 5
-            page.fill("#filter", "seed")
-            expect(page.locator("#shown")).to_have_text("1 of 5")
-            assert page.locator("#index > li:not([hidden])").count() == 1
-            assert page.locator("main > article:not([hidden])").count() == 1
-            assert page.locator("main > article:not([hidden])").get_attribute("id") == \
-                "a-seed-article"
-            page.fill("#filter", "")
-            expect(page.locator("#shown")).to_have_text("5 of 5")
-            # The flag select keeps the articles with a flag of the chosen kind.
-            kinds = [set((li.get_attribute("data-kinds") or "").split()) for li in rows.all()]
-            values = page.locator("#kind option").evaluate_all("os => os.map(o => o.value)")
-            assert values[:2] == ["", "*"] and len(values) > 2
-            for value in values:
-                page.select_option("#kind", value)
-                want = sum(1 for k in kinds if not value or (bool(k) if value == "*"
-                                                                else value in k))
-                expect(page.locator("#shown")).to_have_text(f"{want} of 5")
-                assert page.locator("main > article:not([hidden])").count() == want
-            page.select_option("#kind", "")
-            expect(page.locator("#shown")).to_have_text("5 of 5")
-
-            page.screenshot(path=str(tmp_path / "report.png"))
-            page.set_viewport_size({"width": 390, "height": 844})
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            page.screenshot(path=str(tmp_path / "report-phone.png"))
-            assert page.evaluate("typeof window.__pwned") == "undefined"
+            yield page, requests, problems
         finally:
             ctx.close()
+
+
+def check_in_browser(report: Path, tmp_path: Path, exe: str) -> None:
+    """Open `report` (of the run above) in Chromium and use it as a reader would."""
+    from playwright.sync_api import expect
+
+    url = report.resolve().as_uri()
+    with browser_page(tmp_path, exe) as (page, requests, problems):
+        page.goto(url)
+
+        # The injected markup did not run and shows as text.
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        hostile = page.locator("article").nth(3)
+        hostile.scroll_into_view_if_needed()  # off-screen articles are not laid out
+        title = hostile.locator(".title-ar")
+        expect(title).to_be_visible()
+        expect(title).to_contain_text("<script>window.__pwned=1</script>",
+                                      use_inner_text=True)
+        # The cleaner drops the markup in the text; the report shows what it dropped.
+        removed = hostile.locator("aside.removed")
+        expect(removed).to_contain_text('<img src=x onerror="window.__pwned=3">')
+        expect(removed).to_contain_text("<script>window.__pwned=2</script>")
+        expect(hostile.locator("header .meta")).to_contain_text(
+            '<b onmouseover="window.__pwned=4">')
+
+        # The Arabic column is right-to-left Arabic, the English one left-to-right.
+        article = page.locator("main > article").filter(
+            has=page.locator('.seg[data-s="1"]')).first
+        ar = article.locator(".pair p.ar").first
+        en = article.locator(".pair p.en").first
+        assert ar.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        assert ar.get_attribute("lang") == "ar"
+        assert en.evaluate("e => getComputedStyle(e).direction") == "ltr"
+
+        # Hovering a sentence highlights its counterpart, and only that.
+        article.locator('.pair p.ar .seg[data-s="1"]').hover()
+        target = article.locator('.pair p.en .seg[data-s="1"]')
+        assert "hl" in target.get_attribute("class")
+        bg = target.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
+        assert page.locator(".seg.hl").count() == 2
+        page.screenshot(path=str(tmp_path / "report-hover.png"))
+        page.mouse.move(5, 5)
+        assert page.locator(".seg.hl").count() == 0
+        # Keyboard focus does the same.
+        article.locator('.pair p.en .seg[data-s="0"]').focus()
+        assert "hl" in article.locator('.pair p.ar .seg[data-s="0"]').get_attribute("class")
+        assert page.locator(".seg.hl").count() == 2
+
+        # The filter narrows the index and hides the other articles.
+        rows = page.locator("#index > li")
+        assert rows.count() == 5
+        page.fill("#filter", "seed")
+        expect(page.locator("#shown")).to_have_text("1 of 5")
+        assert page.locator("#index > li:not([hidden])").count() == 1
+        assert page.locator("main > article:not([hidden])").count() == 1
+        assert page.locator("main > article:not([hidden])").get_attribute("id") == \
+            "a-seed-article"
+        page.fill("#filter", "")
+        expect(page.locator("#shown")).to_have_text("5 of 5")
+        # The flag select keeps the articles with a flag of the chosen kind.
+        kinds = [set((li.get_attribute("data-kinds") or "").split()) for li in rows.all()]
+        values = page.locator("#kind option").evaluate_all("os => os.map(o => o.value)")
+        assert values[:2] == ["", "*"] and len(values) > 2
+        for value in values:
+            page.select_option("#kind", value)
+            want = sum(1 for k in kinds if not value or (bool(k) if value == "*"
+                                                            else value in k))
+            expect(page.locator("#shown")).to_have_text(f"{want} of 5")
+            assert page.locator("main > article:not([hidden])").count() == want
+        page.select_option("#kind", "")
+        expect(page.locator("#shown")).to_have_text("5 of 5")
+
+        page.screenshot(path=str(tmp_path / "report.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(tmp_path / "report-phone.png"))
+        assert page.evaluate("typeof window.__pwned") == "undefined"
     assert (tmp_path / "report.png").stat().st_size > 10_000
     assert (tmp_path / "report-phone.png").stat().st_size > 10_000
     # One file, nothing fetched; no script refused by the page's policy, no script error.
