@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import re
 import sys
 from collections import defaultdict
@@ -31,12 +30,11 @@ sys.path.insert(0, str(ROOT))
 from arabic_digest.translate.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
 
 from arabic_digest.learning import learn_boilerplate, source_key  # noqa: E402
-from arabic_digest.readers import Article, Fields, ReadOptions  # noqa: E402
+from arabic_digest.readers import Fields, ReadOptions, read_inputs  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "labels" / "saudinewsnet-day.tsv"
 DAY = "saudinewsnet-2015-08-09.jsonl"
-NOT_BOILER = {"dateline", "unsure", "none"}
 _NON_WORD = re.compile(r"[^\w]+")
 _PIECES = re.compile(r"[^\n.!?؟]+[.!?؟]*")
 
@@ -46,13 +44,14 @@ def words(text: str) -> str:
     return _NON_WORD.sub(" ", normalize_line(" ".join(text.split()))).strip()
 
 
-def read_labels() -> dict[str, list[tuple[int, int, str]]]:
-    out: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+def read_labels() -> dict[str, list[tuple[int, int, str, str]]]:
+    """id -> its spans (start, end, kind, hash); an article with none maps to []."""
+    out: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     for line in LABELS.read_text("utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        aid, start, end, kind, _h, _c = line.split("\t")
-        out[aid] += [] if kind == "none" else [(int(start), int(end), kind)]
+        aid, start, end, kind, digest, _comment = line.split("\t")
+        out[aid] += [] if kind == "none" else [(int(start), int(end), kind, digest)]
     return out
 
 
@@ -62,22 +61,20 @@ def main() -> None:
     args = ap.parse_args()
     path = shared_data_dir() / DAY
     labels = read_labels()
-    rows = {r["id"]: r for r in map(json.loads, path.read_text("utf-8").splitlines())}
+    articles = {a.id: a for a in read_inputs([str(path)], Fields(), ReadOptions())}
     options = learn_boilerplate([str(path)], Fields(), ReadOptions(), CleanOptions())
     score: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # tp fn lost news n
     misses: list[str] = []
     for aid, spans in labels.items():
-        row = rows[aid]
-        text = row["text"]
-        for s, e, _k in spans:
-            assert hashlib.sha1(text[s:e].encode()).hexdigest()[:8] in LABELS.read_text(), aid
-        meta = {k: v for k, v in row.items() if k not in ("id", "text", "title")}
-        art = Article(aid, text, row["title"], meta, f"{path}:1")
-        c = clean_article(text, row["title"], options, source=source_key(art))
+        art = articles[aid]
+        text = art.text
+        for s, e, _k, digest in spans:  # the data is the text that was labelled
+            assert hashlib.sha1(text[s:e].encode()).hexdigest()[:8] == digest, (aid, s, e)
+        c = clean_article(text, art.title, options, source=source_key(art))
         kept = " " + words(" ".join([c.dateline or ""] + c.paragraphs)) + " "
-        sc = score[row["outlet"]]
+        sc = score[source_key(art)]
         sc[4] += 1
-        for s, e, kind in spans:
+        for s, e, kind, _d in spans:
             if kind == "unsure":
                 continue
             gone = f" {words(text[s:e])} " not in kept
@@ -92,7 +89,7 @@ def main() -> None:
                 sc[1] += 1
                 misses.append(f"{aid}: {kind} left [{s}:{e}]")
         blank = list(text)
-        for s, e, _k in spans:
+        for s, e, _k, _d in spans:
             blank[s:e] = "\n" * (e - s)
         for m in _PIECES.finditer("".join(blank)):
             w = words(m.group(0))
@@ -105,11 +102,9 @@ def main() -> None:
     print("| outlet | articles | boilerplate spans | removed | news pieces | news lost "
           "| precision | recall |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    total = [0, 0, 0, 0, 0]
-    for outlet in sorted(score) + ["all"]:
-        tp, fn, lost, news, n = total if outlet == "all" else score[outlet]
-        if outlet != "all":
-            total = [a + b for a, b in zip(total, score[outlet])]
+    score["all"] = [sum(col) for col in zip(*score.values())]
+    for outlet in sorted(score, key=lambda o: (o == "all", o)):
+        tp, fn, lost, news, n = score[outlet]
         p = f"{tp / (tp + lost):.3f}" if tp + lost else "-"
         r = f"{tp / (tp + fn):.3f}" if tp + fn else "-"
         print(f"| {outlet} | {n} | {tp + fn} | {tp} | {news} | {lost} | {p} | {r} |")
