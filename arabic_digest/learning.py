@@ -67,7 +67,7 @@ def learn_boilerplate(inputs: Sequence[str], fields: Fields, read_options: ReadO
             continue
         text, _ = sanitize(article.text)
         title = sanitize(article.title)[0] if article.title else None
-        learner.add(source_key(article), clean_article(text, title, plain).learning_units())
+        learner.add_article(source_key(article), clean_article(text, title, plain))
     return replace(options, learned=learner.freeze())
 
 

@@ -81,7 +81,10 @@ def render(path: Path, index: int) -> list[FixtureArticle]:
             if m.group(1) is not None:
                 spans.append(Span("boilerplate", m.group(1)))
             elif m.group(2) is not None:
-                spans.append(Span("news", m.group(2)))
+                # "⟪a ‖ b ‖ c⟫": news written for the fixture differs between articles, as
+                # news does (a sentence verbatim at one end of every article is template)
+                variants = [v.strip() for v in m.group(2).split("‖")]
+                spans.append(Span("news", variants[(i - 1) % len(variants)]))
             else:
                 slot = int(m.group(3)[1])
                 n = ((index * 50 + (i - 1) * 3 + slot) * 7) % len(pool)

@@ -35,7 +35,7 @@ def test_clean_command_on_shared_corpus(tmp_path: Path, shared_data: Path) -> No
     recs = records(out)
     assert len(recs) == 32 and all(r["status"] == "ok" for r in recs)
     for rec in recs:
-        assert rec["translation"] is None and rec["clean"]["signature"].startswith("clean:v2")
+        assert rec["translation"] is None and rec["clean"]["signature"].startswith("clean:v3")
         assert len(rec["clean"]["segments"]) == len(rec["clean"]["paragraphs"])
         for para in rec["clean"]["paragraphs"]:
             for kind, pattern in NOISE.items():
@@ -71,7 +71,7 @@ def test_clean_command_shows_what_it_learned_per_outlet(tmp_path: Path, shared_d
     for outlet in ("3alyoum", "aawsat", "aleqtisadiya", "aljazirah", "alwatan", "alweeam",
                    "alyaum"):
         assert f"  {outlet} (" in proc.stderr
-    assert "'...المزيد' x5" in proc.stderr and "(news)" in proc.stderr
+    assert "'...المزيد' x5" in proc.stderr and "(news: a quoted saying or verse)" in proc.stderr
     manifest = json.loads(out.with_name("day.clean.run.json").read_text("utf-8"))
     aawsat = manifest["boilerplate"]["sources"]["aawsat"]
     assert [u["text"] for u in aawsat["boilerplate"]] == ["...المزيد"]

@@ -26,20 +26,29 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .clean import _BY_SCOPE, AGENCIES
+from .clean import _BY_SCOPE, AGENCIES, CleanedArticle, normalize_line
 from .spans import Span
 
 __all__ = ["BoilerplateLearner", "Learned", "reads_as_news", "unit_key", "units"]
 
-LEARNED_VERSION = 1
+LEARNED_VERSION = 2
 MAX_UNIT_WORDS = 20  # words with a letter or digit (a menu line of headlines runs long)
 HIGH_SHARE = 0.5  # in half a source's articles: template, unless it is a quote or wire copy
 MIN_DOCS = 3  # a span must recur in at least this many articles of its source...
 MIN_SHARE = 0.02  # ...and in at least this share of them
+# Chosen by `benchmarks/clean_quality.py --leave-one-out` (the smallest value of a grid that
+# loses no news on six outlets of the shared day, for each outlet held out; docs/cleaning.md):
+EDGE_SHARE = 0.25  # a word n-gram opening/closing this share of a source's articles is template
+END_SHARE = 0.1  # a sentence-like unit at one end of this share of them is template, too
+MAX_EDGE_WORDS = 6  # boundary n-grams are 1-6 words (one more is counted to see continuations)
+MAX_AROUND = 4  # neighbouring words kept per side of a unit (two differ: "different text")
+AT_ONE_END = 0.8  # "at the same place": this share of a unit's occurrences at one end
+VARIED = 0.5  # a boundary n-gram ends where no single next word follows it this often
 CAPACITY = 200_000  # counters kept at once (Misra-Gries)
 MAX_SOURCES = 10_000  # sources counted apart; later ones share one "~other" key
 SHOWN_NEWS = 10  # recurring news spans listed per source in the report
@@ -109,6 +118,32 @@ def _countable(key: str) -> bool:
     return bool(key) and letters != 1 and not (letters == 0 and "0" in key)
 
 
+def _mask(words: list[str]) -> str:
+    return " ".join(_DIGITS.sub("0", w) for w in words)
+
+
+def _edge_ok(gram: str) -> bool:
+    """Whether a recurring opening/closing n-gram may be template (not a dateline, not wire)."""
+    if not any(ch.isalpha() for ch in gram):
+        return False  # a bare "." or number
+    if news_reason(gram) == "wire" or any(c.regex.match(gram + " x") for c in _BY_SCOPE["head"]):
+        return False
+    # "PLACE -", "PLACE:" open a local outlet's articles because they are datelines
+    return not (len(gram.split()) <= 4 and any(ch in gram for ch in "-–:،,"))
+
+
+# desk words that may stand after an outlet's name in a byline ("عين اليوم – متابعات")
+DESKS = frozenset("متابعات متابعة وكالات خاص خاصة المحرر محرر محليات تقارير ترجمة تحرير "
+                  "الأخبار اخبار أخبار القسم".split())
+_BYLINE_SEP = re.compile(r"\s*[-–]\s*")
+
+
+def byline_parts(line: str) -> list[str] | None:
+    """'A – B' of a byline line as [A, B] (None for any other shape)."""
+    parts = [p.strip() for p in _BYLINE_SEP.split(line.strip())]
+    return parts if len(parts) == 2 and all(parts) else None
+
+
 def news_reason(text: str) -> str | None:
     """Why a recurring span reads as news, or None when it reads as template.
 
@@ -144,9 +179,10 @@ class Unit:
     key: str
     text: str  # the first occurrence, as it was
     docs: int  # articles of the source it recurs in (a lower bound past `capacity`)
+    evidence: str = ""  # why it was learned, or why it was kept as news
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "key": self.key, "docs": self.docs}
+        return {"text": self.text, "key": self.key, "docs": self.docs, "evidence": self.evidence}
 
 
 @dataclass(frozen=True)
@@ -154,12 +190,18 @@ class SourceLearned:
     source: str
     articles: int
     boilerplate: tuple[Unit, ...]  # removed from this source's articles
-    news: tuple[Unit, ...]  # recurring, but read as news: kept (the most frequent few)
+    news: tuple[Unit, ...]  # recurring, but kept as news on evidence (the most frequent few)
+    openings: tuple[Unit, ...] = ()  # word n-grams cut where they open the first paragraph
+    closings: tuple[Unit, ...] = ()  # ... and where they close the last one
+    credit: str | None = None  # the outlet's name in its "A – B" bylines
 
     def to_json(self) -> dict[str, Any]:
         return {"articles": self.articles,
                 "boilerplate": [u.to_json() for u in self.boilerplate],
-                "kept_as_news": [u.to_json() for u in self.news]}
+                "kept_as_news": [u.to_json() for u in self.news],
+                "openings": [u.to_json() for u in self.openings],
+                "closings": [u.to_json() for u in self.closings],
+                "credit": self.credit}
 
 
 @dataclass(frozen=True)
@@ -170,19 +212,46 @@ class Learned:
     min_share: float = MIN_SHARE
     capacity: int = CAPACITY
     evicted: bool = False  # counters were dropped (counts are lower bounds)
+    edge_share: float = EDGE_SHARE
+    end_share: float = END_SHARE
 
     @cached_property
     def _lookup(self) -> dict[str, frozenset[str]]:
         return {s.source: frozenset(u.key for u in s.boilerplate) for s in self.sources}
 
     @cached_property
-    def _docs(self) -> dict[str, dict[str, int]]:
-        return {s.source: {u.key: u.docs for u in s.boilerplate} for s in self.sources}
+    def _edges(self) -> dict[str, tuple[dict[str, Unit], dict[str, Unit]]]:
+        return {s.source: ({u.key: u for u in s.openings}, {u.key: u for u in s.closings})
+                for s in self.sources if s.openings or s.closings}
+
+    @cached_property
+    def _credits(self) -> dict[str, str]:
+        return {s.source: s.credit for s in self.sources if s.credit}
+
+    def place_after_credit(self, line: str, source: str | None) -> tuple[str, str] | None:
+        """A byline 'OUTLET – PLACE' as (credit, place), when OUTLET is the source's credit and
+        PLACE is not a desk word; None otherwise ('REPORTER – OUTLET' is a byline whole)."""
+        credit = self._credits.get(source or "")
+        parts = byline_parts(line) if credit else None
+        head = unit_key(parts[0]) if parts else ""
+        if parts is None or not (head == credit or head.endswith(" " + credit)):
+            return None
+        place = parts[1]
+        if unit_key(place) == credit or any(w in DESKS for w in place.split()):
+            return None
+        return parts[0], place
+
+    @cached_property
+    def _docs(self) -> dict[str, dict[str, str]]:
+        return {s.source: {u.key: u.evidence or f"recurs in {u.docs} articles of {s.source}"
+                           for u in s.boilerplate} for s in self.sources}
 
     def digest(self) -> str:
         """Names the set in the cleaning signature: what is removed, from which source."""
-        keys = [[s.source, sorted(u.key for u in s.boilerplate)] for s in self.sources
-                if s.boilerplate]
+        keys = [[s.source, sorted(u.key for u in s.boilerplate),
+                 sorted(u.key for u in s.openings), sorted(u.key for u in s.closings),
+                 s.credit or ""] for s in self.sources
+                if s.boilerplate or s.openings or s.closings or s.credit]
         blob = json.dumps(keys, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.sha1(blob).hexdigest()[:10]
 
@@ -195,20 +264,31 @@ class Learned:
               last: bool = False) -> list[Span]:
         """The learned units of `source` in one paragraph, as spans of it (whole, heads, tails;
         a head or tail may uncover another)."""
-        keys = self._lookup.get(source or "")
-        if not keys:
-            return []
-        docs = self._docs.get(source or "", {})
+        keys = self._lookup.get(source or "", frozenset())
         out: list[Span] = []
         lo, hi = 0, len(paragraph)
+        openings, closings = self._edges.get(source or "", ({}, {}))
+        if first and openings:
+            s, e, unit = _edge_cut(paragraph, openings, head=True)
+            if unit is not None:
+                out.append(Span("learned", s, e, paragraph[s:e].strip(), unit.evidence))
+                lo = e
+        if last and closings:
+            s, e, unit = _edge_cut(paragraph[lo:], closings, head=False)
+            if unit is not None:
+                out.append(Span("learned", lo + s, lo + e, paragraph[lo + s:lo + e].strip(),
+                                unit.evidence))
+                hi = lo + s
+        if not keys:
+            return out
+        docs = self._docs.get(source or "", {})
         for _ in range(MAX_UNIT_WORDS):
             piece = paragraph[lo:hi]
             cut = next((c for c in units(piece) if c.key in keys), None)
             if cut is None:
                 break
             s, e = lo + cut.start, lo + cut.end
-            out.append(Span("learned", s, e, paragraph[s:e].strip(),
-                            f"recurs in {docs.get(cut.key, 0)} articles of {source}"))
+            out.append(Span("learned", s, e, paragraph[s:e].strip(), docs.get(cut.key, "")))
             if cut.start == 0:
                 lo = e
             else:
@@ -217,84 +297,136 @@ class Learned:
                 break
         return sorted(out, key=lambda sp: sp.start)
 
-    def strip(self, paragraph: str, source: str | None) -> tuple[str, list[str]]:
-        """The paragraph without its learned units (whole units only), and what went."""
-        keys = self._lookup.get(source or "")
-        if not keys:
-            return paragraph, []
-        removed: list[str] = []
-        for _ in range(MAX_UNIT_WORDS):
-            cut = next((c for c in units(paragraph) if c.key in keys), None)
-            if cut is None:
-                break
-            removed.append(paragraph[cut.start:cut.end].strip())
-            paragraph = (paragraph[:cut.start].rstrip() + " " + paragraph[cut.end:].lstrip())
-            paragraph = paragraph.strip()
-            if not paragraph:
-                break
-        return paragraph, removed
-
     def to_json(self) -> dict[str, Any]:
         return {"version": LEARNED_VERSION, "digest": self.digest(), "articles": self.articles,
                 "min_docs": self.min_docs, "min_share": self.min_share,
+                "edge_share": self.edge_share, "end_share": self.end_share,
                 "capacity": self.capacity, "evicted": self.evicted,
                 "sources": {s.source: s.to_json() for s in self.sources}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Learned:
-        def unit(u: dict[str, Any]) -> Unit:
-            return Unit(u["key"], u["text"], u["docs"])
+        def units_of(us: list[dict[str, Any]]) -> tuple[Unit, ...]:
+            return tuple(Unit(u["key"], u["text"], u["docs"], u.get("evidence", "")) for u in us)
 
         return cls(
-            tuple(SourceLearned(name, s["articles"],
-                                tuple(unit(u) for u in s["boilerplate"]),
-                                tuple(unit(u) for u in s["kept_as_news"]))
+            tuple(SourceLearned(name, s["articles"], units_of(s["boilerplate"]),
+                                units_of(s["kept_as_news"]), units_of(s.get("openings", [])),
+                                units_of(s.get("closings", [])), s.get("credit"))
                   for name, s in data["sources"].items()),
             data["articles"], data["min_docs"], data["min_share"], data["capacity"],
-            data["evicted"])
+            data["evicted"], data.get("edge_share", EDGE_SHARE),
+            data.get("end_share", END_SHARE))
 
     def describe(self) -> str:
-        """Per source: what was learned and which recurring spans were kept as news."""
+        """Per source: what was learned, and each recurring span kept as news with its
+        evidence."""
         lines = [f"learned boilerplate ({self.digest()}, {self.articles} articles; a span "
                  f"recurring in >= {self.min_docs} articles and >= {self.min_share:.0%} of "
-                 "its source):"]
+                 f"its source; an opening or closing of >= {self.edge_share:.0%}):"]
         for s in self.sources:
             lines.append(f"  {s.source} ({s.articles} articles): "
-                         f"{len(s.boilerplate)} learned, {len(s.news)} kept as news")
-            lines += [f"    - {u.text!r} x{u.docs}" for u in s.boilerplate]
-            lines += [f"    + {u.text!r} x{u.docs} (news)" for u in s.news]
+                         f"{len(s.boilerplate) + len(s.openings) + len(s.closings)} learned, "
+                         f"{len(s.news)} kept as news")
+            if s.credit:
+                lines.append(f"    credit {s.credit!r}: 'credit – PLACE' keeps PLACE as dateline")
+            lines += [f"    - {u.text!r} x{u.docs}: {u.evidence}"
+                      for u in s.openings + s.closings + s.boilerplate]
+            lines += [f"    + {u.text!r} x{u.docs} (news: {u.evidence})" for u in s.news]
         return "\n".join(lines)
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _edge_cut(paragraph: str, grams: dict[str, Unit], *, head: bool
+              ) -> tuple[int, int, Unit | None]:
+    """The longest learned opening (head) or closing n-gram of `paragraph`, never all of it."""
+    words = list(_WORD.finditer(paragraph))
+    for k in range(min(MAX_EDGE_WORDS, len(words) - 1), 0, -1):
+        piece = words[:k] if head else words[-k:]
+        unit = grams.get(_mask([m.group(0) for m in piece]))
+        if unit is not None:
+            if head:
+                return 0, words[k].start(), unit
+            return words[-k - 1].end(), len(paragraph), unit
+    return 0, 0, None
+
+
+_OPEN, _CLOSE, _CREDIT = "\x00<", "\x00>", "\x00c"  # counter keys that are not units
 
 
 @dataclass
 class BoilerplateLearner:
-    """Counts, per source, in how many articles each short unit occurs (bounded memory)."""
+    """Counts, per source, in how many articles each short unit occurs (bounded memory), where
+    in the article it stands, which word n-grams open and close articles, and the names in
+    'A – B' bylines."""
 
     capacity: int = CAPACITY
     min_docs: int = MIN_DOCS
     min_share: float = MIN_SHARE
+    edge_share: float = EDGE_SHARE
+    end_share: float = END_SHARE
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     first_text: dict[tuple[str, str], str] = field(default_factory=dict)
+    places: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # start, end, middle
+    # words just before and just after a unit's mid-body occurrences (a few of each)
+    around: dict[tuple[str, str], tuple[set[str], set[str]]] = field(default_factory=dict)
     articles: Counter[str] = field(default_factory=Counter)
+    bylines: Counter[str] = field(default_factory=Counter)
     evicted: bool = False
 
-    def add(self, source: str, paragraphs: list[str]) -> None:
-        """One article's cleaned pieces (`CleanedArticle.learning_units()`); each unit counts
-        once per article."""
+    def add_article(self, source: str, cleaned: CleanedArticle) -> None:
+        """One cleaned article (cleaned without a learned set)."""
+        bylines = [r["text"] for r in cleaned.removed if r["kind"] == "byline"]
+        self.add(source, cleaned.learning_units(), paragraphs=cleaned.paragraphs,
+                 bylines=bylines[:1])
+
+    def add(self, source: str, pieces: list[str], *, paragraphs: list[str] | None = None,
+            bylines: Sequence[str] = ()) -> None:
+        """One article's cleaned pieces (`CleanedArticle.learning_units()`; each unit counts
+        once per article), its paragraphs (default: the pieces) and its removed byline."""
         if source not in self.articles and len(self.articles) >= MAX_SOURCES:
             source = "~other"
         self.articles[source] += 1
-        seen: dict[str, str] = {}
-        for p in paragraphs:
+        paras = pieces if paragraphs is None else paragraphs
+        full = "\n".join(paras)
+        seen: dict[str, tuple[str, int, str]] = {}  # key -> text, place, words around
+        for p in pieces:
             for cut in units(p):
-                seen.setdefault(cut.key, cut.text)
+                if cut.key in seen:
+                    continue
+                at = full.find(cut.text)
+                before = full[:at].split() if at >= 0 else ["?"]
+                after = full[at + len(cut.text):].split() if at >= 0 else ["?"]
+                where = 0 if not before else 1 if not after else 2
+                around = f"{before[-1] if before else '^'} {after[0] if after else '$'}"
+                seen[cut.key] = (cut.text, where, around)
+        if paras:
+            first, last = _WORD.findall(paras[0]), _WORD.findall(paras[-1])
+            for k in range(1, min(MAX_EDGE_WORDS + 1, len(first) - 1) + 1):
+                seen.setdefault(_OPEN + _mask(first[:k]), (" ".join(first[:k]), 0, ""))
+            for k in range(1, min(MAX_EDGE_WORDS + 1, len(last) - 1) + 1):
+                seen.setdefault(_CLOSE + _mask(last[-k:]), (" ".join(last[-k:]), 1, ""))
+        parts = byline_parts(normalize_line(bylines[0])) if bylines else None
+        if parts:
+            self.bylines[source] += 1
+            for part in {unit_key(x) for x in parts}:
+                seen.setdefault(_CREDIT + part, (part, 0, ""))
         for key in sorted(seen):  # sorted: the same article always counts the same way
-            self._count((source, key), seen[key])
+            text, where, around = seen[key]
+            if self._count((source, key), text) and not key.startswith("\x00"):
+                self.places.setdefault((source, key), [0, 0, 0])[where] += 1
+                if where == 2:
+                    ctx = self.around.setdefault((source, key), (set(), set()))
+                    for side, word in zip(ctx, around.split(" ")):
+                        if len(side) < MAX_AROUND:
+                            side.add(word)
 
-    def _count(self, key: tuple[str, str], text: str) -> None:
+    def _count(self, key: tuple[str, str], text: str) -> bool:
         if key in self.counts:
             self.counts[key] += 1
-            return
+            return True
         if len(self.counts) >= self.capacity:
             # Misra-Gries: everyone pays one; what falls to zero makes room
             self.evicted = True
@@ -303,32 +435,92 @@ class BoilerplateLearner:
                 if not self.counts[k]:
                     del self.counts[k]
                     del self.first_text[k]
-            return
+                    self.places.pop(k, None)
+                    self.around.pop(k, None)
+            return False
         self.counts[key] = 1
         self.first_text[key] = text
+        return True
+
+    def _judge(self, source: str, key: str, docs: int, nsources: int) -> tuple[bool, str]:
+        """(template?, evidence) for one recurring unit of one source."""
+        n = self.articles[source]
+        text = self.first_text[(source, key)]
+        start, end, mid = self.places.get((source, key), (0, 0, 0))
+        share = docs / n
+        reason = news_reason(text)
+        found = f"recurs in {docs} of {n} articles of {source}"
+        if reason == "wire":
+            return False, "names an agency or a dateline"
+        if reason == "quote":
+            return False, "a quoted saying or verse"
+        if reason is None:
+            return True, found
+        if nsources >= 2:
+            return False, f"reads as a {reason} and recurs in {nsources} sources (wire copy)"
+        before, after = self.around.get((source, key), (set(), set()))
+        if 2 * mid >= docs and len(before) >= 2 and len(after) >= 2:
+            return False, (f"reads as a {reason}, mid-body in {mid} of its {docs} articles "
+                           "with different text around it")
+        at_end, where = max((start, "opens"), (end, "closes"))
+        if at_end >= AT_ONE_END * docs and share >= self.end_share:
+            return True, (f"{where} {at_end} of {n} articles of {source} ({share:.0%} >= "
+                          f"{self.end_share:.0%}): its template, though it reads as a {reason}")
+        if reason == "prose" and share >= HIGH_SHARE:
+            return True, found + ": on half its pages, its template however worded"
+        return False, (f"reads as a {reason}; {found} ({share:.0%}, not at one end of "
+                       f">= {self.end_share:.0%})")
+
+    def _edges(self, source: str, prefix: str) -> list[Unit]:
+        n = self.articles[source]
+        grams = {k[len(prefix):]: c for (s, k), c in self.counts.items()
+                 if s == source and k.startswith(prefix)}
+        longer: dict[str, int] = {}  # n-gram -> count of its most frequent continuation
+        for g, c in grams.items():
+            words = g.split(" ")
+            if len(words) > 1:
+                shorter = " ".join(words[:-1] if prefix == _OPEN else words[1:])
+                longer[shorter] = max(longer.get(shorter, 0), c)
+        need = max(self.min_docs, math.ceil(self.edge_share * n))
+        where = "opens" if prefix == _OPEN else "closes"
+        out = []
+        for g, c in grams.items():
+            if (c >= need and len(g.split(" ")) <= MAX_EDGE_WORDS
+                    and longer.get(g, 0) < VARIED * c and _edge_ok(g)):
+                out.append(Unit(g, self.first_text[(source, prefix + g)], c,
+                                f"{where} {c} of {n} articles of {source}, then varied text"))
+        return out
+
+    def _credit(self, source: str) -> str | None:
+        b = self.bylines[source]
+        best = max(((c, k[len(_CREDIT):]) for (s, k), c in self.counts.items()
+                    if s == source and k.startswith(_CREDIT)), default=None)
+        if best is None or best[0] < max(self.min_docs, b / 2):
+            return None
+        return best[1]
 
     def freeze(self) -> Learned:
         boiler: dict[str, list[Unit]] = {}
         news: dict[str, list[Unit]] = {}
+        nsources = Counter(k for (_, k), c in self.counts.items() if c >= 2)
         for (source, key), docs in self.counts.items():
-            if docs < self.min_docs:
+            if docs < self.min_docs or key.startswith("\x00"):
                 continue
-            unit = Unit(key, self.first_text[(source, key)], docs)
-            reason = news_reason(unit.text)
-            share = docs / self.articles[source]
-            if reason == "prose" and share >= HIGH_SHARE:
-                reason = None  # on half the pages of a site: its template, however worded
-            if reason is not None:
+            template, evidence = self._judge(source, key, docs, nsources[key])
+            unit = Unit(key, self.first_text[(source, key)], docs, evidence)
+            if not template:
                 news.setdefault(source, []).append(unit)  # reported, never removed
             elif docs >= math.ceil(self.min_share * self.articles[source]):
                 boiler.setdefault(source, []).append(unit)
 
-        def order(us: list[Unit]) -> list[Unit]:
-            return sorted(us, key=lambda u: (-u.docs, u.key))
+        def order(us: list[Unit]) -> tuple[Unit, ...]:
+            return tuple(sorted(us, key=lambda u: (-u.docs, u.key)))
 
         sources = tuple(
-            SourceLearned(name, n, tuple(order(boiler.get(name, []))),
-                          tuple(order(news.get(name, []))[:SHOWN_NEWS]))
+            SourceLearned(name, n, order(boiler.get(name, [])),
+                          order(news.get(name, []))[:SHOWN_NEWS],
+                          order(self._edges(name, _OPEN)), order(self._edges(name, _CLOSE)),
+                          self._credit(name))
             for name, n in sorted(self.articles.items()))
         return Learned(sources, sum(self.articles.values()), self.min_docs, self.min_share,
-                       self.capacity, self.evicted)
+                       self.capacity, self.evicted, self.edge_share, self.end_share)

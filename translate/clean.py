@@ -16,7 +16,7 @@ learned to recur across one source's articles.
 
 Signature (``CleanOptions().signature()``), one token per switch::
 
-    clean:v2|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
+    clean:v3|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
         |{boiler|boiler:keep|boiler:-kind1,-kind2}[|letters:keep][|learned:<digest>]
 
 Bump :data:`CLEANING_VERSION` whenever a rule or mapping changes output.
@@ -37,7 +37,7 @@ from .inline import REPORT as _REPORT
 from .inline import find_spans
 from .spans import LearnedSet, Span
 
-CLEANING_VERSION = "v2"
+CLEANING_VERSION = "v3"
 
 __all__ = [
     "CLEANING_VERSION",
@@ -72,7 +72,7 @@ class CleanOptions:
     def signature(self) -> str:
         """A string naming exactly what this cleaning does, for records and manifests.
 
-        Default: ``clean:v2|nfkc|dediac|digits:ascii|punct:moses|boiler``; with a learned
+        Default: ``clean:v3|nfkc|dediac|digits:ascii|punct:moses|boiler``; with a learned
         set, ``|learned:<digest>`` (the same inputs always learn the same set).
         """
         parts = [f"clean:{CLEANING_VERSION}", "nfkc"]
@@ -419,6 +419,9 @@ RULES: tuple[Rule, ...] = (
     Rule("tags", "tail", rf"(?<=[.!?؟\"')])\s+سمات(?: {_W}){{1,10}}$", "... في لندن. سمات لندن"),
     # --- source line ----------------------------------------------------------------
     Rule("source", "last", r"(?:المصدر|مصدر الخبر|Source) ?: ?[^.!?؟]{1,60}", "المصدر: وكالات"),
+    Rule("credit", "last", r"\*? ?(?:خدمة|بالاتفاق مع|بالترتيب مع|بالتعاون مع|نقلا عن|نقلاً عن|"
+         r"ترجمة|عن) ?:? ?\"[^\"]{2,40}\"", "* خدمة: \"واشنطن بوست\"",
+         note="a syndication credit (credit word, quoted outlet) as the last line"),
     # --- leaked HTML / CSS / JavaScript ---------------------------------------------------
     Rule("markup", "line", r"(?:<[^<>]{0,300}>\s*)+|<!--.*?-->", "<div class=\"ad\"></div>"),
     Rule("markup", "line", _NO_ARABIC + r"(?:(?:var|let|const) \w+ ?=.*|function ?\w* ?\(.*|"
@@ -626,6 +629,7 @@ def clean_article(
     # ---- pass 1: line rules, line by line --------------------------------------
     order = [i for g in groups for i in g]
     killed: set[int] = set()
+    first_dateline: list[str] = []  # a place split off an "OUTLET – PLACE" byline
     seen_content = False
     block_left = 0
     last_kept: int | None = None
@@ -657,6 +661,14 @@ def clean_article(
         if kind is None and learned is not None and learned.has(n, source):
             # a whole line that recurs across this source's articles
             kind, reason = "learned", f"a unit learned for {source}"
+        if kind == "byline" and learned is not None and not seen_content:
+            # "OUTLET – PLACE": the outlet's credit goes, the place is the dateline
+            split = learned.place_after_credit(n, source)
+            if split is not None and "dateline" not in options.keep_kinds:
+                killed.add(i)
+                art.whole(kind, split[0], reason + f", {source}'s credit before a place")
+                first_dateline.append(split[1])
+                continue
         if kind is not None:
             killed.add(i)
             art.whole(kind, lines[i].strip(), reason)
@@ -678,7 +690,7 @@ def clean_article(
         art.whole(hit.rule.kind, lines[i].strip(), _reason(hit))
 
     # ---- pass 2: paragraphs -------------------------------------------------------
-    dateline_parts: list[str] = []
+    dateline_parts: list[str] = first_dateline
     kept_paras: list[tuple[str, str]] = []  # (normalised, original)
     for g in groups:
         kept = [i for i in g if i not in killed]
