@@ -70,7 +70,10 @@ def render(path: Path, index: int) -> list[FixtureArticle]:
     pool = paragraph_pool()
     out = []
     for i in range(1, spec["articles"] + 1):
-        template = spec["template"].strip("\n").replace("{i}", str(i))
+        template = spec["template"].strip("\n")
+        if "footer" in spec and (i - 1) % spec.get("footer_every", 1) == 0:
+            template += "\n\n" + spec["footer"].strip("\n")  # on some articles only
+        template = template.replace("{i}", str(i))
         spans: list[Span] = []
         parts: list[str] = []
         pos = 0

@@ -424,3 +424,29 @@ def test_plain_news_sentences_lose_nothing(shared_data: Path) -> None:
     lines = (shared_data / "ntrex-ar-en-dev.ar").read_text("utf-8").splitlines()
     touched = [line for line in lines if clean_article(line).removed]
     assert len(lines) == 1005 and touched == []
+
+
+def test_glued_share_labels_and_sentence_like_footers_are_learned(fixture_articles) -> None:
+    """Issue 22, kinds 2 and 3, on the four *-v3 outlets (Levantine, Gulf, North African,
+    wire): a label glued before every first sentence is learned as an opening; an SMS footer
+    under a quarter of one outlet's articles is template on evidence (its place), never
+    "kept as news", though it reads as a sentence."""
+    v3 = [a for a in fixture_articles if "-v3-" in a.id]
+    assert len({a.outlet for a in v3}) == 4
+    learner = BoilerplateLearner()
+    for a in v3:
+        learner.add_article(a.outlet, clean_article(a.text, a.title))
+    learned = learner.freeze()
+    for s in learned.sources:
+        assert len(s.openings) == 1 and s.openings[0].docs == s.articles, s.source
+        footers = [u for u in s.boilerplate if "closes" in u.evidence]
+        assert footers and all(reads_as_news(u.text) for u in footers), s.source
+        assert not s.news, s.source
+    plain = [clean_article(a.text, a.title) for a in v3]
+    options = CleanOptions(learned=learned)
+    for a, before in zip(v3, plain):
+        label = next(s.text for s in a.spans if s.label == "boilerplate")
+        assert normalize_line(label) in before.paragraphs[0]  # left without learning
+        after = clean_article(a.text, a.title, options, source=a.outlet)
+        verdict = outletfixtures.judge(a, after.paragraphs, after.dateline)
+        assert not verdict["lost"] and not verdict["left"], (a.id, verdict)

@@ -91,8 +91,11 @@ def score(piece: str) -> int:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    if start and _ARABIC.match(text[start - 1]) and text[start:start + 1] in ".!?؟":
-        start += 1  # a full stop glued to the Arabic word before ends that sentence
+    before = text[:start].rstrip()
+    if before and _ARABIC.match(before[-1]):
+        # closing marks after the Arabic word before ("الله -.", "قال».") end its sentence
+        while start < end and text[start] in " .!?؟-–»\")":
+            start += 1
     piece = text[start:end]
     lead = _LEAD.match(piece)
     if lead:
