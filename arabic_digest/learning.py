@@ -60,6 +60,14 @@ def learn_boilerplate(inputs: Sequence[str], fields: Fields, read_options: ReadO
     """`options` with what recurs across each source's articles learned (one pass)."""
     if not learns(options, inputs):
         return replace(options, learned=None)
+    learner = count_boilerplate(inputs, fields, read_options, options)
+    return replace(options, learned=learner.freeze())
+
+
+def count_boilerplate(inputs: Sequence[str], fields: Fields, read_options: ReadOptions,
+                      options: CleanOptions) -> BoilerplateLearner:
+    """The counting pass: every readable article cleaned without a learned set and counted
+    under its source. Thresholds apply only at `freeze()`, so one count serves many."""
     plain = replace(options, learned=None)
     learner = BoilerplateLearner()
     for article in read_inputs(inputs, fields, read_options):
@@ -68,7 +76,7 @@ def learn_boilerplate(inputs: Sequence[str], fields: Fields, read_options: ReadO
         text, _ = sanitize(article.text)
         title = sanitize(article.title)[0] if article.title else None
         learner.add_article(source_key(article), clean_article(text, title, plain))
-    return replace(options, learned=learner.freeze())
+    return learner
 
 
 def boilerplate_manifest(options: CleanOptions) -> dict[str, Any] | None:

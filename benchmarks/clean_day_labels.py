@@ -2,7 +2,7 @@
 
     python benchmarks/clean_day_labels.py [--misses]
 
-Labels: benchmarks/labels/saudinewsnet-day.tsv (8 articles per outlet, chosen by the hash of
+Labels: benchmarks/labels/saudinewsnet-day.tsv (24 articles per outlet, chosen by the hash of
 their ids, read in full by a labeller who neither read nor ran the cleaning code; offsets and
 hashes only, no text copied). Cleaning runs as `arabic-digest clean` runs on the day's file:
 boilerplate learned over all 893 articles, then each article cleaned.
@@ -11,8 +11,9 @@ Scored per outlet: a boilerplate span counts as removed when its words are no lo
 kept text (paragraphs and dateline); a dateline span must stay; every other stretch of the
 text is news, split at sentence ends and lines, and counts as lost when its words are gone.
 Precision = removed / (removed + news pieces lost); recall = removed / boilerplate spans.
-`unsure` spans are left out of both. This is not yet the leave-one-out of issue 22: nothing in
-the cleaner is chosen per held-out outlet yet (its thresholds are constants).
+`unsure` spans are left out of both. Here the learner's thresholds are its defaults; the
+leave-one-outlet-out run (`python benchmarks/clean_quality.py --leave-one-out`) chooses them on
+six outlets and scores the seventh with these same functions.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ sys.path.insert(0, str(ROOT))
 from arabic_digest.translate.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
 
 from arabic_digest.learning import learn_boilerplate, source_key  # noqa: E402
-from arabic_digest.readers import Fields, ReadOptions, read_inputs  # noqa: E402
+from arabic_digest.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "labels" / "saudinewsnet-day.tsv"
 DAY = "saudinewsnet-2015-08-09.jsonl"
 _NON_WORD = re.compile(r"[^\w]+")
-_PIECES = re.compile(r"[^\n.!?؟]+[.!?؟]*")
+PIECES = re.compile(r"[^\n.!?؟]+[.!?؟]*")
 
 
 def words(text: str) -> str:
@@ -55,24 +56,32 @@ def read_labels() -> dict[str, list[tuple[int, int, str, str]]]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--misses", action="store_true", help="list every miss")
-    args = ap.parse_args()
+Span = tuple[int, int, str, str]  # start, end, kind, hash
+Counts = list[int]  # boilerplate removed, left, news lost, news pieces, articles
+
+
+def labelled() -> tuple[dict[str, Article], dict[str, list[Span]]]:
+    """The day's articles by id, and the labelled ones' spans (each checked by its hash)."""
     path = shared_data_dir() / DAY
     labels = read_labels()
     articles = {a.id: a for a in read_inputs([str(path)], Fields(), ReadOptions())}
-    options = learn_boilerplate([str(path)], Fields(), ReadOptions(), CleanOptions())
-    score: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # tp fn lost news n
-    misses: list[str] = []
+    for aid, spans in labels.items():
+        text = articles[aid].text
+        for s, e, _k, digest in spans:  # the data is the text that was labelled
+            assert hashlib.sha1(text[s:e].encode()).hexdigest()[:8] == digest, (aid, s, e)
+    return articles, labels
+
+
+def score(articles: dict[str, Article], labels: dict[str, list[Span]], options: CleanOptions,
+          misses: list[str] | None = None) -> dict[str, Counts]:
+    """Counts per outlet of the labelled articles cleaned with `options`."""
+    out: dict[str, Counts] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for aid, spans in labels.items():
         art = articles[aid]
         text = art.text
-        for s, e, _k, digest in spans:  # the data is the text that was labelled
-            assert hashlib.sha1(text[s:e].encode()).hexdigest()[:8] == digest, (aid, s, e)
         c = clean_article(text, art.title, options, source=source_key(art))
         kept = " " + words(" ".join([c.dateline or ""] + c.paragraphs)) + " "
-        sc = score[source_key(art)]
+        sc = out[source_key(art)]
         sc[4] += 1
         for s, e, kind, _d in spans:
             if kind == "unsure":
@@ -81,33 +90,59 @@ def main() -> None:
             if kind == "dateline":
                 sc[2] += gone
                 sc[3] += 1
-                if gone:
+                if gone and misses is not None:
                     misses.append(f"{aid}: dateline lost")
             elif gone:
                 sc[0] += 1
             else:
                 sc[1] += 1
-                misses.append(f"{aid}: {kind} left [{s}:{e}]")
+                if misses is not None:
+                    misses.append(f"{aid}: {kind} left [{s}:{e}]")
         blank = list(text)
         for s, e, _k, _d in spans:
             blank[s:e] = "\n" * (e - s)
-        for m in _PIECES.finditer("".join(blank)):
+        for m in PIECES.finditer("".join(blank)):
             w = words(m.group(0))
             if len(w.split()) < 2:
                 continue
             sc[3] += 1
             if f" {w} " not in kept:
                 sc[2] += 1
-                misses.append(f"{aid}: news lost [{m.start()}:{m.end()}]")
+                if misses is not None:
+                    misses.append(f"{aid}: news lost [{m.start()}:{m.end()}]")
+    return out
+
+
+def total(counts: list[Counts]) -> Counts:
+    return [sum(col) for col in zip(*counts)] if counts else [0, 0, 0, 0, 0]
+
+
+def precision_recall(c: Counts) -> tuple[float | None, float | None]:
+    tp, fn, lost = c[0], c[1], c[2]
+    return (tp / (tp + lost) if tp + lost else None, tp / (tp + fn) if tp + fn else None)
+
+
+def fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--misses", action="store_true", help="list every miss")
+    args = ap.parse_args()
+    articles, labels = labelled()
+    options = learn_boilerplate([str(shared_data_dir() / DAY)], Fields(), ReadOptions(),
+                                CleanOptions())
+    misses: list[str] = []
+    counts = score(articles, labels, options, misses)
     print("| outlet | articles | boilerplate spans | removed | news pieces | news lost "
           "| precision | recall |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    score["all"] = [sum(col) for col in zip(*score.values())]
-    for outlet in sorted(score, key=lambda o: (o == "all", o)):
-        tp, fn, lost, news, n = score[outlet]
-        p = f"{tp / (tp + lost):.3f}" if tp + lost else "-"
-        r = f"{tp / (tp + fn):.3f}" if tp + fn else "-"
-        print(f"| {outlet} | {n} | {tp + fn} | {tp} | {news} | {lost} | {p} | {r} |")
+    counts["all"] = total(list(counts.values()))
+    for outlet in sorted(counts, key=lambda o: (o == "all", o)):
+        tp, fn, lost, news, n = counts[outlet]
+        p, r = precision_recall(counts[outlet])
+        print(f"| {outlet} | {n} | {tp + fn} | {tp} | {news} | {lost} | {fmt(p)} | {fmt(r)} |")
     if args.misses:
         print("\n".join(misses))
 

@@ -268,8 +268,16 @@ class Learned:
         out: list[Span] = []
         lo, hi = 0, len(paragraph)
         openings, closings = self._edges.get(source or "", ({}, {}))
+        credit = self._credits.get(source or "") if first else None
+        head = _CREDIT_HEAD.match(paragraph) if credit else None
+        if head and unit_key(head.group(1)) == credit and head.end() < len(paragraph):
+            # "OUTLET – PLACE text…" glued on one line: the credit learned from its bylines
+            out.append(Span("byline", 0, head.end(), head.group(0).strip(),
+                            f"{source}'s credit (learned from its bylines) opening the text"))
+            lo = head.end()
         if first and openings:
-            s, e, unit = _edge_cut(paragraph, openings, head=True)
+            s, e, unit = _edge_cut(paragraph[lo:], openings, head=True)
+            s, e = lo + s, lo + e
             if unit is not None:
                 out.append(Span("learned", s, e, paragraph[s:e].strip(), unit.evidence))
                 lo = e
@@ -337,6 +345,7 @@ class Learned:
 
 
 _WORD = re.compile(r"\S+")
+_CREDIT_HEAD = re.compile(r"\s*([^\s\-–][^\-–\n]{0,40}?) ?[-–] ?")  # "OUTLET – "
 
 
 def _edge_cut(paragraph: str, grams: dict[str, Unit], *, head: bool

@@ -306,12 +306,12 @@ MONTHS = (
 _DATE = rf"\d{{1,2}} ?(?:{MONTHS})(?: ?/ ?(?:{MONTHS}))? ?\d{{4}}(?: ?(?:ه|هـ|م|ء)(?!\w))?"
 _PLACE = r"(?:[^\s()\"'.!?؟:\-][^()\"'.!?؟:\-]{0,50}?\s?)"  # "دبي، الإمارات العربية المتحدة "
 _TIMESTAMP = r"\d{1,2}:\d{2} ?(?:ت ?م|ت ?غ|جمت|GMT|بتوقيت \S+)(?: \d{1,2}:\d{2} ?(?:ت ?غ|جمت|GMT))?"
-_MARKER = (
-    r"\( ?(?:يتبع|تستمر|تتمة|تتبع|انتهى|النهاية)\.? ?\)|/{1,2} ?انتهى ?/{1,2}|- ?انتهى ?-|"
-    r"(?:يتبع|انتهى)\.?"
+_MARKER_MARKED = (
+    r"\( ?(?:يتبع|تستمر|تتمة|تتبع|انتهى|النهاية)\.? ?\)|/{1,2} ?انتهى ?/{1,2}|- ?انتهى ?-"
 )
+_MARKER = rf"{_MARKER_MARKED}|(?:يتبع|انتهى)\.?"
 _URLTOK = r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+\.(?:com|net|org|gov|edu)(?:\.\w{2})?(?:/\S*)?"
-_SOCIALTOK = rf"(?:{_URLTOK}|@\w+|\w+@|#\w+|pic\.twitter\.com/\S+)"
+_SOCIALTOK = rf"(?:{_URLTOK}|@\w+(?:\.\w+)*|\w+@|#\w+|pic\.twitter\.com/\S+)"
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d"
 _LINKSEP = rf"[\s|,،•·\-:>{_EMOJI}]"
 _PLATFORM = (
@@ -335,8 +335,9 @@ RULES: tuple[Rule, ...] = (
     # --- bylines at the top ----------------------------------------------------
     Rule("byline", "first", rf"(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|تقرير|إشراف|حوار)"
          rf" ?: ?{_W}(?: {_W}){{0,4}}", "بقلم: محمد أحمد"),
-    Rule("byline", "first", rf"{_NAME}(?: {_NAME}){{0,3}} - {_NAME}(?: {_NAME}){{0,2}}",
-         "هيفاء عبدالله – عين اليوم", note="'Name – Outlet', at most 7 words, no digits"),
+    Rule("byline", "first", rf"{_NAME}(?: {_NAME}){{0,3}} ?- ?{_NAME}(?: {_NAME}){{0,2}}",
+         "هيفاء عبدالله – عين اليوم | سلمى القاسم- نبض الخليج",
+         note="'Name – Outlet', at most 7 words, no digits"),
     # --- datelines (kept apart as CleanedArticle.dateline) ----------------------
     Rule("dateline", "head", rf"{_PLACE}?\((?! ?{_CREDIT_HEAD})(?=[^()]{{0,100}}\))"
          rf"(?=[^()]*{_AG})[^()]*\)"
@@ -352,8 +353,10 @@ RULES: tuple[Rule, ...] = (
     # --- continuation and end markers, agency timestamps --------------------------
     Rule("marker", "line", rf"(?:{_MARKER})(?: ?{_TIMESTAMP})?|{_TIMESTAMP}",
          "(تستمر) | (يتبع) | // انتهى // | 15:12 ت م 12:12 جمت"),
-    Rule("marker", "tail", rf"\s*(?:{_MARKER})(?: ?{_TIMESTAMP})?$|\s+{_TIMESTAMP}$",
-         "... بين البلدين. (يتبع)"),
+    Rule("marker", "tail", rf"\s*(?:{_MARKER_MARKED})(?: ?{_TIMESTAMP})?$|"
+         rf"(?<=[.!?؟])\s*(?:يتبع|انتهى)\.?(?: ?{_TIMESTAMP})?$|\s+{_TIMESTAMP}$",
+         "... بين البلدين. (يتبع) | ... بين البلدين. انتهى.",
+         note="a bare 'انتهى' only after a sentence's end ('قال إن الأمر انتهى.' is news)"),
     # --- comment / share / follow prompts -------------------------------------------
     Rule("prompt", "line",
          r"(?:أفكارك|آراؤكم|آرائكم|رأيك|تعليقاتكم) (?:و ?تعليقاتك|وتعليقاتكم|يهمنا)",
@@ -408,14 +411,17 @@ RULES: tuple[Rule, ...] = (
     # --- lines that are only URLs, handles, hashtags; contact lines --------------------
     Rule("contact", "line", rf"(?:{_PLATFORM}) ?: ?{_SOCIALTOK}(?:{_LINKSEP}+{_SOCIALTOK})*",
          "تويتر: Arfaj1@ | إيميل: Arfaj555@yahoo.com"),
+    Rule("contact", "line", rf"(?:{_PLATFORM}) ?:?", "انستغرام",
+         note="a platform's name alone on its line (its handle follows on the next)"),
     Rule("links", "line", rf"{_LINKSEP}*{_SOCIALTOK}(?:{_LINKSEP}*{_SOCIALTOK})*{_LINKSEP}*",
          "https://youtu.be/x | @user #وسم | www.site.com"),
     # --- tags ---------------------------------------------------------------------------
     Rule("tags", "line",
          rf"(?:الوسوم|وسوم|كلمات مفتاحية|كلمات دلالية|Tags) ?:(?: ?{_W}[،,]?){{1,15}}",
          "الوسوم: السعودية، العيد"),
-    Rule("tags", "last", rf"سمات(?: {_W}){{1,10}}", "سمات أحمد العرفج احتفال العيد",
-         note="'سمات' (tags) only as the last line"),
+    Rule("tags", "last", rf"(?:{_SOCIALTOK} )*سمات(?: {_W}){{1,10}}",
+         "سمات أحمد العرفج احتفال العيد | @salma_q سمات اقتصاد",
+         note="'سمات' (tags) only as the last line, after the writer's handle if any"),
     Rule("tags", "tail", rf"(?<=[.!?؟\"')])\s+سمات(?: {_W}){{1,10}}$", "... في لندن. سمات لندن"),
     # --- source line ----------------------------------------------------------------
     Rule("source", "last", r"(?:المصدر|مصدر الخبر|Source) ?: ?[^.!?؟]{1,60}", "المصدر: وكالات"),
@@ -431,6 +437,9 @@ RULES: tuple[Rule, ...] = (
     Rule("markup", "line", _NO_ARABIC + r"(?:[A-Za-z.#*@\[:][^{}]*\{[^{}]*\}?|"
          r"[a-z-]{2,40} ?: ?[^;{}]{1,80};(?: ?[a-z-]{2,40} ?: ?[^;{}]{1,80};)*)",
          ".ad-banner { display: none; } | color: red;"),
+    Rule("byline", "span", r"(?<=\w) ?- ?\"[^\"]{2,40}\" ?(?=:)", "عمّان - «الغد»: أعلنت",
+         note="the paper's own name between a place and a colon ('PLACE – «PAPER»:'); "
+         "the place stays"),
     Rule("markup", "span", r"<(script|style)\b[^>]*>.*?</\1 ?>|<!--.*?-->|"
          r"</?(?:p|br|div|span|a|b|i|u|em|strong|img|iframe|script|style|font|li|ul|ol|h[1-6]|"
          r"table|tbody|tr|td|th|figure|figcaption|blockquote|section|article|header|footer|nav|"
