@@ -42,7 +42,7 @@ import argparse
 import hashlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,7 +55,12 @@ from arabic_digest.translate.boilerplate import (  # noqa: E402
     BoilerplateLearner,
     Learned,
 )
-from arabic_digest.translate.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
+from arabic_digest.translate.clean import (  # noqa: E402
+    CleanedArticle,
+    CleanOptions,
+    clean_article,
+    normalize_line,
+)
 from arabic_digest.translate.segment import segment_paragraph  # noqa: E402
 
 from arabic_digest.learning import count_boilerplate, learn_boilerplate, source_key  # noqa: E402
@@ -97,7 +102,8 @@ def count_templates(articles: list[outletfixtures.FixtureArticle]) -> Boilerplat
     return learner
 
 
-def _verdicts(articles: list[outletfixtures.FixtureArticle], learned: Learned):  # type: ignore[no-untyped-def]
+def _verdicts(articles: list[outletfixtures.FixtureArticle], learned: Learned
+              ) -> Iterator[tuple[outletfixtures.FixtureArticle, CleanedArticle, dict]]:
     options = CleanOptions(learned=learned)
     for a in articles:
         c = clean_article(a.text, a.title, options, source=a.outlet)
@@ -209,12 +215,19 @@ class LabelledSet:
                  articles: list[tuple[str, str, str | None]],  # outlet, text, title
                  score: Callable[[Learned], dict[str, day_labels.Counts]]) -> None:
         self.counted, self.articles, self._score = counted, articles, score
+        self._learned: dict[Point, Learned] = {}
+        self._scores: dict[Point, dict[str, day_labels.Counts]] = {}
 
     def learned(self, point: Point) -> Learned:
-        return replace(self.counted, edge_share=point[0], end_share=point[1]).freeze()
+        if point not in self._learned:
+            self._learned[point] = replace(self.counted, edge_share=point[0],
+                                           end_share=point[1]).freeze()
+        return self._learned[point]
 
     def score(self, point: Point) -> dict[str, day_labels.Counts]:
-        return self._score(self.learned(point))
+        if point not in self._scores:  # both tables score the day's grid
+            self._scores[point] = self._score(self.learned(point))
+        return self._scores[point]
 
     def changed(self, outlet: str, point: Point) -> tuple[int, int, int, int]:
         """(articles, first sentence changed, last changed, any text changed) for one outlet."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -508,5 +509,8 @@ def test_the_learned_credit_glued_before_the_first_sentence_goes() -> None:
         c = clean_article(arts[4 + k], f"عنوان {4 + k}", options, source="pulse")
         assert c.paragraphs[0] == normalize_line(f"الدمام {paras[10 + k]}"), c.paragraphs
         assert [r["kind"] for r in c.removed] == ["byline"]
+    kept = clean_article(arts[4], "عنوان", replace(options, keep_kinds=frozenset({"byline"})),
+                         source="pulse")
+    assert kept.paragraphs[0].startswith("نبض الخليج")  # --keep-kind byline keeps it
     other = clean_article(arts[4], "عنوان", options, source="another outlet")
     assert "نبض الخليج" in other.paragraphs[0]  # the credit is the outlet's own, learned

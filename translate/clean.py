@@ -338,6 +338,9 @@ RULES: tuple[Rule, ...] = (
     Rule("byline", "first", rf"{_NAME}(?: {_NAME}){{0,3}} ?- ?{_NAME}(?: {_NAME}){{0,2}}",
          "هيفاء عبدالله – عين اليوم | سلمى القاسم- نبض الخليج",
          note="'Name – Outlet', at most 7 words, no digits"),
+    Rule("byline", "span", r"(?<=\w) ?- ?\"[^\"]{2,40}\" ?(?=:)", "عمّان - «الغد»: أعلنت",
+         note="the paper's own name between a place and a colon ('PLACE – «PAPER»:'); "
+         "the place stays"),
     # --- datelines (kept apart as CleanedArticle.dateline) ----------------------
     Rule("dateline", "head", rf"{_PLACE}?\((?! ?{_CREDIT_HEAD})(?=[^()]{{0,100}}\))"
          rf"(?=[^()]*{_AG})[^()]*\)"
@@ -437,9 +440,6 @@ RULES: tuple[Rule, ...] = (
     Rule("markup", "line", _NO_ARABIC + r"(?:[A-Za-z.#*@\[:][^{}]*\{[^{}]*\}?|"
          r"[a-z-]{2,40} ?: ?[^;{}]{1,80};(?: ?[a-z-]{2,40} ?: ?[^;{}]{1,80};)*)",
          ".ad-banner { display: none; } | color: red;"),
-    Rule("byline", "span", r"(?<=\w) ?- ?\"[^\"]{2,40}\" ?(?=:)", "عمّان - «الغد»: أعلنت",
-         note="the paper's own name between a place and a colon ('PLACE – «PAPER»:'); "
-         "the place stays"),
     Rule("markup", "span", r"<(script|style)\b[^>]*>.*?</\1 ?>|<!--.*?-->|"
          r"</?(?:p|br|div|span|a|b|i|u|em|strong|img|iframe|script|style|font|li|ul|ol|h[1-6]|"
          r"table|tbody|tr|td|th|figure|figcaption|blockquote|section|article|header|footer|nav|"
@@ -734,7 +734,9 @@ def _strip_learned(paragraphs: list[str], options: CleanOptions, source: str | N
     assert options.learned is not None
     out = []
     for k, para in enumerate(paragraphs):
-        spans = options.learned.spans(para, source, first=k == 0, last=k == len(paragraphs) - 1)
+        spans = [sp for sp in options.learned.spans(para, source, first=k == 0,
+                                                    last=k == len(paragraphs) - 1)
+                 if sp.kind not in options.keep_kinds]  # a learned credit is a "byline"
         if spans:
             para, _ = _remove_spans(para, para, spans, art)
         if para:
