@@ -32,9 +32,9 @@ from dataclasses import dataclass, field, replace
 
 from sacremoses import MosesPunctNormalizer
 
+from .inline import AGENCIES, find_spans
 from .inline import CREDIT_HEAD as _CREDIT_HEAD
 from .inline import REPORT as _REPORT
-from .inline import find_spans
 from .spans import LearnedSet, Span
 
 CLEANING_VERSION = "v3"
@@ -289,12 +289,6 @@ class Rule:
 # -- shared pieces ----------------------------------------------------------
 _W = r"[^\s.!?؟،؛:]+"  # a word without sentence punctuation
 _NAME = r"[^\W\d_]+"  # a word of letters only
-AGENCIES = (
-    r"CNN|BBC|AFP|AP|Reuters|RT|DPA|رويترز|سبوتنيك|أ ?ف ?ب|ا ?ف ?ب|أ\.ف\.ب|فرانس ?برس|"
-    r"د ?ب ?أ|د\.ب\.أ|الأناضول|واس|وام|قنا|كونا|بنا|سانا|سبأ|واج|وات|ومع|بترا|وفا|معا|"
-    r"شينخوا|إرنا|ارنا|يو ?بي ?آي|أسوشيتد ?برس|أسوشيتدبرس|سبق|إفي|الألمانية|الفرنسية|"
-    r"الأوروبية|الأسوشيتد برس|يونهاب|تاس|نوفوستي|إنترفاكس"
-)
 _AG = rf"(?<!\w)(?:{AGENCIES})(?!\w)"
 MONTHS = (
     r"يناير|فبراير|مارس|أبريل|ابريل|إبريل|مايو|يونيو|يونيه|يوليو|يوليه|أغسطس|اغسطس|"
@@ -455,8 +449,9 @@ RULES: tuple[Rule, ...] = (
          "joined without و/،; or a comment prompt"),
     Rule("read_also", "inline", None, "... . اقرأ أيضا: عنوان مقال آخر وقال ...",
          note="header, then the linked headline up to punctuation, a separator or a new report"),
-    Rule("image_credit", "inline", None, "(تصوير: محمد علي) | الصورة: أ ف ب",
-         note="a credit in brackets, or credit cue + agency/short name before a boundary"),
+    Rule("image_credit", "inline", None, "(تصوير: محمد علي) | الصورة: أ ف ب | ... . «واس» وقال",
+         note="a credit in brackets, or credit cue + agency/short name before a boundary; "
+         "a quoted or bracketed agency or media office alone between two sentences"),
     Rule("source", "inline", None, "... . المصدر: سكاي نيوز عربية",
          note="at a sentence start, up to 5 words before a boundary"),
     Rule("subscribe", "inline", None, "اشترك في نشرتنا البريدية ليصلك كل جديد.",

@@ -170,6 +170,26 @@ CREDIT_SOURCES = (
     r"فرانس ?برس|الأناضول|أرشيفية|ارشيفية|أرشيف|الأرشيف|إنترنت|الإنترنت|متداولة|مواقع التواصل|"
     r"وكالات|تعبيرية|توضيحية|واس"
 )
+# news agencies by name and initials; also the datelines' agencies (clean.py)
+AGENCIES = (
+    r"CNN|BBC|AFP|AP|Reuters|RT|DPA|رويترز|سبوتنيك|أ ?ف ?ب|ا ?ف ?ب|أ\.ف\.ب|فرانس ?برس|"
+    r"د ?ب ?أ|د\.ب\.أ|الأناضول|واس|وام|قنا|كونا|بنا|سانا|سبأ|واج|وات|ومع|بترا|وفا|معا|"
+    r"شينخوا|إرنا|ارنا|يو ?بي ?آي|أسوشيتد ?برس|أسوشيتدبرس|سبق|إفي|الألمانية|الفرنسية|"
+    r"الأوروبية|الأسوشيتد برس|يونهاب|تاس|نوفوستي|إنترفاكس"
+)
+# an outlet's or a body's own media office: "مركز الاتحاد الإعلامي", "المكتب الإعلامي لبلدية نابلس"
+_MEDIA_OFFICE = (
+    r"(?:ال)?(?:مركز|مكتب|قسم|إدارة|ادارة|دائرة|منسقية|وحدة)(?: [^\s\"()]+){0,3}? "
+    r"و?(?:ال)?(?:إعلامي|اعلامي|إعلامية|اعلامية|إعلام|اعلام)(?: [^\s\"()]+){0,3}?"
+)
+# A photo credit standing alone between two sentences, where a caption ended: a quoted or
+# bracketed agency or media office, then a new clause (و + word, "يشار/يذكر") or a boundary.
+# A bare verb after it makes the name a subject ("«المكتب الإعلامي» أعلن") and keeps it.
+_ALONE = rf"{AGENCIES}|و ?م ?ع|{_MEDIA_OFFICE}"
+_CREDIT_ALONE_RE = re.compile(
+    rf"(?<=[.!?؟] )(?:\"(?:{_ALONE})\"|\( ?(?:{_ALONE}) ?\))"
+    rf"(?= ?(?:[.!?؟،,:|•]|$)| و[{AR}]| و?(?:يشار|يذكر|يُشار|يُذكر)(?![\w]))"
+)
 _CREDIT_RE = re.compile(
     rf"\( ?(?:{CREDIT_HEAD}) ?[:\-/]? ?[^()]{{1,60}}\)|"
     rf"\( ?(?:صورة|الصورة|صور) (?:أرشيفية|ارشيفية|من الأرشيف|تعبيرية|توضيحية) ?\)|"
@@ -180,7 +200,9 @@ _CREDIT_RE = re.compile(
 
 
 def credit_spans(text: str) -> list[Span]:
-    return [Span("image_credit", m.start(), m.end()) for m in _CREDIT_RE.finditer(text)]
+    return [Span("image_credit", m.start(), m.end()) for m in _CREDIT_RE.finditer(text)] + [
+        Span("image_credit", m.start(), m.end(), reason="an agency or media office alone "
+             "after a sentence, before a new clause") for m in _CREDIT_ALONE_RE.finditer(text)]
 
 
 _SOURCE_RE = re.compile(
