@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +34,9 @@ from .translate.glossary import GlossaryError, load_glossary
 from .translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
 
 EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
+# one page holds every article: past a few tens of MB a browser opens it slowly (120 MB took
+# 24 s in Chromium, docs/stories.md), and the archive reads any number of runs
+LARGE_REPORT_MB = 20
 
 
 class UsageProblem(Exception):
@@ -327,7 +331,13 @@ def report(output_jsonl: Path, output: Path | None) -> int:
         return fail(str(exc))
     counts = ", ".join(f"{n} {k}" for k, n in view.counts.items())
     bad = f"; {plural(view.unreadable, 'unreadable line')} skipped" if view.unreadable else ""
-    say(f"report of {plural(len(view.articles), 'article')} ({counts}){bad} -> {path}")
+    size = path.stat().st_size / 1e6
+    say(f"report of {plural(len(view.articles), 'article')} ({counts}){bad} -> {path} "
+        f"({size:.1f} MB)")
+    if size > LARGE_REPORT_MB:
+        say(f"a {size:.0f} MB page is slow to open; to read runs this size, index them and "
+            f"serve the archive: arabic-digest index {shlex.quote(str(output_jsonl))} --db "
+            "archive.sqlite && arabic-digest serve archive.sqlite")
     return EXIT_OK
 
 

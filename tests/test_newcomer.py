@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from arabic_digest.commands import LARGE_REPORT_MB
+from tests import reportdata
 from tests.test_ct2 import no_normalize_before
 from tests.test_robust_runs import read_only_dir  # noqa: F401 - a fixture
 from tests.test_run import cli
@@ -256,3 +258,21 @@ def test_unwritable_folder_is_one_line_in_every_command(
     # Permission denied, or Operation not permitted for root on an immutable folder.
     assert f"cannot write {out}: " in proc.stderr and "(choose another with -o)" in proc.stderr
     _no_traceback(proc)
+
+
+@pytest.mark.slow
+def test_report_says_its_size_and_points_a_large_run_to_the_archive(tmp_path: Path) -> None:
+    words = "وقال الوزير إن الخطة تشمل المدن والقرى في كل المناطق "
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    # the page's size is what counts, not the number of articles: two long ones will do
+    for path, repeat in ((small, 100), (large, 120_000)):
+        recs = [reportdata.ok_record(f"a{i}", [[words * repeat + "."]]) for i in range(2)]
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), "utf-8")
+    proc = cli("report", str(small))
+    size = small.with_name("small.report.html").stat().st_size / 1e6
+    assert proc.returncode == 0 and f"({size:.1f} MB)" in proc.stderr, proc.stderr
+    assert "serve" not in proc.stderr
+    proc = cli("report", str(large))
+    assert large.with_name("large.report.html").stat().st_size / 1e6 > LARGE_REPORT_MB
+    assert proc.returncode == 0, proc.stderr
+    assert f"arabic-digest index {large} --db archive.sqlite" in proc.stderr, proc.stderr
