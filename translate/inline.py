@@ -134,10 +134,11 @@ _READ_HEAD = (
     r"Read (?:also|more)|Related (?:stories|articles|news)"
 )
 # a headline ends at sentence punctuation, a separator, or where a report starts again
-REPORT = (
-    r"و?(?:قال|قالت|أعلن|أعلنت|أكد|أكدت|أضاف|أضافت|أوضح|أوضحت|أشار|أشارت|ذكر|ذكرت|كشف|كشفت|"
-    r"بين|بينت|تابع|تابعت|يذكر|يشار|كان|كانت)"
+REPORT_VERBS = (
+    r"قال|قالت|أعلن|أعلنت|أكد|أكدت|أضاف|أضافت|أوضح|أوضحت|أشار|أشارت|ذكر|ذكرت|كشف|كشفت|"
+    r"بين|بينت|تابع|تابعت|يذكر|يشار|كان|كانت"
 )
+REPORT = rf"و?(?:{REPORT_VERBS})"
 # a short unit (credit, source) ends at punctuation, a separator, the end, or a new report
 _UNIT_END = rf"(?= ?(?:[.!?؟|•]|$)|(?: (?:{REPORT})(?![\w])))"
 _NOT_REPORT = rf"(?!{REPORT}(?![\w]))"
@@ -175,20 +176,27 @@ AGENCIES = (
     r"CNN|BBC|AFP|AP|Reuters|RT|DPA|رويترز|سبوتنيك|أ ?ف ?ب|ا ?ف ?ب|أ\.ف\.ب|فرانس ?برس|"
     r"د ?ب ?أ|د\.ب\.أ|الأناضول|واس|وام|قنا|كونا|بنا|سانا|سبأ|واج|وات|ومع|بترا|وفا|معا|"
     r"شينخوا|إرنا|ارنا|يو ?بي ?آي|أسوشيتد ?برس|أسوشيتدبرس|سبق|إفي|الألمانية|الفرنسية|"
-    r"الأوروبية|الأسوشيتد برس|يونهاب|تاس|نوفوستي|إنترفاكس"
+    r"الأوروبية|الأسوشيتد برس|يونهاب|تاس|نوفوستي|إنترفاكس|[إا] ?ب ?أ|أ ?ش ?أ"
 )
 # an outlet's or a body's own media office: "مركز الاتحاد الإعلامي", "المكتب الإعلامي لبلدية نابلس"
 _MEDIA_OFFICE = (
     r"(?:ال)?(?:مركز|مكتب|قسم|إدارة|ادارة|دائرة|منسقية|وحدة)(?: [^\s\"()]+){0,3}? "
     r"و?(?:ال)?(?:إعلامي|اعلامي|إعلامية|اعلامية|إعلام|اعلام)(?: [^\s\"()]+){0,3}?"
 )
-# A photo credit standing alone between two sentences, where a caption ended: a quoted or
-# bracketed agency or media office, then a new clause (و + word, "يشار/يذكر") or a boundary.
-# A bare verb after it makes the name a subject ("«المكتب الإعلامي» أعلن") and keeps it.
+# A photo credit standing alone between two sentences, beside a caption: a quoted or
+# bracketed agency or media office, not the subject of what follows. It is a subject when a
+# verb follows bare ("«المكتب الإعلامي» أعلن", "«رويترز» تنقل"; a reporting verb, or an
+# imperfect's prefix) or و joins a second name ("«واس» و«كونا» نقلتا"); a new clause with و,
+# an impersonal "يشار/يذكر", a caption's noun or a boundary after it leave it a credit.
 _ALONE = rf"{AGENCIES}|و ?م ?ع|{_MEDIA_OFFICE}"
+_ATTRIBUTION = r"نقل|نقلت|نقلتا|ذكرتا|أفاد|أفادت|أورد|أوردت|نشر|نشرت|بث|بثت|نسب|نسبت|علم|علمت"
+_SUBJECT_OF = (
+    rf"(?!(?:يشار|يذكر|يُشار|يُذكر)(?![\w]))"
+    rf"(?:(?:{REPORT_VERBS}|{_ATTRIBUTION})(?![\w])|[يتن][{AR}]{{3,}}|و? ?[\"(])"
+)
 _CREDIT_ALONE_RE = re.compile(
-    rf"(?<=[.!?؟] )(?:\"(?:{_ALONE})\"|\( ?(?:{_ALONE}) ?\))"
-    rf"(?= ?(?:[.!?؟،,:|•]|$)| و[{AR}]| و?(?:يشار|يذكر|يُشار|يُذكر)(?![\w]))"
+    rf"(?:(?<=[.!?؟] )|(?<=[.!?؟]))(?:\"(?:{_ALONE})\"|\( ?(?:{_ALONE}) ?\))"
+    rf"(?= ?(?:[.!?؟،,:|•]|$)| (?!{_SUBJECT_OF})[^\s])"
 )
 _CREDIT_RE = re.compile(
     rf"\( ?(?:{CREDIT_HEAD}) ?[:\-/]? ?[^()]{{1,60}}\)|"
@@ -200,9 +208,10 @@ _CREDIT_RE = re.compile(
 
 
 def credit_spans(text: str) -> list[Span]:
+    alone = "an agency or media office alone after a sentence, not the subject of what follows"
     return [Span("image_credit", m.start(), m.end()) for m in _CREDIT_RE.finditer(text)] + [
-        Span("image_credit", m.start(), m.end(), reason="an agency or media office alone "
-             "after a sentence, before a new clause") for m in _CREDIT_ALONE_RE.finditer(text)]
+        Span("image_credit", m.start(), m.end(), reason=alone)
+        for m in _CREDIT_ALONE_RE.finditer(text)]
 
 
 _SOURCE_RE = re.compile(
