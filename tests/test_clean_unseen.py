@@ -524,6 +524,7 @@ def test_a_credit_alone_after_a_caption_goes(caption: str, credit: str, after: s
     "انتهى اللقاء. «واس» و«كونا» نقلتا البيان كاملا.",  # two agencies as the subject
     "وتأجل القرار. «الأناضول» تنقل عن مصدر في الوزارة أن الموعد الجديد لم يحدد.",  # a verb
     "وتأجل القرار. «رويترز» نشرت النص الكامل للاتفاق.",
+    "وتأجل القرار. «الأناضول» عن مصدر في الوزارة: الموعد الجديد لم يحدد.",
 ])
 def test_a_quoted_agency_or_office_that_is_news_stays(news: str) -> None:
     c = clean_article(news)

@@ -451,7 +451,8 @@ RULES: tuple[Rule, ...] = (
          note="header, then the linked headline up to punctuation, a separator or a new report"),
     Rule("image_credit", "inline", None, "(تصوير: محمد علي) | الصورة: أ ف ب | ... . «واس» وقال",
          note="a credit in brackets, or credit cue + agency/short name before a boundary; "
-         "a quoted or bracketed agency or media office alone between two sentences"),
+         "a quoted or bracketed agency or media office alone after a sentence, not the "
+         "subject of what follows"),
     Rule("source", "inline", None, "... . المصدر: سكاي نيوز عربية",
          note="at a sentence start, up to 5 words before a boundary"),
     Rule("subscribe", "inline", None, "اشترك في نشرتنا البريدية ليصلك كل جديد.",

@@ -185,14 +185,16 @@ _MEDIA_OFFICE = (
 )
 # A photo credit standing alone between two sentences, beside a caption: a quoted or
 # bracketed agency or media office, not the subject of what follows. It is a subject when a
-# verb follows bare ("«المكتب الإعلامي» أعلن", "«رويترز» تنقل"; a reporting verb, or an
-# imperfect's prefix) or و joins a second name ("«واس» و«كونا» نقلتا"); a new clause with و,
-# an impersonal "يشار/يذكر", a caption's noun or a boundary after it leave it a credit.
+# bare verb follows ("«المكتب الإعلامي» أعلن", "«رويترز» تنقل": a reporting verb or an
+# imperfect's prefix), a pronoun, عن or أن, or و and a second name ("«واس» و«كونا» نقلتا");
+# a new clause with و, an impersonal "يشار/يذكر", a caption's noun or a boundary after it
+# leave it a credit.
 _ALONE = rf"{AGENCIES}|و ?م ?ع|{_MEDIA_OFFICE}"
 _ATTRIBUTION = r"نقل|نقلت|نقلتا|ذكرتا|أفاد|أفادت|أورد|أوردت|نشر|نشرت|بث|بثت|نسب|نسبت|علم|علمت"
+_LINKS = r"عن|إن|أن|هو|هي|التي|الذي"  # "«رويترز» عن مصدر", "«واس» هي الوكالة"
 _SUBJECT_OF = (
     rf"(?!(?:يشار|يذكر|يُشار|يُذكر)(?![\w]))"
-    rf"(?:(?:{REPORT_VERBS}|{_ATTRIBUTION})(?![\w])|[يتن][{AR}]{{3,}}|و? ?[\"(])"
+    rf"(?:(?:{REPORT_VERBS}|{_ATTRIBUTION}|{_LINKS})(?![\w])|[يتن][{AR}]{{3,}}|و? ?[\"(])"
 )
 _CREDIT_ALONE_RE = re.compile(
     rf"(?:(?<=[.!?؟] )|(?<=[.!?؟]))(?:\"(?:{_ALONE})\"|\( ?(?:{_ALONE}) ?\))"
