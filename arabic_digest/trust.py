@@ -19,8 +19,10 @@ a first try that keeps it. A `glossary` flag counts 1 when the two tries are com
 not cause a retry on its own: the model never sees the glossary, so decoding again fixes it
 only by chance.
 
-Scores of both tries are the model's own teacher-forced mean log-probability per token on
-either backend (CTranslate2 scores its outputs with `score_batch`), so they compare.
+Scores are the model's own mean log-probability per chosen token on either backend. A first
+try's score comes free with the search (plain decoding scores what the model says); a retry's
+penalties change what its search scores, so a retried segment's two tries are both re-scored
+teacher-forced (`Translator.rescore`; `score_batch` on CTranslate2) and compare on one measure.
 
 Beyond segments: `terms_inconsistent` lists glossary terms an article renders in more than
 one way, and `flag_summary` checks a summary's numbers and names against the translation.
@@ -133,8 +135,13 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
         for i in todo:
             reviews[i].retry = {"error": f"{type(exc).__name__}: {exc}"}
         return reviews
-    for i in todo:
-        s, first = segments[i], reviews[i]
+    # The retry was scored teacher-forced (its penalties change what the search scores); its
+    # first try is scored the same way, so the two compare on one measure.
+    firsts = _rescored(translator, [segments[i].text for i in todo],
+                       [reviews[i].hyp for i in todo])
+    for i, first_hyp in zip(todo, firsts):
+        s = segments[i]
+        first = Review(first_hyp, reviews[i].flags)
         hyp = again[s.text]
         second = Review(hyp, _check(s, hyp, terms))
         keep, other = (second, first) if retry_is_better(first, second) else (first, second)
@@ -145,6 +152,17 @@ def review(segments: Sequence[Segment], hyps: Sequence[Hypothesis], translator: 
             "flags": [f["kind"] for f in other.flags],
         })
     return reviews
+
+
+def _rescored(translator: Translator, texts: list[str],
+              hyps: list[Hypothesis]) -> list[Hypothesis]:
+    """`hyps` re-scored teacher-forced; as they were if that fails (a retry never costs an
+    article, and a score is only a tie-breaker)."""
+    try:
+        out = translator.rescore(texts, hyps)
+    except Exception:  # noqa: BLE001
+        return hyps
+    return out if len(out) == len(hyps) else hyps
 
 
 def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: int,

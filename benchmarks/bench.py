@@ -15,8 +15,11 @@ Contenders, each in a fresh subprocess, so its peak RSS (VmHWM) is its own:
   B1  this tool's transformers backend (pooled, length-sorted, token-budget batches);
   B2  this tool's CTranslate2 backend (int8 on CPU), translating with scores as a run does; it
       records every call it makes to the engine;
-  B3  raw CTranslate2: B2's engine calls (the same token lists, bounds and options) replayed on
-      a fresh ctranslate2.Translator in one process; its outputs must equal B2's.
+  B3  raw CTranslate2, replayed: B2's engine calls (the same token lists, bounds and options)
+      replayed on a fresh ctranslate2.Translator in one process; its outputs must equal B2's;
+  B4  raw CTranslate2 as an expert calls it (translation): the same segments tokenized, one
+      translate_batch per length bound with CTranslate2's own token batching
+      (batch_type="tokens", the tool's budget) and return_scores=True: the engine limit.
 B2 and B3 time the median of --repeats passes. B3 also replays the translate calls with a
 one-token bound, which prices the encoder apart from the decoder: the per-token costs behind the
 estimates (a realistic whole run, a day of news per preset, 2 and 16 cores).
@@ -236,6 +239,8 @@ def worker(task: str, contender: str, args: dict[str, Any]) -> dict[str, Any]:
     torch.set_num_threads(THREADS)
     if contender == "B3":
         return raw_engine(args)
+    if contender == "B4":
+        return expert_engine(args)
     from arabic_digest.translate.translator import max_new_tokens_for
 
     model, device, beams = args["model"], args.get("device", "cpu"), args.get("beams", BEAMS)
@@ -271,8 +276,17 @@ def worker(task: str, contender: str, args: dict[str, Any]) -> dict[str, Any]:
             bounds = [max_new_tokens_for(tr.count_tokens(p), 2.0, 10, 512) for p in flat]
             load = time.perf_counter() - t0
 
+            from arabic_digest.translate.segment import Segment
+
+            from arabic_digest import trust
+
+            segments = [Segment(p, "") for p in flat]
+            owner = [k for k, a in enumerate(articles) for _ in a]
+
             def work() -> None:
-                tr.translate_scored(flat)  # what a run calls: translations with their scores
+                # What a run does: translations with their scores, then the trust checks
+                # (flags; retries, re-scored, where an article's flags allow them).
+                trust.review(segments, tr.translate_scored(flat), tr, articles=owner)
         tokens, items = sum(bounds), len(flat)
     else:
         texts: list[str] = args["inputs"]
@@ -365,8 +379,51 @@ def raw_engine(args: dict[str, Any]) -> dict[str, Any]:
             "tokens": tokens, "items": items, "tokens_per_s": tokens / elapsed,
             "items_per_s": items / elapsed, "peak_rss_mb": peak_rss_mb(), "equal": equal,
             "calls": len(calls), "translate_s": times["translate_batch"],
+            "score_calls": sum(m == "score_batch" for m, *_ in calls),
             "score_s": times["score_batch"], "encoder_s": encoder, "source_tokens": source,
             "generated_tokens": generated, "scored_tokens": scored}
+
+
+def expert_engine(args: dict[str, Any]) -> dict[str, Any]:
+    """B4: what an expert writes with raw CTranslate2 for the same segments and bounds; its
+    hypotheses must equal B2's (read from B2's recorded calls)."""
+    import ctranslate2
+    from arabic_digest.translate.ct2 import decoding_bounds
+    from arabic_digest.translate.translator import generation_settings, max_new_tokens_for
+    from transformers import AutoTokenizer
+
+    t0 = time.perf_counter()
+    engine = ctranslate2.Translator(args["converted"], device=args.get("device", "cpu"),
+                                    compute_type=args.get("compute_type", "int8"),
+                                    intra_threads=THREADS, inter_threads=1)
+    tok = AutoTokenizer.from_pretrained(args["model"])
+    _, gen = generation_settings(args["model"])
+    load = time.perf_counter() - t0
+    flat = [p for a in args["inputs"] for p in a]
+    sources = [tok.convert_ids_to_tokens(tok(p)["input_ids"]) for p in flat]
+    groups: dict[int, list[int]] = {}
+    for i, src in enumerate(sources):  # the model's own bound per segment, as in B2
+        bound = max_new_tokens_for(len(src), 2.0, 10, 511)
+        groups.setdefault(decoding_bounds(gen, bound + 1, 0)[1], []).append(i)
+    got: dict[int, list[str]] = {}
+
+    def work() -> None:
+        for max_len, rows in groups.items():
+            results = engine.translate_batch(
+                [sources[i] for i in rows], beam_size=args.get("beams", BEAMS),
+                max_decoding_length=max_len, max_batch_size=4096, batch_type="tokens",
+                return_scores=True)
+            got.update((i, r.hypotheses[0]) for i, r in zip(rows, results))
+
+    elapsed = statistics.median(timed_passes(work, args.get("repeats", 1)))
+    calls = pickle.loads(Path(args["calls"]).read_bytes())
+    b2 = {tuple(s): h for m, a, _, out in calls if m == "translate_batch"
+          for s, h in zip(a[0], out)}
+    equal = all(b2.get(tuple(sources[i])) == got[i] for i in range(len(flat)))
+    tokens = args["tokens"]
+    return {"task": "translate", "contender": "B4", "seconds": elapsed, "load_s": load,
+            "tokens": tokens, "items": len(flat), "tokens_per_s": tokens / elapsed,
+            "items_per_s": len(flat) / elapsed, "peak_rss_mb": peak_rss_mb(), "equal": equal}
 
 
 def run_worker(task: str, contender: str, args: dict[str, Any], workdir: Path,
@@ -398,6 +455,16 @@ def ct2_pair(task: str, model: Path, converted: str, inputs: Any, workdir: Path,
     b3 = run_worker(task, "B3", {"converted": converted, "calls": str(calls),
                                  "tokens": b2["tokens"], **extra}, workdir, tag)
     return b2, b3
+
+
+def expert(model: Path, converted: str, inputs: Any, workdir: Path, tag: str = "",
+           **extra: Any) -> dict[str, Any]:
+    """B4 on the segments B2 translated (after ct2_pair, whose recorded calls it checks)."""
+    calls = workdir / f"calls-translate{tag}.pickle"
+    b2_tokens = extra.pop("tokens")
+    return run_worker("translate", "B4", {"model": str(model), "converted": converted,
+                                          "inputs": inputs, "calls": str(calls),
+                                          "tokens": b2_tokens, **extra}, workdir, tag)
 
 
 # --------------------------------------------------------------------------- whole run
@@ -567,6 +634,10 @@ def cpu_benchmark(a: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         pair = ct2_pair(task, model, conv[name], inputs, workdir, "", repeats=repeats)
         out["rows"].extend(pair)
         pairs[(task, name, BEAMS)] = pair
+        if task == "translate":
+            step("translate B4")
+            out["rows"].append(expert(model, conv[name], inputs, workdir, repeats=repeats,
+                                      tokens=pair[0]["tokens"]))
     out["budgets"] = []
     for budget in SUMMARY_BUDGETS:
         step(f"summarize B2, batch budget {budget}")
@@ -615,6 +686,8 @@ def main() -> None:
     ap.add_argument("--results", type=Path, help="write the report here (default: "
                     "benchmarks/RESULTS.md, or RESULTS-gpu.md with --gpu; --quick and --dry-run "
                     "write none unless given)")
+    ap.add_argument("--engine-limit", action="store_true",
+                    help="only the translation stage against raw CTranslate2 (B2, B3, B4)")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -630,6 +703,10 @@ def main() -> None:
     if a.gpu:
         lines = gpu_report(a, gpu_benchmark(a, workdir), time.perf_counter() - started)
         default = None if a.dry_run else ROOT / "benchmarks" / "RESULTS-gpu.md"
+    elif a.engine_limit:
+        lines = engine_limit_report(a, engine_limit_benchmark(a, workdir),
+                                    time.perf_counter() - started)
+        default = None
     else:
         lines = report(a, cpu_benchmark(a, workdir), time.perf_counter() - started)
         default = None if a.quick else ROOT / "benchmarks" / "RESULTS.md"
@@ -723,6 +800,57 @@ def _machine_line() -> str:
             f"{m['platform']}.")
 
 
+def engine_limit_lines(by: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """The tool against raw CTranslate2: as an expert calls it (B4), and replaying the tool's
+    own engine calls (B3)."""
+    b2, b4 = by[("translate", "B2")], by[("translate", "B4")]
+    lines = ["The engine limit: the tool's translation stage (B2: scores, trust flags and "
+             "retries as a run makes them) against raw CTranslate2 as an expert calls it (B4: "
+             "translate_batch with its own token batching and return_scores=True) on the same "
+             "segments and bounds:", "",
+             "| task | tool s | raw CTranslate2 (expert) s | tool/B4 throughput | "
+             "outputs equal |", "|---|---:|---:|---:|---|",
+             f"| translate | {b2['seconds']:.1f} | {b4['seconds']:.1f} | "
+             f"{b4['seconds'] / b2['seconds']:.2f} | {'yes' if b4['equal'] else 'NO'} |", "",
+             "The replay (B3: exactly the engine calls B2 made, the same token lists, bounds and "
+             "options, its score_batch calls included; it prices the tool's overhead over its "
+             "own calls, not the calls themselves):", "",
+             "| task | engine calls | of them score_batch | tool s | replayed s | "
+             "tool/B3 throughput | outputs equal |", "|---|---:|---:|---:|---:|---:|---|"]
+    for task in ("translate", "summarize"):
+        if (task, "B3") not in by:
+            continue
+        b2, b3 = by[(task, "B2")], by[(task, "B3")]
+        lines.append(f"| {task} | {b3['calls']} | {b3.get('score_calls', 0)} | "
+                     f"{b2['seconds']:.1f} | {b3['seconds']:.1f} | "
+                     f"{b3['seconds'] / b2['seconds']:.2f} | {'yes' if b3['equal'] else 'NO'} |")
+    return lines
+
+
+def engine_limit_benchmark(a: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """--engine-limit: only the translation stage against raw CTranslate2 (B2, B3, B4)."""
+    size = "tiny" if a.quick else "full"
+    repeats = a.repeats or (1 if a.quick else 3)
+    marian = build_model(workdir, size, "opus-mt-ar-en")
+    conv = convert_all({"opus-mt-ar-en": marian}, "int8")["opus-mt-ar-en"]
+    articles = translation_inputs(marian, a.paragraphs or (4 if a.quick else 12))
+    b2, b3 = ct2_pair("translate", marian, conv, articles, workdir, "", repeats=repeats)
+    b4 = expert(marian, conv, articles, workdir, repeats=repeats, tokens=b2["tokens"])
+    return {"size": size, "repeats": repeats, "rows": [b2, b3, b4],
+            "n_par": sum(len(x) for x in articles)}
+
+
+def engine_limit_report(a: argparse.Namespace, res: dict[str, Any], wall: float) -> list[str]:
+    cmd = " ".join(["python", "benchmarks/bench.py", *sys.argv[1:]])
+    by = {(r["task"], r["contender"]): r for r in res["rows"]}
+    return [f"# The engine limit ({res['size']} opus-mt-ar-en, int8, beam {BEAMS}, "
+            f"{THREADS} threads)", "",
+            f"Command: `{cmd}`, run alone ({wall / 60:.1f} min); {res['n_par']} paragraphs, "
+            "every output to its bound; median of "
+            f"{plural(res['repeats'], 'pass', 'passes')}.", "", f"Machine: {_machine_line()}",
+            "", *engine_limit_lines(by)]
+
+
 def table(results: list[dict[str, Any]], with_compute: bool = False) -> list[str]:
     head = "| task | contender |" + (" compute |" if with_compute else "")
     rows = [head + " tokens/s | items/s | x B0 | peak RSS MB | load s | items |",
@@ -793,15 +921,7 @@ def report(a: argparse.Namespace, res: dict[str, Any], wall: float) -> list[str]
              "every summary runs to max_length. B2 and B3: median of "
              f"{plural(res['repeats'], 'pass', 'passes')}. Peak RSS is each contender's own "
              "(VmHWM of its process, loading included).", "", *table(rows), "",
-             "The tool against the raw engine (B3 replays exactly the engine calls B2 made: "
-             "the same token lists, bounds and options; translation includes the scoring "
-             "calls a run makes):", "",
-             "| task | engine calls | tool s | raw CTranslate2 s | tool/B3 throughput | "
-             "outputs equal |", "|---|---:|---:|---:|---:|---|"]
-    for task in ("translate", "summarize"):
-        b2, b3 = by[(task, "B2")], by[(task, "B3")]
-        lines.append(f"| {task} | {b3['calls']} | {b2['seconds']:.1f} | {b3['seconds']:.1f} | "
-                     f"{b3['seconds'] / b2['seconds']:.2f} | {'yes' if b3['equal'] else 'NO'} |")
+             *engine_limit_lines(by)]
     budgets = res["budgets"]
     lines += ["", "## Memory: the summarizer's batch budget", "",
               f"B2 summarizing {plural(budgets[0]['items'], 'NTREX document')} under each "

@@ -43,15 +43,19 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
     assert text == proc.stdout
     contenders = _section(text, "## Contenders")
     bench = _rows(contenders, ("translate", "summarize"))
-    assert [(r[0], r[1]) for r in bench[:8]] == [(t, c) for t in ("translate", "summarize")
-                                                 for c in ("B0", "B1", "B2", "B3")]
-    for r in bench[:8]:
+    order = [("translate", c) for c in ("B0", "B1", "B2", "B3", "B4")] + [
+        ("summarize", c) for c in ("B0", "B1", "B2", "B3")]
+    assert [(r[0], r[1]) for r in bench[:9]] == order
+    for r in bench[:9]:
         assert float(r[2]) > 0 and float(r[5]) > 0  # tokens/s, the contender's own peak RSS
     assert all(r[4] == "1.00" for r in bench if r[1] == "B0")  # ratios are against B0
-    # B3 replayed the tool's engine calls and got the same outputs
-    engine = bench[8:]
-    assert [r[0] for r in engine] == ["translate", "summarize"]
-    assert all(int(r[1]) >= 1 and float(r[4]) > 0 and r[5] == "yes" for r in engine)
+    # B4, raw CTranslate2 as an expert calls it, gave the tool's outputs; then B3 replayed the
+    # tool's engine calls (no score_batch call: scores come with the search) and got the same
+    limit, *replay = bench[9:]
+    assert limit[0] == "translate" and float(limit[3]) > 0 and limit[4] == "yes"
+    assert [r[0] for r in replay] == ["translate", "summarize"]
+    assert all(int(r[1]) >= 1 and float(r[5]) > 0 and r[6] == "yes" for r in replay)
+    assert replay[0][2] == "0"
     budgets = _rows(_section(text, "## Memory"), ("8192", "2048"))
     assert len(budgets) == 2 and all(float(r[2]) > 0 for r in budgets)
     runs = _rows(_section(text, "## Whole run"), ("converts", "cached"))
@@ -64,6 +68,14 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
     assert [(r[0], r[2]) for r in presets] == [("fast", "1"), ("default", "4"), ("best", "4")]
     assert all(float(r[3]) > 0 and float(r[6]) > 0 for r in presets)
     assert "cores" in text
+    # --engine-limit: the translation rows alone, quickly
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--engine-limit",
+         "--workdir", str(workdir), "--paragraphs", "3"],
+        env=ENV, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _rows(proc.stdout, ("translate",))
+    assert len(rows) == 2 and rows[0][4] == "yes" and rows[1][6] == "yes"
 
 
 @pytest.mark.slow
@@ -80,3 +92,25 @@ def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: P
     assert [r[2] for r in rows if r[1] == "B2"] == ["float32 (for float16)",
                                                     "int8_float32 (for int8_float16)"] * 2
     assert "CPU (dry run)" in text and "Whole `arabic-digest run --device cpu`" in text
+
+
+@pytest.mark.slow
+def test_library_benchmark_runs(tmp_path: Path, shared_data: Path, workdir: Path) -> None:
+    """benchmarks/library.py --quick: run against Pipeline.process on the same input (equal
+    records), and the endless-stream memory row; its section replaces itself in the file."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\nkept\n", "utf-8")
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "library.py"), "--quick", "--workdir",
+             str(workdir), "--results", str(results)],
+            env=ENV, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    text = results.read_text("utf-8")
+    assert text.startswith("# Benchmark results\n\nkept\n")
+    assert text.count("<!-- benchmarks/library.py -->") == 1
+    rows = _rows(text, ("arabic-digest run", "Pipeline.process"))
+    assert [r[0] for r in rows] == ["arabic-digest run", "Pipeline.process"]
+    assert all(int(r[1]) == 4 and float(r[2]) > 0 for r in rows)
+    assert "Records equal, timings aside: yes" in text
+    assert "RSS after each batch of 2 articles (12 batches" in text

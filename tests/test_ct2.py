@@ -123,8 +123,8 @@ def teacher_forced(marian_dir: Path, source: str, target_tokens: list[str],
 
 def test_greedy_scores_equal_the_transformers_teacher_forced_scores(
         marian_dir: Path, marian_f32: Path, sentences: list[str]) -> None:
-    """--beams 1, float32: same tokens and the same score on both backends, first try and
-    a retry with safer decoding alike (CTranslate2 re-scores with score_batch)."""
+    """--beams 1, float32: same tokens and the same score on both backends, first try (from
+    the search) and a retry with safer decoding (re-scored, score_batch on CTranslate2) alike."""
     texts = sentences[:6]
     ref = TransformersTranslator(str(marian_dir), device="cpu", beams=1)
     ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1)
@@ -142,9 +142,9 @@ def test_greedy_scores_equal_the_transformers_teacher_forced_scores(
                                            **options)[0].hypotheses[0]
         assert tok.decode(tok.convert_tokens_to_ids(tokens), skip_special_tokens=True) == hyp.text
         # The retry's output scored by transformers, teacher-forced: the same number, not the
-        # penalised score the decoder searched with.
-        assert hyp.score == pytest.approx(teacher_forced(marian_dir, text, tokens, True),
-                                          abs=2e-3)
+        # penalised score the decoder searched with (a </s> forced at the bound not counted).
+        assert hyp.score == pytest.approx(
+            teacher_forced(marian_dir, text, tokens, not hyp.hit_limit), abs=2e-3)
 
 
 @pytest.mark.parametrize("length_penalty", [1.0, 0.6])
@@ -285,3 +285,86 @@ def test_bart_6_6_shape_converts_and_summarizes(bart66_dir: Path, english: list[
     got = [s.text for s in ct2.summarize(texts)]
     assert got == [s.text for s in ref.summarize(texts)]
     assert all(got)
+
+
+# --------------------------------------------------------------------------- one pass (#37)
+
+
+class CountingEngine:
+    """The real ctranslate2.Translator, counting the rows each score_batch call scores."""
+
+    def __init__(self, engine: object) -> None:
+        self.engine, self.scored = engine, []
+
+    def translate_batch(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return self.engine.translate_batch(*args, **kwargs)
+
+    def score_batch(self, source, target, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        self.scored.append(len(source))
+        return self.engine.score_batch(source, target, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def ending_marian(marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with </s> a little likelier: it stops by itself, at varied lengths."""
+    return biased_copy(marian_dir, tmp_path_factory.mktemp("ending") / "m", 0.3)
+
+
+@pytest.mark.parametrize("which", ["ending", "looping"])
+def test_default_settings_score_from_the_search_and_rank_as_a_second_pass_would(
+        marian_dir: Path, ending_marian: Path, sentences: list[str], which: str) -> None:
+    """Default decoding (beam 4, int8, no penalties): no score_batch call at all, and the
+    search's scores are the teacher-forced ones (so the lowest-confidence ranking is too)."""
+    model = ending_marian if which == "ending" else marian_dir
+    ct2 = CT2Translator(str(model), models.convert(str(model), "int8").path, beams=4)
+    ct2.model = engine = CountingEngine(ct2.model)
+    texts = sentences[:24]
+    hyps = ct2.translate_scored(texts)
+    assert engine.scored == [] and ct2.settings()["scores"] == "search"
+    if which == "ending":  # some stop by themselves (</s> scored), some at the bound
+        assert any(h.hit_limit for h in hyps) and sum(not h.hit_limit for h in hyps) >= 3
+    again = ct2.rescore(texts, hyps)  # the second pass the run no longer makes
+    assert sum(engine.scored) == len(texts)
+    assert [h.text for h in again] == [h.text for h in hyps]
+    for a, h in zip(again, hyps):
+        assert h.score == pytest.approx(a.score, abs=2e-3)
+    assert len({round(h.score, 3) for h in hyps}) > 3  # the ranking below means something
+
+    def ranking(hs: list) -> list[int]:  # as the manifest's lowest list ranks (4 decimals)
+        return sorted(range(len(hs)), key=lambda i: (round(hs[i].score, 2), i))
+
+    assert ranking(hyps) == ranking(again)
+
+
+def test_only_retried_segments_are_rescored_and_both_tries_compare(
+        marian_dir: Path, marian_f32: Path, sentences: list[str]) -> None:
+    """The run's path (cache, review, retry): score_batch scores each retried segment's two
+    tries and nothing else; both scores are transformers' teacher-forced ones."""
+    from arabic_digest.translate.segment import Segment
+    from arabic_digest.translate.translator import CachedTranslator
+
+    from arabic_digest import trust
+
+    ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1)
+    ct2.model = engine = CountingEngine(ct2.model)
+    tr = CachedTranslator(ct2)
+    # The looping model's outputs are all flagged: let every one be retried.
+    segs = [Segment(t, "") for t in sentences[:6]]
+    reviews = trust.review(segs, tr.translate_scored([s.text for s in segs]), tr,
+                           max_share=1.0)
+    retried = [(s, r) for s, r in zip(segs, reviews) if r.retry and "kept" in r.retry]
+    assert retried, "the tiny model's loops must be retried"
+    assert sum(engine.scored) == 2 * len(retried)  # the retry and its first try, no more
+    tok, eos = ct2.tokenizer, ct2.generation_config.eos_token_id
+    for seg, r in retried[:2]:
+        first = tr.translate_scored([seg.text])[0]  # from the cache, with its ids
+        second = ct2.translate_scored([seg.text], trust.retry_overrides(1))[0]
+        got = {"first": first.text, "retry": second.text}
+        kept = r.retry["kept"]
+        scores = {kept: r.hyp.score, ("first" if kept == "retry" else "retry"): r.retry["score"]}
+        assert {kept: r.hyp.text, **{k: got[k] for k in got if k != kept}} == got
+        for name, hyp in (("first", first), ("retry", second)):
+            ids = [t for t in hyp.ids if t != eos]
+            want = teacher_forced(marian_dir, seg.text, tok.convert_ids_to_tokens(ids),
+                                  not hyp.hit_limit)
+            assert scores[name] == pytest.approx(want, abs=2e-3)

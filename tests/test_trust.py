@@ -38,14 +38,17 @@ def test_scores_are_the_same_batched_and_alone(marian_dir: Path, sentences: list
     alone = [tr.translate_scored([t])[0] for t in texts]
     assert [h.text for h in batched] == [h.text for h in alone]
     for b, a in zip(batched, alone):
-        assert b.score is not None and b.score == pytest.approx(a.score, abs=1e-4)
+        # From the search: a padded batch's float32 logits differ from a row alone's in
+        # the fourth decimal.
+        assert b.score is not None and b.score == pytest.approx(a.score, abs=1e-3)
     assert len({round(h.score, 4) for h in batched}) > 1  # scores tell segments apart
 
 
 @pytest.mark.parametrize("beams", [1, 4])
 def test_score_is_the_models_mean_token_log_probability(marian_dir: Path, sentences: list[str],
                                                         beams: int) -> None:
-    """The same number as transformers' own cross-entropy loss on the generated ids."""
+    """The same number as transformers' own cross-entropy loss on the generated ids (taken
+    from the search itself, not a second pass)."""
     tr = TransformersTranslator(str(marian_dir), device="cpu", beams=beams)
     text = sentences[3]
     hyp = tr.translate_scored([text])[0]
@@ -61,6 +64,9 @@ def test_score_is_the_models_mean_token_log_probability(marian_dir: Path, senten
         eos = (labels[0] == 0).nonzero()
         if len(eos):  # nothing after the first </s> counts
             labels[0, int(eos[0]) + 1:] = -100
+        if hyp.hit_limit:  # a </s> forced into the last slot is not the model's choice
+            assert int(labels[0, -1]) == 0
+            labels[0, -1] = -100
         loss = model(**inputs, decoder_input_ids=ids[:, :-1], labels=labels).loss
     assert hyp.score == pytest.approx(-float(loss), abs=1e-4)
 

@@ -3,10 +3,12 @@
 Same protocol, length bound and bucketing as `TransformersTranslator`, so a segment gets the
 same bound (and, in float32 with greedy decoding, the same tokens) on either backend.
 
-Scores are teacher-forced, as on the transformers backend: the decoder's own score is of the
-distribution it searched (after repetition penalties and n-gram blocking), so a retry with
-safer settings would not compare with its first try. `score_batch` re-scores every output
-under the model itself.
+Scores come with the search (`return_scores=True`) where the decoder scores what the model
+says: plain beam search or greedy, CTranslate2's score (sum of log-probabilities over
+length ** length_penalty, </s> included when chosen) turned back into a mean per token. Where
+the search scored another distribution (a repetition penalty, n-gram blocking: a retry's safer
+settings), `score_batch` re-scores the output under the model itself, so a retry compares with
+its first try (see `search_score_differs`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .translator import (
     Generated,
     ModelLoadError,
     Seq2SeqTranslator,
+    search_score_differs,
 )
 
 
@@ -87,8 +90,13 @@ class CT2Translator(Seq2SeqTranslator):
     def _tokens(self, encoded: list[list[int]]) -> list[list[str]]:
         return [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
 
+    def _score_source(self, config: Any) -> str:
+        prefix = getattr(config, "forced_bos_token_id", None) is not None
+        why = search_score_differs(config, prefix)
+        return f"rescored ({why})" if why else "search"
+
     def _generate(self, encoded: list[list[int]], max_new_tokens: int,
-                  config: Any) -> list[Generated]:
+                  config: Any, scores: bool = False) -> list[Generated]:
         tok = self.tokenizer
         # The transformers backend generates with max_length = max_new_tokens + 1.
         min_len, max_len, prefix = decoding_bounds(config, max_new_tokens + 1,
@@ -96,10 +104,12 @@ class CT2Translator(Seq2SeqTranslator):
         target_prefix = None
         if prefix:
             target_prefix = [tok.convert_ids_to_tokens(prefix)] * len(encoded)
+        from_search = scores and not search_score_differs(config, bool(prefix))
+        options = self._ct2_options(config)
         results = self.model.translate_batch(
             self._tokens(encoded), target_prefix=target_prefix, max_decoding_length=max_len,
-            min_decoding_length=min_len, return_scores=False, max_batch_size=0,
-            **self._ct2_options(config))
+            min_decoding_length=min_len, return_scores=from_search, max_batch_size=0,
+            **options)
         eos = next(iter(self._eos()))
         forced = config.forced_eos_token_id is not None
         out = []
@@ -110,26 +120,30 @@ class CT2Translator(Seq2SeqTranslator):
             # without a </s> unless the model forces one into the last slot.
             cut = len(tokens) >= max_len
             ids = tok.convert_tokens_to_ids(tokens)
-            out.append(Generated(ids + ([eos] if forced or not cut else []), cut))
+            gen = Generated(ids + ([eos] if forced or not cut else []), cut)
+            if from_search:  # the search's score counts a </s> the model chose, not a cut
+                gen.score = mean_log_prob(result.scores[0], len(tokens) + (not cut),
+                                          options["length_penalty"])
+            out.append(gen)
         return out
 
     def _score(self, encoded: list[list[int]], generated: list[Generated]) -> list[float]:
-        # score_batch scores every target token and then a </s>: keep as many as the output
-        # has (its </s> counted when it has one, as the transformers backend counts).
+        # score_batch scores every target token and then a </s>: keep as many as the model
+        # chose (its own </s> counted, one forced at the bound not), as the search counts.
         eos = self._eos()
         targets = [self.tokenizer.convert_ids_to_tokens(
             g.ids[:-1] if g.ids and g.ids[-1] in eos else g.ids) for g in generated]
         scored = self.model.score_batch(self._tokens(encoded), targets, max_batch_size=0)
         out = []
         for gen, result in zip(generated, scored):
-            log_probs = result.log_probs[:max(1, len(gen.ids))]
+            log_probs = result.log_probs[:max(1, self._chosen(gen))]
             out.append(float(sum(log_probs)) / max(1, len(log_probs)))
         return out
 
 
 def mean_log_prob(score: float, n_tokens: int, length_penalty: float) -> float:
     """CTranslate2's decoder score, sum(log p) / n**length_penalty (beam search and greedy
-    alike), as a mean per token. Only a plain search's score is the model's own: the runner
-    scores with `score_batch` instead (see the module docstring)."""
+    alike; n counts a chosen </s>), as a mean per token. Only a plain search's score is the
+    model's own (see the module docstring)."""
     n = max(1, n_tokens)
     return float(score) * n ** length_penalty / n

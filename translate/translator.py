@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-ar-en"
@@ -20,11 +20,14 @@ class ModelLoadError(Exception):
 
 @dataclass
 class Hypothesis:
-    """One translation; `score` is its mean log-probability per token where the backend has it."""
+    """One translation; `score` is its mean log-probability per token where the backend has it
+    (the tokens the model chose: its own </s> counted, a </s> forced at the length bound not)."""
 
     text: str
     score: float | None = None
     hit_limit: bool = False  # generation stopped at its length bound, not at </s>
+    # The generated ids, so a retried segment's first try can be re-scored (`rescore`).
+    ids: list[int] | None = field(default=None, compare=False, repr=False)
 
 
 class Translator(Protocol):
@@ -42,6 +45,11 @@ class Translator(Protocol):
 
     def translate_scored(self, segments: Sequence[str],
                          overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]: ...
+
+    def rescore(self, segments: Sequence[str], hyps: Sequence[Hypothesis]) -> list[Hypothesis]:
+        """The same hypotheses, scored teacher-forced: one measure for tries made with
+        different decoding settings (a retry and its first try)."""
+        ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -105,10 +113,33 @@ def max_new_tokens_for(src_tokens: int, ratio: float, offset: int, limit: int,
 @dataclass
 class Generated:
     """What a backend generated for one segment: its token ids after the decoder start, with
-    the closing </s> when it has one, and whether it stopped at its length bound."""
+    the closing </s> when it has one, whether it stopped at its length bound, and its score
+    from the search itself where that is the model's own (else None: re-scored)."""
 
     ids: list[int]
     hit_limit: bool
+    score: float | None = None
+
+
+def search_score_differs(config: Any, prefix: bool = False) -> str | None:
+    """Why the decoder's own score would not be the model's log-probability, or None.
+
+    A repetition penalty or n-gram blocking changes the distribution the search scores, a
+    minimum length masks </s>, and a forced prefix is not the model's choice: outputs of such
+    settings are re-scored teacher-forced. Plain beam search or greedy scores what the model
+    says, so its score comes free with the search.
+    """
+    if float(config.repetition_penalty or 1.0) != 1.0:
+        return "repetition_penalty"
+    if int(config.no_repeat_ngram_size or 0) > 0:
+        return "no_repeat_ngram_size"
+    if int(config.min_length or 0) > 1 or int(getattr(config, "min_new_tokens", 0) or 0) > 0:
+        return "min_length"
+    if getattr(config, "do_sample", False):
+        return "sampling"
+    if prefix:
+        return "forced_prefix"
+    return None
 
 
 def generation_settings(model: str) -> tuple[Any, Any]:
@@ -169,6 +200,7 @@ class Seq2SeqTranslator:
         self.offset = max_length_offset
         self.on_batch = on_batch
         self.revision = revision or getattr(config, "_commit_hash", None)
+        self.rescored = 0  # outputs scored by a second, teacher-forced pass (stats())
 
     # --- what a backend implements ---------------------------------------------------------
 
@@ -176,14 +208,21 @@ class Seq2SeqTranslator:
         raise NotImplementedError
 
     def _generate(self, encoded: list[list[int]], max_new_tokens: int,
-                  config: Any) -> list[Generated]:
+                  config: Any, scores: bool = False) -> list[Generated]:
+        """Generate; with `scores`, fill `Generated.score` from the search where
+        `search_score_differs` finds nothing (otherwise leave it None)."""
         raise NotImplementedError
 
     def _score(self, encoded: list[list[int]], generated: list[Generated]) -> list[float]:
-        """Mean log-probability per output token (its </s> included), teacher-forced: the
-        model's own view of the output whatever the decoding, so a retry with other settings
-        compares fairly with the first try."""
+        """Mean log-probability per chosen token (`chosen`), teacher-forced: the model's own
+        view of the output whatever the decoding, so a retry with other settings compares
+        fairly with the first try. Called only where the search's score is not the model's."""
         raise NotImplementedError
+
+    def _chosen(self, gen: Generated) -> int:
+        """How many of `gen.ids` the model chose: all but a </s> forced at the length bound."""
+        forced_end = gen.hit_limit and bool(gen.ids) and gen.ids[-1] in self._eos()
+        return len(gen.ids) - 1 if forced_end else len(gen.ids)
 
     def _backend_settings(self) -> dict[str, Any]:
         return {}
@@ -202,11 +241,29 @@ class Seq2SeqTranslator:
             # max_new_tokens = min(limit, ceil(ratio x source tokens + offset) rounded up to 16)
             "max_new_tokens": {"ratio": self.ratio, "offset": self.offset, "limit": self.limit},
             "batch_tokens": self.batch_tokens,
+            # Where the confidence scores come from: the search itself, or a second pass.
+            "scores": self._score_source(g),
             **({"backend_fallback": self.fallback} if self.fallback else {}),
         }
 
+    def _score_source(self, config: Any) -> str:
+        why = search_score_differs(config)
+        return f"rescored ({why})" if why else "search"
+
     def stats(self) -> dict[str, int]:
-        return {}
+        return {"rescored": self.rescored} if self.rescored else {}
+
+    def rescore(self, segments: Sequence[str], hyps: Sequence[Hypothesis]) -> list[Hypothesis]:
+        todo = [k for k, h in enumerate(hyps) if h.ids is not None]
+        out = list(hyps)
+        if not todo:
+            return out
+        encoded = [self.tokenizer(segments[k])["input_ids"] for k in todo]
+        generated = [Generated(list(hyps[k].ids or []), hyps[k].hit_limit) for k in todo]
+        self.rescored += len(todo)
+        for k, sc in zip(todo, self._score(encoded, generated)):
+            out[k] = Hypothesis(hyps[k].text, sc, hyps[k].hit_limit, hyps[k].ids)
+        return out
 
     def translate(self, segments: Sequence[str]) -> list[str]:
         return [h.text for h in self._translate(segments, None, score=False)]
@@ -240,12 +297,19 @@ class Seq2SeqTranslator:
             for batch in token_batches(lengths, self.batch_tokens):
                 rows = [members[j] for j in batch]
                 sources = [encoded[i] for i in rows]
-                generated = self._generate(sources, bound, cfg)
-                scores = (self._score(sources, generated) if score
-                          else [None] * len(generated))
-                for i, gen, sc in zip(rows, generated, scores):
+                generated = self._generate(sources, bound, cfg, scores=score)
+                if score:  # a second pass only for what the search could not score
+                    todo = [k for k, g in enumerate(generated) if g.score is None]
+                    if todo:
+                        self.rescored += len(todo)
+                        again = self._score([sources[k] for k in todo],
+                                            [generated[k] for k in todo])
+                        for k, sc in zip(todo, again):
+                            generated[k].score = sc
+                for i, gen in zip(rows, generated):
                     text = self.tokenizer.decode(gen.ids, skip_special_tokens=True).strip()
-                    out[i] = Hypothesis(text, sc, gen.hit_limit)
+                    out[i] = Hypothesis(text, gen.score if score else None, gen.hit_limit,
+                                        gen.ids)
                 if self.on_batch:
                     self.on_batch(len(rows))
         return out
@@ -277,24 +341,37 @@ class TransformersTranslator(Seq2SeqTranslator):
         return {"device": self.device}
 
     def _generate(self, encoded: list[list[int]], max_new_tokens: int,
-                  config: Any) -> list[Generated]:
+                  config: Any, scores: bool = False) -> list[Generated]:
         cfg = copy.deepcopy(config)
         # max_length counts the decoder start token. Setting it (not max_new_tokens) avoids
         # transformers' "both were set" warning: a None here is refilled from the model's.
         cfg.max_length = max_new_tokens + 1
         inputs = self.tokenizer.pad({"input_ids": encoded}, return_tensors="pt")
         inputs = {k: v.to(self.device) for k, v in inputs.items()}
-        with self._torch.inference_mode():
-            ids = self.model.generate(**inputs, generation_config=cfg)
+        recorder = (_SearchScores(self.model, self._torch, self._eos())
+                    if scores and not search_score_differs(cfg) else None)
+        try:
+            with self._torch.inference_mode():
+                ids = self.model.generate(
+                    **inputs, generation_config=cfg,
+                    logits_processor=[recorder] if recorder else None)
+        finally:
+            if recorder:
+                recorder.close()
         eos, forced = self._eos(), cfg.forced_eos_token_id is not None
         out = []
         for row in ids.tolist():
+            decoded = row
             row = row[1:]  # after the decoder start
             end = next((k for k, t in enumerate(row) if t in eos), None)
             if end is None:  # no </s>: it ran to the bound
-                out.append(Generated(row, True))
+                gen = Generated(row, True)
             else:  # a </s> forced into the last slot is a stop at the bound too
-                out.append(Generated(row[:end + 1], forced and end + 1 == max_new_tokens))
+                gen = Generated(row[:end + 1], forced and end + 1 == max_new_tokens)
+            if recorder:
+                n = self._chosen(gen)
+                gen.score = recorder.total(decoded[:1 + n]) / max(1, n)
+            out.append(gen)
         return out
 
     def _score(self, encoded: list[list[int]], generated: list[Generated]) -> list[float]:
@@ -304,7 +381,7 @@ class TransformersTranslator(Seq2SeqTranslator):
         pad = self.model.config.pad_token_id
         width = max(1, max(len(g.ids) for g in generated))
         target = torch.tensor([g.ids + [pad] * (width - len(g.ids)) for g in generated])
-        keep = torch.tensor([[k < len(g.ids) for k in range(width)] for g in generated])
+        keep = torch.tensor([[k < self._chosen(g) for k in range(width)] for g in generated])
         decoder_in = torch.cat([torch.full((len(generated), 1), self.start), target[:, :-1]], 1)
         inputs = self.tokenizer.pad({"input_ids": encoded}, return_tensors="pt")
         vocab = self.model.config.vocab_size
@@ -325,6 +402,56 @@ class TransformersTranslator(Seq2SeqTranslator):
                 means = (token_lp.squeeze(-1) * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
                 out.extend(float(m) for m in means.cpu())
         return out
+
+
+class _SearchScores:
+    """The model's log-probability of every prefix the search extends, recorded as it goes,
+    so a hypothesis's score costs no second forward pass.
+
+    A forward hook keeps each decoding step's raw logits (before any logits processor: a
+    banned <pad> must not renormalise them); a logits processor, called once per step with the
+    running sequences in the same row order, adds each row's last token to its parent prefix's
+    total and notes what ending there (</s>) would add. Memory: one step's log-probabilities
+    and a few floats per prefix seen.
+    """
+
+    def __init__(self, model: Any, torch: Any, eos: set[int]) -> None:
+        self._torch, self._eos = torch, sorted(eos)
+        self._pending: Any = None  # the step being decided: log-softmax, rows x vocabulary
+        self._last: Any = None  # the step before, and its prefixes' rows
+        self._rows: dict[tuple[int, ...], int] = {}
+        self._totals: dict[tuple[int, ...], float] = {}
+        self._ends: dict[tuple[int, ...], dict[int, float]] = {}
+        self._hook = model.register_forward_hook(self._keep_logits)
+
+    def _keep_logits(self, module: Any, args: Any, output: Any) -> None:
+        self._pending = self._torch.log_softmax(output.logits[:, -1, :].float(), dim=-1)
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        keys = [tuple(row) for row in input_ids.tolist()]
+        ends = self._pending[:, self._eos].tolist()
+        for r, key in enumerate(keys):
+            if key not in self._totals:  # the decoder start alone, or a parent's extension
+                self._totals[key] = self._extend(key) if len(key) > 1 else 0.0
+            self._ends[key] = dict(zip(self._eos, ends[r]))
+        self._last, self._rows = self._pending, {key: r for r, key in enumerate(keys)}
+        return scores
+
+    def _extend(self, key: tuple[int, ...]) -> float:
+        parent = key[:-1]
+        return self._totals[parent] + float(self._last[self._rows[parent], key[-1]])
+
+    def total(self, ids: list[int]) -> float:
+        """Sum of log-probabilities of `ids` (decoder start first) as the search scored them."""
+        key = tuple(ids)
+        if key in self._totals:
+            return self._totals[key]
+        if key[-1] in self._eos and key[:-1] in self._ends:  # ended at an earlier step
+            return self._totals[key[:-1]] + self._ends[key[:-1]][key[-1]]
+        return self._extend(key)  # its last token was chosen at the final step
+
+    def close(self) -> None:
+        self._hook.remove()
 
 
 class CachedTranslator:
@@ -364,6 +491,9 @@ class CachedTranslator:
 
     def translate(self, segments: Sequence[str]) -> list[str]:
         return [h.text for h in self.translate_scored(segments)]
+
+    def rescore(self, segments: Sequence[str], hyps: Sequence[Hypothesis]) -> list[Hypothesis]:
+        return self.inner.rescore(segments, hyps)
 
     def translate_scored(self, segments: Sequence[str],
                          overrides: Mapping[str, Any] | None = None) -> list[Hypothesis]:
