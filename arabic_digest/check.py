@@ -19,9 +19,12 @@ from .readers import (
     _open_lines,
     _pick,
     check_inputs,
+    input_format,
     input_sources,
+    passed_over_line,
     read_inputs,
     read_source,
+    split_suffix,
 )
 from .text import plural
 from .textsafety import sanitize
@@ -32,7 +35,9 @@ EXAMPLES = 3  # origins listed per kind of problem
 @dataclass
 class FileReport:
     path: str
+    format: str = ""  # the format recognised: "jsonl", "warc", "parquet (gz)"...
     articles: int = 0
+    passed_over: Counter = field(default_factory=Counter)  # not articles, by reason
     encodings: Counter = field(default_factory=Counter)
     fields: dict[str, str | None] = field(default_factory=dict)
     languages: Counter = field(default_factory=Counter)
@@ -47,14 +52,22 @@ class FileReport:
             ex.append(where)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "articles": self.articles, "encodings": dict(self.encodings),
+        return {"path": self.path, "format": self.format, "articles": self.articles,
+                "passed_over": dict(self.passed_over), "encodings": dict(self.encodings),
                 "fields": self.fields, "languages": dict(self.languages), "html": self.html,
                 "problems": dict(self.problems), "examples": self.examples}
 
 
+def _format_name(path: Path) -> str:
+    fmt = input_format(path) or "?"
+    compression = split_suffix(path)[1] if fmt != "dataset" else None
+    name = "Hugging Face dataset" if fmt == "dataset" else fmt.lstrip(".")
+    return f"{name} ({compression.lstrip('.')})" if compression else name
+
+
 def _detected_fields(path: Path, fields: Fields, opts: ReadOptions) -> dict[str, str | None]:
     """The field names `run` would use, from the first record of a JSONL/JSON/CSV file."""
-    suffix = path.suffix.lower()
+    suffix = split_suffix(path)[0]
     keys: list[str] | None = None
     try:
         if suffix in (".jsonl", ".ndjson"):
@@ -92,12 +105,16 @@ def check(inputs: list[str], fields: Fields | None = None,
     reports: list[FileReport] = []
     seen: dict[str, str] = {}
     for src in input_sources(inputs):
-        rep = FileReport("-" if src is None else str(src.path))
+        rep = FileReport("-" if src is None else str(src.path),
+                         "jsonl" if src is None else _format_name(src.path))
         if src is not None:
             rep.fields = _detected_fields(src.path, fields, opts)
         reports.append(rep)
         arts = read_inputs(["-"], fields, opts) if src is None else read_source(src, fields, opts)
         for art in arts:
+            if art.passed_over is not None:
+                rep.passed_over[art.passed_over] += 1
+                continue
             rep.articles += 1
             enc = art.meta.get("encoding") or art.meta.get("input_encoding")
             if enc:
@@ -125,7 +142,9 @@ def check(inputs: list[str], fields: Fields | None = None,
 def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
     lines: list[str] = []
     for r in reports:
-        lines.append(f"{r.path}: {plural(r.articles, 'article')}")
+        lines.append(f"{r.path}: {r.format}, {plural(r.articles, 'article')}")
+        if r.passed_over:
+            lines.append(f"  {passed_over_line(r.passed_over)}")
         if r.encodings:
             lines.append("  encoding: " + ", ".join(f"{k} ({v})" for k, v in r.encodings.items()))
         if r.fields:

@@ -7,6 +7,7 @@ A shard keeps only its ids.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -17,9 +18,13 @@ from .screening import dedupe_id
 from .spec import RunSpec
 
 
-def input_items(spec: RunSpec) -> Iterator[tuple[str, Article | dict[str, Any]]]:
+def input_items(spec: RunSpec, passed_over: Counter[str] | None = None
+                ) -> Iterator[tuple[str, Article | dict[str, Any]]]:
+    """`passed_over` counts, by reason, what the inputs hold that is not an article (a
+    crawl's requests, redirects, images...)."""
     seen: dict[str, str] = {}  # every id given out so far -> where
-    for n, article in enumerate(read_inputs(spec.inputs, spec.fields, spec.read_options)):
+    for n, article in enumerate(read_inputs(spec.inputs, spec.fields, spec.read_options,
+                                            passed_over)):
         if spec.limit is not None and n >= spec.limit:
             return
         item: Article | dict[str, Any] = article

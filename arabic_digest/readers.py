@@ -1,4 +1,6 @@
-"""Corpus readers: JSONL, JSON arrays, CSV/TSV, .txt and .html files, folders, and stdin.
+"""Corpus readers: JSONL, JSON arrays, CSV/TSV, .txt and .html files, Parquet/Arrow files and
+saved Hugging Face datasets (columnar.py), WARC/ARC crawls (warc.py), any of the text formats
+compressed (.gz, .bz2, .xz, .zst: compressed.py), folders, and stdin.
 
 Each reader yields `Article`s; a line or row that cannot be read yields an `Article` with
 `error` set instead of raising, so one bad line never stops (or silently shrinks) a batch.
@@ -14,12 +16,14 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import encodings
+from .compressed import CorruptStream, open_binary, read_all, split_suffix
 from .htmltext import html_to_text, looks_like_html
 
 TEXT_FIELDS = ("text", "body", "content", "article")
@@ -44,6 +48,9 @@ class Article:
     meta: dict[str, Any] = field(default_factory=dict)
     origin: str = ""  # "<file>:<line>", for messages
     error: dict[str, str] | None = None  # set when the input itself was bad
+    # Set when the item is not an article at all (a crawl's request, redirect, image...): why.
+    # Readers yield these so that they can be counted; `read_inputs` never passes them on.
+    passed_over: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,8 +228,9 @@ def _text_lines(dec: encodings.Decoded) -> Iterator[Line]:
 
 def _open_lines(path: Path, opts: ReadOptions,
                 max_line: int | None = None) -> tuple[str, Iterator[Line | tuple]]:
-    """The file's encoding and its lines, streamed where the codec allows it."""
-    fh = path.open("rb")
+    """The file's encoding and its lines, streamed (and decompressed) where the codec allows
+    it."""
+    fh = open_binary(path)
     head = fh.read(SNIFF_BYTES)
     if opts.encoding:
         encoding = encodings.given_name(opts.encoding)
@@ -305,8 +313,9 @@ def read_jsonl(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Artic
     yield from _jsonl_articles(lines, src.label, src.path, encoding, fields, opts)
 
 
-def _read_decoded(path: Path, opts: ReadOptions) -> encodings.Decoded:
-    return encodings.decode(path.read_bytes(), opts.encoding)
+def _read_decoded(path: Path, opts: ReadOptions, data: bytes | None = None
+                  ) -> encodings.Decoded:
+    return encodings.decode(read_all(path) if data is None else data, opts.encoding)
 
 
 def read_json_array(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
@@ -391,11 +400,16 @@ def _whole_file(src: Source, opts: ReadOptions) -> encodings.Decoded | Article:
     """A one-article file, decoded; an error Article when too long or undecodable."""
     path = src.path
     origin = f"{src.label}:1"
-    size = path.stat().st_size
     limit = opts.max_article_chars
-    if limit is not None and size > 4 * limit + 4:  # >= 1 byte per character past a BOM
-        return _too_long(src.key, origin, size // 4, opts, {"path": str(path)}, at_least=True)
-    dec = _read_decoded(path, opts)
+    most = None if limit is None else 4 * limit + 4  # >= 1 byte per character past a BOM
+    if most is not None and split_suffix(path)[1] is None and path.stat().st_size > most:
+        return _too_long(src.key, origin, path.stat().st_size // 4, opts, {"path": str(path)},
+                         at_least=True)
+    data = read_all(path, most)  # compressed: read no further than the limit allows
+    if most is not None and len(data) > most:
+        return _too_long(src.key, origin, len(data) // 4, opts, {"path": str(path)},
+                         at_least=True)
+    dec = _read_decoded(path, opts, data)
     if dec.bad_offsets:
         return Article(src.key, None, None, {"path": str(path), "encoding": dec.encoding},
                        origin, _bad_bytes(origin, dec.bad_offsets[0], dec.encoding, path))
@@ -405,11 +419,16 @@ def _whole_file(src: Source, opts: ReadOptions) -> encodings.Decoded | Article:
 def _one_article(src: Source, text: str, title: str | None, encoding: str, opts: ReadOptions,
                  extra: dict[str, Any] | None = None) -> Article:
     meta = {"path": str(src.path), **(extra or {})}
+    return _one_page(src.key, f"{src.label}:1", text, title, encoding, opts, meta)
+
+
+def _one_page(art_id: str, origin: str, text: str, title: str | None, encoding: str,
+              opts: ReadOptions, meta: dict[str, Any]) -> Article:
+    """A whole document (a file, a crawled page) as one article, within the length limit."""
     _set_encoding(meta, encoding)
-    origin = f"{src.label}:1"
     if opts.max_article_chars is not None and len(text) > opts.max_article_chars:
-        return _too_long(src.key, origin, len(text), opts, meta, title)
-    return Article(src.key, text, title, meta, origin)
+        return _too_long(art_id, origin, len(text), opts, meta, title)
+    return Article(art_id, text, title, meta, origin)
 
 
 def read_txt(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
@@ -436,13 +455,45 @@ def read_html(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Articl
     yield _one_article(src, text, title, dec.encoding, opts, {"converted_from": "html"})
 
 
+def read_columnar(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    from .columnar import read_columnar as read  # pyarrow loads only for these inputs
+
+    yield from read(src, fields, opts)
+
+
+def read_crawl(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
+    from .warc import read_warc
+
+    yield from read_warc(src, fields, opts)
+
+
 Reader = Callable[["Source", Fields, ReadOptions], Iterator[Article]]
-# Which reader takes which file, by suffix (lower case).
+# Which reader takes which file, by its format suffix (lower case; under a compression suffix).
 READERS: dict[str, Reader] = {
     ".jsonl": read_jsonl, ".ndjson": read_jsonl, ".json": read_json_array,
     ".csv": read_csv, ".tsv": read_csv, ".txt": read_txt, ".html": read_html, ".htm": read_html,
+    ".parquet": read_columnar, ".arrow": read_columnar, ".feather": read_columnar,
+    ".warc": read_crawl, ".arc": read_crawl,
 }
 SUFFIXES = set(READERS)
+# Formats read whole (one article a file, or a columnar file's footer): not under compression.
+NOT_COMPRESSED = {".parquet", ".arrow", ".feather"}
+# A folder written by Hugging Face `Dataset.save_to_disk` (or DatasetDict's) is one input.
+DATASET_MARKERS = ("state.json", "dataset_dict.json")
+
+
+def is_dataset_folder(path: Path) -> bool:
+    return path.is_dir() and any((path / m).is_file() for m in DATASET_MARKERS)
+
+
+def input_format(path: Path) -> str | None:
+    """The reader's key for a file or dataset folder, or None when it is not an input."""
+    if is_dataset_folder(path):
+        return "dataset"
+    fmt, compression = split_suffix(path)
+    if fmt not in SUFFIXES or (compression and fmt in NOT_COMPRESSED):
+        return None
+    return fmt
 
 
 @dataclass(frozen=True)
@@ -458,13 +509,36 @@ class Source:
     label: str
 
     @property
+    def format(self) -> str | None:
+        return input_format(self.path)
+
+    @property
     def key(self) -> str:
-        """The id of a one-article file (.txt, .html): its label without the suffix."""
-        return self.label[: -len(self.path.suffix)] if self.path.suffix else self.label
+        """The id of a one-article file (.txt, .html, .html.gz): its label without the
+        format's and the compression's suffixes."""
+        fmt, compression = split_suffix(self.path)
+        cut = len(fmt) + len(compression or "")
+        if cut and self.label.lower().endswith(fmt + (compression or "")):
+            return self.label[:-cut]
+        return self.label
 
 
 def _unknown_format(name: str) -> InputError:
-    return InputError(f"{name}: unknown input format (use {', '.join(sorted(SUFFIXES))})")
+    return InputError(f"{name}: unknown input format (use {', '.join(sorted(SUFFIXES))}, "
+                      "a saved Hugging Face dataset folder, or a text format compressed with "
+                      ".gz, .bz2, .xz or .zst)")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Input files under `folder`, sorted; a saved dataset folder is one input, not entered."""
+    for p in sorted(folder.iterdir()):
+        if p.is_dir():
+            if is_dataset_folder(p):
+                yield p
+            else:
+                yield from _walk(p)
+        elif p.is_file():
+            yield p
 
 
 def input_sources(inputs: Iterable[str]) -> list[Source | None]:
@@ -476,9 +550,9 @@ def input_sources(inputs: Iterable[str]) -> list[Source | None]:
             found.append(None)
             continue
         path = Path(name)
-        if path.is_dir():
-            files = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            found.extend((f, len(f.relative_to(path).parts)) for f in sorted(files))
+        if path.is_dir() and not is_dataset_folder(path):
+            files = (p for p in _walk(path) if input_format(p))
+            found.extend((f, len(f.relative_to(path).parts)) for f in files)
         else:
             found.append((path, 1))
     full = {i: Path(os.path.abspath(e[0])).parts for i, e in enumerate(found) if e}
@@ -499,13 +573,14 @@ def input_sources(inputs: Iterable[str]) -> list[Source | None]:
 
 def skipped_files(inputs: Iterable[str]) -> list[Path]:
     """Files inside input folders that are not read: their suffix is not an input format."""
-    return sorted(p for name in inputs if name != "-" and Path(name).is_dir()
-                  for p in Path(name).rglob("*")
-                  if p.is_file() and p.suffix.lower() not in SUFFIXES)
+    return sorted(p for name in inputs
+                  if name != "-" and Path(name).is_dir() and not is_dataset_folder(Path(name))
+                  for p in _walk(Path(name)) if input_format(p) is None)
 
 
 def read_source(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
-    reader = READERS.get(src.path.suffix.lower())
+    fmt = src.format
+    reader = read_columnar if fmt == "dataset" else READERS.get(fmt or "")
     if reader is None:
         raise _unknown_format(str(src.path))
     try:
@@ -514,9 +589,10 @@ def read_source(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Arti
         # One unreadable file in a corpus is an error record; the run goes on.
         one = reader in (read_txt, read_html)
         art_id = src.key if one else src.label
+        kind = "CorruptStream" if isinstance(exc, CorruptStream) else "OSError"
         yield Article(art_id, None, None, {"path": str(src.path)}, src.label,
-                      _err("OSError", f"{src.label}: cannot read {src.path}: "
-                                      f"{exc.strerror or exc}"))
+                      _err(kind, f"{src.label}: cannot read {src.path}: "
+                                 f"{exc.strerror or exc}"))
 
 
 def check_inputs(inputs: Iterable[str]) -> None:
@@ -527,7 +603,7 @@ def check_inputs(inputs: Iterable[str]) -> None:
         path = Path(name)
         if not path.exists():
             raise InputError(f"{name}: no such file or folder")
-        if path.is_file() and path.suffix.lower() not in SUFFIXES:
+        if path.is_file() and input_format(path) is None:
             raise _unknown_format(name)
 
 
@@ -540,12 +616,39 @@ def check_not_empty(inputs: Iterable[str], fields: Fields = Fields(),
         raise InputError(f"no articles found in {', '.join(inputs)}")
 
 
+# Why an item of an input is not an article (`Article.passed_over`), as the closing line,
+# `check` and the manifest count them.
+PASSED_OVER = {
+    "request": ("request", "requests"), "metadata": ("metadata record", "metadata records"),
+    "warcinfo": ("warcinfo record", "warcinfo records"), "revisit": ("revisit", "revisits"),
+    "redirect": ("redirect", "redirects"), "http_error": ("HTTP error", "HTTP errors"),
+    "not_html": ("payload not HTML", "payloads not HTML"),
+    "not_arabic": ("page not in Arabic", "pages not in Arabic"),
+    "other": ("other record", "other records"),
+}
+
+
+def passed_over_line(counts: Counter[str]) -> str:
+    """'passed over: 3 requests, 1 redirect' (what the inputs held that is not an article)."""
+    def one(reason: str, n: int) -> str:
+        label = PASSED_OVER.get(reason, (reason, reason))[n != 1]
+        return f"{n} {label}"
+
+    return "passed over: " + ", ".join(one(r, n) for r, n in sorted(counts.items()))
+
+
 def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),
-                opts: ReadOptions | None = None) -> Iterator[Article]:
-    """Yield articles from every input in order; folders are read recursively, sorted."""
+                opts: ReadOptions | None = None,
+                passed_over: Counter[str] | None = None) -> Iterator[Article]:
+    """Yield articles from every input in order; folders are read recursively, sorted.
+    What is not an article (see `Article.passed_over`) is counted by reason in
+    `passed_over`, not yielded."""
     opts = opts or ReadOptions()
     for src in input_sources(inputs):
-        if src is None:
-            yield from read_jsonl_stream(sys.stdin, "<stdin>", fields, opts)
-        else:
-            yield from read_source(src, fields, opts)
+        arts = (read_jsonl_stream(sys.stdin, "<stdin>", fields, opts) if src is None
+                else read_source(src, fields, opts))
+        for art in arts:
+            if art.passed_over is None:
+                yield art
+            elif passed_over is not None:
+                passed_over[art.passed_over] += 1

@@ -9,6 +9,7 @@ import platform
 import shlex
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -31,7 +32,7 @@ from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path, package_versions
 from .models import loading_bars
 from .progress import Progress
-from .readers import Article, check_inputs, check_not_empty
+from .readers import Article, check_inputs, check_not_empty, passed_over_line
 from .records import OutputWriteError, RecordFile, write_json_atomic
 from .spec import RunSpec
 from .stories import Stories, annotate, first_pass, manifest_entry, member_record
@@ -66,6 +67,8 @@ class RunStats:
     repaired_lines: int = 0
     retried: int = 0
     dedupe_hits: int = 0
+    # What the inputs hold that is not an article, by reason (a crawl's requests, redirects...).
+    passed_over: Counter[str] = field(default_factory=Counter)
     trust: str = ""  # flags, retries and lowest-confidence segments (trust.TrustStats)
     first_errors: list[str] = field(default_factory=list)  # shown when the run ends
 
@@ -95,6 +98,8 @@ class RunStats:
         if self.segments:  # a rate of articles that all failed at once says nothing
             parts.append(f"{self.processed / minutes:.1f} articles/min, "
                          f"{self.segments / max(self.elapsed_s, 1e-9):.1f} segments/s")
+        if self.passed_over:
+            parts.append(passed_over_line(self.passed_over))
         if self.trust:
             parts.append(self.trust)
         return "; ".join(parts) + f" -> {self.output}"
@@ -173,7 +178,7 @@ class Runner:
             "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
                        "skipped": s.skipped, "resumed": s.resumed, "segments": s.segments,
                        "dedupe_hits": s.dedupe_hits, "repaired_lines": s.repaired_lines,
-                       "retried_errors": s.retried},
+                       "retried_errors": s.retried, "passed_over": dict(s.passed_over)},
             "started_at": self.started.isoformat(timespec="seconds"),
             "ended_at": (datetime.now(timezone.utc).isoformat(timespec="seconds")
                          if status != "running" else None),
@@ -185,7 +190,7 @@ class Runner:
 
     def _todo(self, done: dict[str, str]) -> Iterator[Item]:
         """Input items in order (see input_items), less those already done (resume)."""
-        for article_id, item in input_items(self.spec):
+        for article_id, item in input_items(self.spec, self.stats.passed_over):
             self.order.append(article_id)
             if article_id in done:
                 self.stats.resumed += 1
