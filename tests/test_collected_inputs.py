@@ -245,3 +245,13 @@ def test_a_crawl_run_killed_and_rerun_resumes_with_the_count_in_the_closing_line
     m = json.loads(out.with_name("out.run.json").read_text())
     assert m["counts"]["passed_over"]["request"] == len(rows) * 3
     assert done or m["counts"]["resumed"] >= 2
+
+
+def test_the_crawl_benchmark_runs(tmp_path: Path, shared_data: Path) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "crawl_reading.py"),
+                           "--pages", "5", "--workdir", str(tmp_path)],
+                          env=ENV, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line.split("|") for line in proc.stdout.splitlines()
+            if line.startswith("| read_inputs")]
+    assert [int(r[3]) for r in rows] == [5, 50]  # every page an article, none of the rest
