@@ -551,3 +551,32 @@ def test_the_learned_credit_glued_before_the_first_sentence_goes() -> None:
     assert kept.paragraphs[0].startswith("نبض الخليج")  # --keep-kind byline keeps it
     other = clean_article(arts[4], "عنوان", options, source="another outlet")
     assert "نبض الخليج" in other.paragraphs[0]  # the credit is the outlet's own, learned
+
+
+@pytest.mark.parametrize("left", [
+    "شارك عبر",  # the platforms were icons: only the verb phrase is text
+    "مشاركة عبر:",
+    "شارك الخبر مع أصدقائك",
+    "انشر المقال على",
+    "Share via",
+    "يمكنك مشاركة هذا التقرير عبر:",
+])
+def test_a_share_bars_verb_phrase_left_before_the_first_sentence_goes(left: str) -> None:
+    """A bar's platforms cut (icons, or learned template) leave 'share via' glued to the
+    first sentence; it goes, whatever follows: a report verb, a quote."""
+    for first in ("أعلنت الهيئة العامة للطيران عن تمديد ساعات العمل في المطارات.",
+                  "«لن نتراجع» بهذه العبارة ختم المتحدث مؤتمره الصحفي أمس."):
+        c = clean_article(f"{left} {first}")
+        assert c.paragraphs == [normalize_line(first)], (left, c)
+        assert [r["kind"] for r in c.removed] == ["share"]
+
+
+@pytest.mark.parametrize("news", [
+    "شارك الوزير في المؤتمر الذي عقد أمس في العاصمة.",  # شارك: took part
+    "شارك في الحوار أكثر من مئة خبير من عشرين دولة.",
+    "شارك على مدى يومين ممثلو الغرف التجارية.",
+    "وتشارك عبر برامجها الثقافية أكثر من ثلاثين مدرسة.",
+])
+def test_share_verbs_that_are_news_stay(news: str) -> None:
+    c = clean_article(news)
+    assert c.paragraphs == [normalize_line(news)] and not c.removed, c

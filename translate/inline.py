@@ -69,7 +69,10 @@ _SHARE_VERB = (
     r"تابعنا|تابعونا|تابعوا|Follow(?: us)?|أعجبني|طباعة|Print|نسخ الرابط|Copy link|"
     r"أرسل لصديق|أرسل|إرسال|حفظ"
 )
-_SHARE_OBJ = r"(?: (?:هذا |هذه )?(?:الخبر|المقال|المقالة|الموضوع|الصفحة|التقرير|الفيديو|القصة))?"
+_SHARE_OBJ = (r"(?: (?:هذا |هذه )?(?:الخبر|المقال|المقالة|الموضوع|الصفحة|التقرير|الفيديو|القصة))?"
+              r"(?: مع (?:أصدقائك|اصدقائك|أصدقائكم|اصدقائكم|الأصدقاء|الاصدقاء|متابعيك))?")
+# "you can share..." leading a bar
+_SHARE_LEAD = r"(?:(?:يمكنك|يمكنكم|بإمكانك|بامكانك) )?"
 PROMPTS = (
     r"(?:اكتب|أكتب|أضف|اترك|أترك|شاركنا|أدل ب)(?: ?)(?:تعليقك|تعليقا|تعليق|رأيك|برأيك|تعليقاتكم)"
     r"(?: (?:هنا|على (?:الخبر|المقال|الموضوع)))?|"
@@ -79,7 +82,8 @@ PROMPTS = (
 )
 _ITEM = (
     rf"(?:{PLATFORMS})|(?:{PROMPTS})|"
-    rf"(?:{_SHARE_VERB}){_SHARE_OBJ}(?: (?:على|عبر|في|on|via)(?![\w]))?|\d{{1,6}}|[+]"
+    rf"{_SHARE_LEAD}(?:{_SHARE_VERB}){_SHARE_OBJ}(?: (?:على|عبر|في|on|via)(?![\w]))?|"
+    rf"\d{{1,6}}|[+]"
 )
 _SEP = r"(?: ?[|•·/:\-] ?| )"
 _BAR_RE = re.compile(rf"(?<![\w])(?:{_ITEM})(?:{_SEP}(?:{_ITEM}))*(?: ?:)?(?![\w])")
@@ -101,8 +105,10 @@ _TOOLS_RE = re.compile(
 
 
 def share_spans(text: str) -> list[Span]:
-    """Runs of at least two bar items with a platform name; a comment prompt alone."""
-    spans = []
+    """Runs of at least two bar items with a platform name; a comment prompt alone; a share
+    verb phrase left dangling before a sentence."""
+    spans = [Span("share", m.start(), m.end()) for m in _DANGLING_SHARE_RE.finditer(text)
+             if m.end() > m.start()]
     for m in _BAR_RE.finditer(text):
         piece = m.group(0)
         items = _ITEM_RE.findall(piece)
@@ -139,6 +145,17 @@ REPORT_VERBS = (
     r"بين|بينت|تابع|تابعت|يذكر|يشار|كان|كانت"
 )
 REPORT = rf"و?(?:{REPORT_VERBS})"
+
+# A share bar whose platforms were icons (or were cut as learned template) leaves its verb
+# phrase behind: "شارك عبر" or "شارك الخبر مع أصدقائك:" glued before the first sentence. A
+# share verb with a dangling preposition, a colon or "with your friends" opening the text or a
+# sentence, where a report verb, a quote or the end follows, is the bar's, never news
+# ("شارك الوزير في المؤتمر" goes on with its object and stays).
+_DANGLING_SHARE_RE = re.compile(
+    rf"(?:^|(?<=[.!?؟] ))(?:{_SHARE_LEAD}(?:{_SHARE_VERB}){_SHARE_OBJ}"
+    rf"(?: ?:| (?:على|عبر|on|via) ?:?)|{_SHARE_LEAD}(?:{_SHARE_VERB}){_SHARE_OBJ[:-1]} ?:?)"
+    rf"(?= ?$| ?[«\"(]| (?:{REPORT_VERBS})(?![\w]))")
+
 # a short unit (credit, source) ends at punctuation, a separator, the end, or a new report
 _UNIT_END = rf"(?= ?(?:[.!?؟|•]|$)|(?: (?:{REPORT})(?![\w])))"
 _NOT_REPORT = rf"(?!{REPORT}(?![\w]))"
