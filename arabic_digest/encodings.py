@@ -142,12 +142,3 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
     dec = decode_marking(data, name)
     dec.how = how
     return dec
-
-
-def describe_bad(dec: Decoded, origin: str, start: int = 0, end: int | None = None) -> str | None:
-    """A message for the first bad byte within [start, end) of the file, or None."""
-    for off in dec.bad_offsets:
-        if off >= start and (end is None or off < end):
-            return (f"{origin}: bytes that are not valid {dec.encoding} at byte offset {off} "
-                    f"(give the right one with --encoding)")
-    return None

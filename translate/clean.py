@@ -27,7 +27,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sacremoses import MosesPunctNormalizer
@@ -838,9 +838,3 @@ def _remove_spans(para: str, orig: str, spans: list[Span], art: _Article) -> tup
             out = out or right
     new = normalize_line(out, art.options)
     return new, orig if orig_ok else new
-
-
-def rules_table() -> Iterable[tuple[str, str, str, str]]:
-    """(kind, scope, example, note) rows of :data:`RULES`, for docs and reports."""
-    for r in RULES:
-        yield r.kind, r.scope, r.example, r.note

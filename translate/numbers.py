@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 __all__ = ["Num", "arabic_word_values", "digit_numbers", "english_word_values"]
 
@@ -44,13 +44,6 @@ class Num:
     text: str
     start: int
     values: frozenset[Decimal]
-
-
-def _dec(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 def _readings(text: str) -> set[Decimal]:
@@ -191,7 +184,6 @@ _AR_DECADES = {"عشرينيات": 20, "ثلاثينيات": 30, "أربعيني
                "تسعينيات": 90}
 _AR_SCALE_WORDS = {w for w, v in _AR_WORDS.items() if v >= 1000 and v in (10**3, 10**6,
                                                                            10**9, 10**12)}
-_AR_TOKEN_RE = re.compile(r"[\u0621-\u064a]+")
 _PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
