@@ -22,6 +22,7 @@ from .readers import (
     input_sources,
     read_inputs,
     read_source,
+    scalar_article,
 )
 from .text import plural
 from .textsafety import sanitize
@@ -96,7 +97,8 @@ def check(inputs: list[str], fields: Fields | None = None,
         if src is not None:
             rep.fields = _detected_fields(src.path, fields, opts)
         reports.append(rep)
-        arts = read_inputs(["-"], fields, opts) if src is None else read_source(src, fields, opts)
+        arts = read_inputs(["-"], fields, opts) if src is None else map(
+            scalar_article, read_source(src, fields, opts))
         for art in arts:
             rep.articles += 1
             enc = art.meta.get("encoding") or art.meta.get("input_encoding")

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 from . import encodings
 from .htmltext import html_to_text, looks_like_html
+from .textsafety import escape_surrogates, has_surrogate, scalar
 
 TEXT_FIELDS = ("text", "body", "content", "article")
 TITLE_FIELDS = ("title", "headline")
@@ -44,6 +45,9 @@ class Article:
     meta: dict[str, Any] = field(default_factory=dict)
     origin: str = ""  # "<file>:<line>", for messages
     error: dict[str, str] | None = None  # set when the input itself was bad
+    # The fields that held lone surrogates, as read, each surrogate written `\\udXXX`
+    # (the record's source.escaped); the fields themselves hold U+FFFD instead.
+    escaped: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -546,6 +550,35 @@ def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),
     opts = opts or ReadOptions()
     for src in input_sources(inputs):
         if src is None:
-            yield from read_jsonl_stream(sys.stdin, "<stdin>", fields, opts)
+            articles = read_jsonl_stream(sys.stdin, "<stdin>", fields, opts)
         else:
-            yield from read_source(src, fields, opts)
+            articles = read_source(src, fields, opts)
+        yield from map(scalar_article, articles)
+
+
+def scalar_article(art: Article) -> Article:
+    """The article with every string valid Unicode: a lone surrogate (a JSON "\\ud800"
+    escape, a file name's undecodable byte) becomes U+FFFD here, once, so no later stage
+    (story hashes, SQLite, CSV, Parquet, the terminal) meets one; what the fields held is kept
+    in `escaped`."""
+    escaped: dict[str, Any] = {}
+    for name in ("id", "title", "text"):
+        value = getattr(art, name)
+        if isinstance(value, str) and has_surrogate(value):
+            escaped[name] = escape_surrogates(value)
+            setattr(art, name, scalar(value))
+    art.origin = scalar(art.origin)
+    if art.error:
+        art.error = {k: scalar(v) for k, v in art.error.items()}
+    try:  # keys and nested values alike
+        raw = json.dumps(art.meta, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        raw = ""
+    if has_surrogate(raw):
+        art.meta = json.loads(scalar(raw))
+        # Written `\\udXXX` inside the JSON text, so it reads back as those six characters.
+        escaped["meta"] = json.loads(re.sub("[\ud800-\udfff]",
+                                            lambda m: f"\\\\u{ord(m.group()):04x}", raw))
+    if escaped:
+        art.escaped = escaped
+    return art

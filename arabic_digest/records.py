@@ -32,6 +32,8 @@ class SourcePart(TypedDict):
     title: str | None
     text: str | None  # exactly as read (None when the input itself was bad)
     meta: dict[str, Any]
+    # escaped: {"id"|"title"|"text"|"meta": as read, each lone surrogate written `\\udXXX`},
+    # only for fields that held one (the fields above hold U+FFFD instead; readers.py)
 
 
 class CleanPart(TypedDict, total=False):
@@ -97,12 +99,15 @@ def translation_part(title: str | None, paragraphs: list[str],
 
 def base_record(article: Article) -> Record:
     """The parts every record has, whatever its status."""
+    source = SourcePart(title=article.title, text=article.text, meta=article.meta)
+    if article.escaped:
+        source["escaped"] = article.escaped  # type: ignore[typeddict-unknown-key]
     return {
         "schema_version": SCHEMA_VERSION,
         "id": article.id,
         "status": "ok",
         "error": None,
-        "source": {"title": article.title, "text": article.text, "meta": article.meta},
+        "source": source,
         "clean": None,
         "translation": None,
         "summary": None,

@@ -1,0 +1,41 @@
+"""Hostile input, round three (#36): what a hostile user probed, run as a user would (CLI
+subprocesses, real HTTP to a real `serve` process), on fixtures written here."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from tests.test_run import cli
+
+SURROGATE_ID = "sur-\\ud800-x"  # as some scrapers write it: escaped in the JSON
+
+
+def test_a_lone_surrogate_in_an_id_is_fixed_once_at_the_reader(tmp_path: Path,
+                                                              fast_marian: Path) -> None:
+    text = "قال الوزير إن الحكومة ستبني مدرسة جديدة في المدينة هذا العام."
+    src = tmp_path / "s.jsonl"
+    src.write_text(f'{{"id": "{SURROGATE_ID}", "text": "{text}", "outlet": "o\\udc80"}}\n'
+                   f'{{"id": "plain", "text": "{text}"}}\n', "utf-8")
+    out = tmp_path / "s-out.jsonl"
+    proc = cli("run", str(src), "-o", str(out), "--translation-model", str(fast_marian),
+               "--no-summary", "--quiet", "--beams", "1")
+    assert proc.returncode == 0, proc.stderr  # same text: stories hash the ids
+    recs = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in recs] == ["sur-\ufffd-x", "plain"]
+    assert recs[0]["source"]["escaped"]["id"] == SURROGATE_ID  # the original, kept escaped
+    assert recs[0]["source"]["meta"]["outlet"] == "o\ufffd"
+    assert recs[0]["source"]["escaped"]["meta"]["outlet"] == "o\\udc80"
+    assert recs[0]["story"]["id"] == recs[1]["story"]["id"]
+    db = tmp_path / "a.sqlite"
+    proc = cli("index", str(out), "--db", str(db))
+    assert proc.returncode == 0 and "2 added" in proc.stderr, proc.stderr
+    for to in ("csv", "parquet", "tmx"):
+        proc = cli("export", str(db), "--to", to, "-o", str(tmp_path / f"p.{to}"))
+        assert proc.returncode == 0, proc.stderr
+    with (tmp_path / "p.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert "sur-\ufffd-x" in {row["article"] for row in csv.DictReader(fh)}
+    assert "sur-\ufffd-x" in pq.read_table(tmp_path / "p.parquet")["article"].to_pylist()
