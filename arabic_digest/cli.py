@@ -494,9 +494,13 @@ def export(
         "-o", "--output", help="The file (default: beside the source, its suffix --to).")] = None,
     skip_flagged: Annotated[bool, _flag(
         "--skip-flagged", "Leave out sentence pairs a trust check flagged.")] = False,
+    csv_formulas: Annotated[bool, _flag(
+        "--csv-formulas", "Write CSV cells that start with = + - @ as they are (for pipelines "
+        "that read the CSV as data); by default they get a leading ' so a spreadsheet shows "
+        "them as text instead of running them.")] = False,
 ) -> None:
     """The aligned sentence pairs of a run or an archive, one row (or TMX unit) per sentence."""
-    _exit(commands.export(source, to.value, output, skip_flagged))
+    _exit(commands.export(source, to.value, output, skip_flagged, csv_formulas))
 
 
 models_app = typer.Typer(

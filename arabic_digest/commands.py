@@ -563,7 +563,8 @@ def search(db: Path, query: str, lang: str, as_json: bool, limit: int, filters: 
     return EXIT_OK
 
 
-def export(source: Path, to: str, output: Path | None, skip_flagged: bool) -> int:
+def export(source: Path, to: str, output: Path | None, skip_flagged: bool,
+           csv_formulas: bool = False) -> int:
     """`arabic-digest export`: aligned sentence pairs as TMX, Parquet or CSV."""
     import sqlite3
 
@@ -574,7 +575,7 @@ def export(source: Path, to: str, output: Path | None, skip_flagged: bool) -> in
         return fail(f"no such file: {source}")
     try:
         refuse_folder_output(output)
-        path, written, left_out = run_export(source, to, output, skip_flagged)
+        path, written, left_out = run_export(source, to, output, skip_flagged, csv_formulas)
     except (UsageProblem, ArchiveError, sqlite3.DatabaseError, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from tests.test_archive import pair_record, write
 from tests.test_run import cli
 
 SURROGATE_ID = "sur-\\ud800-x"  # as some scrapers write it: escaped in the JSON
@@ -39,3 +40,21 @@ def test_a_lone_surrogate_in_an_id_is_fixed_once_at_the_reader(tmp_path: Path,
     with (tmp_path / "p.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert "sur-\ufffd-x" in {row["article"] for row in csv.DictReader(fh)}
     assert "sur-\ufffd-x" in pq.read_table(tmp_path / "p.parquet")["article"].to_pylist()
+
+
+def test_csv_export_neutralises_formula_cells(tmp_path: Path) -> None:
+    rec = pair_record("=cmd|' /C calc'!A0", [("قال الوزير.", "+1 said the minister."),
+                                             ("وأضاف.", "-2 he added.")], outlet="@SUM(1+1)")
+    out = write(tmp_path / "f.jsonl", [rec])
+    proc = cli("export", str(out), "--to", "csv", "-o", str(tmp_path / "f.csv"))
+    assert proc.returncode == 0, proc.stderr
+    with (tmp_path / "f.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["target"] for r in rows] == ["'+1 said the minister.", "'-2 he added."]
+    assert rows[0]["article"] == "'=cmd|' /C calc'!A0" and rows[0]["outlet"] == "'@SUM(1+1)"
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+    # For pipelines: as they are.
+    proc = cli("export", str(out), "--to", "csv", "-o", str(tmp_path / "raw.csv"),
+               "--csv-formulas")
+    with (tmp_path / "raw.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert next(csv.DictReader(fh))["outlet"] == "@SUM(1+1)"
