@@ -25,7 +25,7 @@ from .readers import (
     scalar_article,
 )
 from .text import plural
-from .textsafety import sanitize
+from .textsafety import sanitize, terminal_safe
 
 EXAMPLES = 3  # origins listed per kind of problem
 
@@ -131,7 +131,8 @@ def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
         if r.encodings:
             lines.append("  encoding: " + ", ".join(f"{k} ({v})" for k, v in r.encodings.items()))
         if r.fields:
-            lines.append("  fields: " + ", ".join(f"{k}={v or '-'}" for k, v in r.fields.items()))
+            lines.append("  fields: " + ", ".join(f"{k}={terminal_safe(v or '-', 80)}"
+                                                  for k, v in r.fields.items()))
         if r.languages:
             lines.append("  language: " + ", ".join(
                 f"{k} ({v})" for k, v in r.languages.most_common()))
@@ -140,7 +141,8 @@ def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
         if not r.problems:
             lines.append("  problems: none")
         for kind, n in r.problems.most_common():
-            lines.append(f"  problem: {kind} x{n}, e.g. " + "; ".join(r.examples[kind]))
+            lines.append(f"  problem: {kind} x{n}, e.g. "
+                         + "; ".join(terminal_safe(e) for e in r.examples[kind]))
     total = sum(r.articles for r in reports)
     bad = sum(sum(r.problems.values()) for r in reports)
     lines.append(f"{plural(total, 'article')} in {plural(len(reports), 'file')}; "

@@ -537,28 +537,36 @@ def index(outputs: Sequence[Path], db: Path) -> int:
 
 def search(db: Path, query: str, lang: str, as_json: bool, limit: int, filters: Any) -> int:
     """`arabic-digest search`: ranked articles for a query, with snippets."""
-    from .archive import ArchiveError, connect
+    from .archive import ArchiveError, QueryTooLong, connect, verify
     from .archive import search as run_search
+    from .textsafety import scalar, terminal_safe
 
+    # Arguments are input too: an undecodable byte in one arrives as a lone surrogate.
+    query = scalar(query)
+    filters = replace(filters, **{k: scalar(v) for k, v in vars(filters).items()
+                                  if isinstance(v, str)})
     try:
+        verify(db)
         conn = connect(db, readonly=True)
     except ArchiveError as exc:
         return fail(str(exc))
     try:
         result = run_search(conn, query, lang, filters, limit=limit)
+    except QueryTooLong as exc:
+        return fail(str(exc))
     finally:
         conn.close()
     if as_json:
         print(json.dumps({"query": query, "lang": lang, "total": result.total,
                           "hits": [h.to_json() for h in result.hits]}, ensure_ascii=False,
-                         indent=2))
+                         indent=2))  # JSON escapes every C0 control itself
         return EXIT_OK
     for h in result.hits:
-        title = h.title_en or h.title_ar or h.id
-        where = " · ".join(x for x in (h.day, h.outlet, h.id) if x)
+        title = terminal_safe(h.title_en or h.title_ar or h.id)
+        where = " · ".join(terminal_safe(x, 80) for x in (h.day, h.outlet, h.id) if x)
         snippet = "".join(f"[{t}]" if m else t for t, m in h.snippet)
-        print(f"{h.key}\t{title}\n\t{where}\n\t{' '.join(snippet.split())}")
-    say(f"{plural(result.total, 'article')} match {query!r} ({lang}); "
+        print(f"{h.key}\t{title}\n\t{where}\n\t{terminal_safe(' '.join(snippet.split()), 400)}")
+    say(f"{plural(result.total, 'article')} match {terminal_safe(repr(query), 100)} ({lang}); "
         f"{len(result.hits)} shown")
     return EXIT_OK
 

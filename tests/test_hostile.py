@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from tests.test_archive import pair_record, write
+from tests.test_archive import COUNCIL, pair_record, write
 from tests.test_run import cli
 
 SURROGATE_ID = "sur-\\ud800-x"  # as some scrapers write it: escaped in the JSON
@@ -58,3 +58,39 @@ def test_csv_export_neutralises_formula_cells(tmp_path: Path) -> None:
                "--csv-formulas")
     with (tmp_path / "raw.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert next(csv.DictReader(fh))["outlet"] == "@SUM(1+1)"
+
+
+TITLE_ESC = "\x1b]0;pwned\x07"  # sets the terminal's title
+CLEAR = "\x1b[2J"  # clears the screen
+RLO = "\u202e"  # right-to-left override: reorders what follows on the line
+
+
+def _raw_controls(text: str) -> bool:
+    return any(c in text for c in ("\x1b", "\x07", RLO))
+
+
+def test_run_prints_ids_terminal_safe(tmp_path: Path, fast_marian: Path) -> None:
+    src = tmp_path / "t.jsonl"
+    rows = [{"id": TITLE_ESC + "a", "body_missing": 1}, {"id": CLEAR + "b" * 5000, "x": 1}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    proc = cli("run", str(src), "-o", str(tmp_path / "t-out.jsonl"), "--translation-model",
+               str(fast_marian), "--no-summary", "--quiet")
+    assert proc.returncode == 1, proc.stderr  # two error records
+    assert not _raw_controls(proc.stderr) and not _raw_controls(proc.stdout)
+    assert "\\x1b]0;pwned\\x07a" in proc.stderr and "\\x1b[2Jbbb" in proc.stderr
+    assert "b" * 200 not in proc.stderr and "…" in proc.stderr  # the long id is cut
+
+
+def test_search_prints_data_terminal_safe(tmp_path: Path) -> None:
+    rec = pair_record(TITLE_ESC, COUNCIL, outlet=CLEAR + RLO + "Daily", date="2024-03-01")
+    db = tmp_path / "a.sqlite"
+    assert cli("index", str(write(tmp_path / "o.jsonl", [rec])), "--db",
+               str(db)).returncode == 0
+    proc = cli("search", str(db), "council")
+    assert proc.returncode == 0, proc.stderr
+    assert not _raw_controls(proc.stdout + proc.stderr)
+    assert "\\x1b[2J\\u202eDaily" in proc.stdout and "\\x1b]0;pwned\\x07" in proc.stdout
+    # An undecodable byte in an argument (a lone surrogate in argv) is one more character.
+    proc = cli("search", str(db), "council", "--outlet", "Daily\udcff")
+    assert proc.returncode == 0, proc.stderr
+    assert "0 articles match" in proc.stderr
