@@ -593,13 +593,13 @@ def export(source: Path, to: str, output: Path | None, skip_flagged: bool,
     return EXIT_OK
 
 
-def serve(db: Path, host: str, port: int) -> int:
+def serve(db: Path, host: str, port: int, search_budget: float = 2.0) -> int:
     """`arabic-digest serve`: the archive as a local web app."""
     from .archive import ArchiveError
     from .serve import serve as run_server
 
     try:
-        run_server(db, host, port)
+        run_server(db, host, port, search_budget)
     except ArchiveError as exc:
         return fail(str(exc))
     return EXIT_OK

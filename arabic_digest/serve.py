@@ -74,6 +74,18 @@ class Archive:
         return conn
 
 
+# Embeddings, overrides and isolates reorder what follows them (an outlet named with U+202E
+# shows its letters, and the rest of the line, reversed); marks such as RLM only nudge.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_bidi(value: Any) -> Any:
+    """Every value a template prints: a bidi control is shown as its escape, not obeyed."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    return value
+
+
 def host_name(header: str) -> str:
     """The name in a Host header, lower-cased, without its port ("" when there is none)."""
     header = header.strip().lower()
@@ -244,12 +256,14 @@ def _lang(value: str | None) -> str:
     return "ar" if value == "ar" else "en"
 
 
-def create_app(db: Path, host: str = "127.0.0.1") -> Guard:
+def create_app(db: Path, host: str = "127.0.0.1",
+               search_budget: float = SEARCH_BUDGET_S) -> Guard:
     """The web app over the archive `db`, answering requests addressed to `host` (the address
     it is bound to) or localhost."""
     store = Archive(db)
     env = environment()
     env.globals["query_with"] = _query_with
+    env.finalize = shown_bidi
     css = Markup(_resource(env, "report.css") + _resource(env, "archive.css"))
     script = _resource(env, "report.js")
     csp = _csp(script).replace("form-action 'none'", "form-action 'self'") \
@@ -305,7 +319,7 @@ def create_app(db: Path, host: str = "127.0.0.1") -> Guard:
         n = _int(request.query_params.get("page"), 1)
         filters = _filters(request.query_params)
         result = archive.search(conn, q, lang, filters, PAGE, (n - 1) * PAGE,
-                                SEARCH_BUDGET_S, store.stop)
+                                search_budget, store.stop)
         return page("archive_search.html.j2", title=f"Search: {q}" if q else "Search", q=q,
                     lang=lang, result=result, filters=filters, page=n,
                     pages=pages(result.total, PAGE), outlets=archive.stats(conn)["outlets"],
@@ -354,7 +368,7 @@ def create_app(db: Path, host: str = "127.0.0.1") -> Guard:
         n = _int(request.query_params.get("page"), 1)
         filters = _filters(request.query_params)
         result = archive.concordance(conn, q, filters, PAGE * 2, (n - 1) * PAGE * 2,
-                                     SEARCH_BUDGET_S, store.stop)
+                                     search_budget, store.stop)
         return page("archive_concordance.html.j2", title=f"Concordance: {q}" if q
                     else "Concordance", q=q, result=result, page=n,
                     pages=pages(result.total, PAGE * 2), params=request.query_params)
@@ -370,7 +384,7 @@ def create_app(db: Path, host: str = "127.0.0.1") -> Guard:
         limit = _int(request.query_params.get("limit"), PAGE, 1, 100)
         offset = _int(request.query_params.get("offset"), 0, 0)
         result = archive.search(conn, q, lang, _filters(request.query_params), limit, offset,
-                                SEARCH_BUDGET_S, store.stop)
+                                search_budget, store.stop)
         return JSONResponse({"query": q, "lang": lang, "total": result.total,
                              "offset": offset, "hits": [h.to_json() for h in result.hits]})
 
@@ -403,7 +417,7 @@ def create_app(db: Path, host: str = "127.0.0.1") -> Guard:
         offset = _int(request.query_params.get("offset"), 0, 0)
         c = archive.concordance(store.conn(), request.query_params.get("q", ""),
                                 _filters(request.query_params), PAGE * 2, offset,
-                                SEARCH_BUDGET_S, store.stop)
+                                search_budget, store.stop)
         return JSONResponse({"query": c.phrase, "total": c.total, "offset": offset,
                              "renderings": [{"word": w, "pairs": n, "dice": round(d, 3)}
                                             for w, n, d in c.renderings],
@@ -428,10 +442,11 @@ def create_app(db: Path, host: str = "127.0.0.1") -> Guard:
     return Guard(app, allowed_hosts(host), store.stop)
 
 
-def serve(db: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(db: Path, host: str = "127.0.0.1", port: int = 8000,
+          search_budget: float = SEARCH_BUDGET_S) -> None:
     import uvicorn
 
-    app = create_app(db, host)
+    app = create_app(db, host, search_budget)
     stop = app.stop
 
     class Server(uvicorn.Server):

@@ -4,13 +4,26 @@ subprocesses, real HTTP to a real `serve` process), on fixtures written here."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import http.client
 import json
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyarrow.parquet as pq
+import pytest
 
+from arabic_digest import archive
 from tests.test_archive import COUNCIL, pair_record, write
-from tests.test_run import cli
+from tests.test_run import ROOT, cli
 
 SURROGATE_ID = "sur-\\ud800-x"  # as some scrapers write it: escaped in the JSON
 
@@ -94,3 +107,240 @@ def test_search_prints_data_terminal_safe(tmp_path: Path) -> None:
     proc = cli("search", str(db), "council", "--outlet", "Daily\udcff")
     assert proc.returncode == 0, proc.stderr
     assert "0 articles match" in proc.stderr
+
+
+# --- the web app, over real HTTP to a real `serve` -------------------------------------------
+
+LONG_SENTENCES = 400  # one paragraph of them, each a few kB: megabytes in one paragraph
+
+
+def _archive(root: Path) -> Path:
+    """An archive built through the archive's own indexing: normal articles, one of a single
+    400-sentence paragraph, and hostile text."""
+    records = [pair_record(f"n-{i}", COUNCIL, date="2024-03-01", outlet=f"Outlet {i % 3}")
+               for i in range(60)]
+    long = pair_record("long", [("يعانون " * 200 + f"{i}.",
+                                 "They suffer " + "suffering sufferers suffered " * 100 + f"{i}.")
+                                for i in range(LONG_SENTENCES)], date="2024-03-01")
+    ctrl = pair_record("ctrl", [("جملة.", "alpha \x02beta\x03 gamma delta.")],
+                       outlet=RLO + "Daily", date="2024-03-01")
+    db = root / "a.sqlite"
+    archive.index_outputs(db, [write(root / "o.jsonl", [*records, long, ctrl])])
+    return db
+
+
+class Server:
+    """`arabic-digest serve` in its own process, on a free local port."""
+
+    def __init__(self, db: Path, *args: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "arabic_digest", "serve", str(db), "--port", str(self.port),
+             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.proc.kill()
+                    pytest.fail(f"the server did not start: {self.proc.communicate()}")
+                time.sleep(0.1)
+
+    def get(self, path: str, host: str | None = "localhost", method: str = "GET"
+            ) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+    def stop(self) -> tuple[int, str]:
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, err
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    db = _archive(tmp_path_factory.mktemp("hostile-archive"))
+    server = Server(db)
+    yield server, db
+    server.stop()
+
+
+def _json(server: Server, path: str) -> tuple[int, dict]:
+    status, _, body = server.get(path)
+    return status, json.loads(body)
+
+
+def test_search_terms_are_capped_and_snippets_bounded(served) -> None:
+    server, _ = served
+    at_cap = " ".join(["suffer*"] * archive.MAX_PREFIX_TERMS
+                      + ["suffering"] * (archive.MAX_TERMS - archive.MAX_PREFIX_TERMS))
+    status, data = _json(server, "/api/search?" + urlencode({"q": at_cap}))
+    assert status == 200 and [h["id"] for h in data["hits"]] == ["long"]
+    assert len(data["hits"][0]["snippet"]) < 1000 and "suffer" in data["hits"][0]["highlights"]
+    for over in (" ".join(["suffer*"] * (archive.MAX_PREFIX_TERMS + 1)),
+                 " ".join(["suffering"] * (archive.MAX_TERMS + 1))):
+        status, data = _json(server, "/api/search?" + urlencode({"q": over}))
+        assert status == 400 and "at most" in data["error"], data
+        status, _, body = server.get("/search?" + urlencode({"q": over}))
+        assert status == 400 and b"at most" in body
+    status, _, body = server.get("/search?" + urlencode({"q": at_cap}))
+    assert status == 200 and len(body) < 250_000
+
+
+def test_control_characters_make_no_false_highlight(served) -> None:
+    server, _ = served
+    status, data = _json(server, "/api/search?q=gamma")
+    assert status == 200 and data["hits"][0]["highlights"] == ["gamma"]
+
+
+def test_a_search_over_its_time_budget_answers_503(tmp_path: Path, served) -> None:
+    _, db = served
+    slow = Server(db, "--search-budget", "0")
+    try:
+        status, data = _json(slow, "/api/search?q=council")
+        assert status == 503 and "stopped" in data["error"], data
+        status, _, body = slow.get("/search?q=council")
+        assert status == 503 and b"stopped" in body
+        assert slow.get("/api/articles/1")[0] == 200  # only queries with terms are budgeted
+    finally:
+        rc, _ = slow.stop()
+    assert rc in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
+
+
+def test_shutdown_interrupts_a_running_query(served) -> None:
+    _, db = served
+    conn = archive.connect(db, readonly=True)
+    stop = threading.Event()
+    stop.set()  # what serve's SIGTERM handler does
+    with pytest.raises(archive.Busy, match="stopping"):
+        archive.search(conn, "council", stop=stop)
+    conn.close()
+
+
+def test_only_this_servers_host_is_served(served) -> None:
+    server, _ = served
+    for host in ("evil.example", f"evil.example:{server.port}", "", "127.0.0.1.evil.example"):
+        status, headers, body = server.get("/api/articles/1", host=host)
+        assert status == 400 and b"not this server" in body, host
+        assert headers["x-content-type-options"] == "nosniff"
+    assert server.get("/api/articles/1", host=None)[0] == 400  # HTTP/1.1 requires one
+    for host in ("localhost", f"localhost:{server.port}", f"127.0.0.1:{server.port}"):
+        assert server.get("/api/articles/1", host=host)[0] == 200
+
+
+def test_warns_when_bound_to_a_non_loopback_address(served) -> None:
+    _, db = served
+    public = Server(db, "--host", "0.0.0.0")
+    try:
+        assert public.get("/api/articles/1", host="evil.example")[0] == 400
+    finally:
+        rc, err = public.stop()
+    assert rc in (0, -signal.SIGTERM) and "not a loopback address" in err
+
+
+def test_security_headers_on_every_response(served) -> None:
+    server, _ = served
+    for path, method, want in (("/api/search?q=council", "GET", 200),
+                               ("/api/articles/999999", "GET", 404), ("/nowhere", "GET", 404),
+                               ("/api/search", "POST", 405), ("/", "GET", 200)):
+        status, headers, _ = server.get(path, method=method)
+        assert status == want, path
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert "default-src 'none'" in headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+
+
+def test_route_ids_that_are_not_plain_integers_are_404(served) -> None:
+    server, _ = served
+    for path in ("/articles/" + "9" * 5000, "/api/articles/" + "9" * 5000, "/articles/-1",
+                 "/articles/1e3", "/api/articles/abc", "/articles/%D9%A1"):
+        status, headers, body = server.get(path)
+        assert status == 404, path
+        assert b"Traceback" not in body
+
+
+def test_no_page_over_250_kb_whatever_the_article(served) -> None:
+    server, db = served
+    conn = archive.connect(db, readonly=True)
+    key = conn.execute("SELECT key FROM articles WHERE rid='long'").fetchone()[0]
+    conn.close()
+    seen: set[bytes] = set()
+    status, _, body = server.get(f"/articles/{key}")
+    assert status == 200
+    pages = int(re.search(rb"page 1 of (\d+)", body).group(1))
+    assert pages > 1
+    for n in range(1, pages + 1):
+        status, _, body = server.get(f"/articles/{key}?page={n}")
+        assert status == 200 and len(body) < 250_000, (n, len(body))
+        seen.add(hashlib.sha1(body).digest())
+        status, _, data = server.get(f"/api/articles/{key}?page={n}")
+        assert status == 200 and len(data) < 250_000, (n, len(data))
+    assert len(seen) == pages  # every page is another part of the article
+    status, data = _json(server, f"/api/articles/{key}?page=2")
+    assert data["pages"] == pages and data["record"]["translation"]["segments"]
+    status, _, body = server.get("/search?q=suffer")
+    assert status == 200 and len(body) < 250_000
+
+
+def test_bidi_overrides_are_shown_not_obeyed(served) -> None:
+    server, db = served
+    status, _, body = server.get("/search?q=gamma")
+    assert status == 200
+    text = body.decode()
+    assert RLO not in text and "\\u202eDaily" in text
+
+
+def test_a_corrupt_or_foreign_database_is_refused_at_start(tmp_path: Path, served) -> None:
+    _, db = served
+    damaged = tmp_path / "damaged.sqlite"
+    data = bytearray(db.read_bytes())
+    page = 4096
+    middle = len(data) // page // 2 * page
+    data[middle:middle + 3 * page] = bytes(range(256)) * (3 * page // 256)  # garbage pages
+    damaged.write_bytes(bytes(data))
+    foreign = tmp_path / "foreign.sqlite"
+    other = sqlite3.connect(foreign)
+    other.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                        "INSERT INTO meta VALUES ('schema', '1');")
+    other.close()
+    for bad, why in ((damaged, "damaged"), (foreign, "not an arabic-digest archive")):
+        for argv in (["serve", str(bad), "--port", "0"], ["search", str(bad), "council"]):
+            proc = cli(*argv)
+            assert proc.returncode == 2, (argv, proc.stderr)
+            lines = proc.stderr.strip().splitlines()
+            assert len(lines) == 1 and why in lines[0], proc.stderr
+
+
+def test_a_database_that_goes_bad_while_serving_answers_503(tmp_path: Path, served) -> None:
+    _, db = served
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(db.read_bytes())
+    server = Server(copy)
+    try:
+        assert server.get("/api/search?q=council")[0] == 200
+        with copy.open("r+b") as fh:  # truncated under the running server
+            fh.truncate(copy.stat().st_size // 3)
+        statuses = []
+        for path in ("/api/search?q=suffering", "/search?q=delta", "/", "/api/articles/61",
+                     "/articles/62", "/concordance?" + urlencode({"q": "يعانون"}),
+                     "/api/stories/x"):
+            status, headers, body = server.get(path)
+            statuses.append(status)
+            assert status in (200, 404, 503), (path, status, body[:300])
+            assert b"Traceback" not in body and headers["x-content-type-options"] == "nosniff"
+            if status == 503:
+                assert b"cannot be read" in body
+        assert 503 in statuses
+    finally:
+        server.stop()
