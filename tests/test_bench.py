@@ -3,6 +3,7 @@ cannot rot, and their reports hold the rows RESULTS.md is read for."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,16 @@ def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: P
     assert [r[2] for r in rows if r[1] == "B2"] == ["float32 (for float16)",
                                                     "int8_float32 (for int8_float16)"] * 2
     assert "CPU (dry run)" in text and "Whole `arabic-digest run --device cpu`" in text
+
+
+def test_search_worst_case_benchmark_runs_tiny(tmp_path: Path) -> None:
+    """benchmarks/search_worst.py at a tiny size: every hostile query answers, under its limit."""
+    rows = tmp_path / "rows.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "search_worst.py"), "--words", "2000",
+         "--articles", "30", "--repeat", "1", "--limit", "30", "--json", str(rows)],
+        env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "slowest query" in proc.stdout
+    got = json.loads(rows.read_text("utf-8"))
+    assert len(got) > 10 and {r["status"] for r in got} == {200}
