@@ -344,3 +344,17 @@ def test_a_database_that_goes_bad_while_serving_answers_503(tmp_path: Path, serv
         assert 503 in statuses
     finally:
         server.stop()
+
+
+def test_an_output_written_before_the_fix_indexes_and_exports(tmp_path: Path) -> None:
+    rec = pair_record("old", COUNCIL, outlet="Daily")
+    line = json.dumps(rec, ensure_ascii=False).replace('"old"', f'"{SURROGATE_ID}"', 1)
+    out = tmp_path / "old.jsonl"
+    out.write_text(line + "\n", "utf-8")  # the \ud800 escape, as the writer kept it then
+    db = tmp_path / "a.sqlite"
+    proc = cli("index", str(out), "--db", str(db))
+    assert proc.returncode == 0 and "1 added" in proc.stderr, proc.stderr
+    for to in ("csv", "parquet"):
+        assert cli("export", str(out), "--to", to, "-o",
+                   str(tmp_path / f"p.{to}")).returncode == 0
+    assert "sur-\ufffd-x" in (tmp_path / "p.csv").read_text("utf-8-sig")
