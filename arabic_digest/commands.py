@@ -29,6 +29,7 @@ from .summarize.loading import is_lead
 from .summarize.prompts import PromptError, load_prompt
 from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
 from .text import plural
+from .textsafety import scalar, terminal_safe
 from .translate.clean import RULES, CleanOptions
 from .translate.glossary import GlossaryError, load_glossary
 from .translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
@@ -44,7 +45,9 @@ class UsageProblem(Exception):
 
 
 def say(message: str) -> None:
-    print(f"arabic-digest: {message}", file=sys.stderr, flush=True)
+    # Messages carry input (ids, paths, outlets): shown terminal-safe, line by line.
+    safe = "\n".join(terminal_safe(line, None) for line in message.split("\n"))
+    print(f"arabic-digest: {safe}", file=sys.stderr, flush=True)
 
 
 def fail(message: str) -> int:
@@ -539,8 +542,6 @@ def search(db: Path, query: str, lang: str, as_json: bool, limit: int, filters: 
     """`arabic-digest search`: ranked articles for a query, with snippets."""
     from .archive import ArchiveError, QueryTooLong, connect, verify
     from .archive import search as run_search
-    from .textsafety import scalar, terminal_safe
-
     # Arguments are input too: an undecodable byte in one arrives as a lone surrogate.
     query = scalar(query)
     filters = replace(filters, **{k: scalar(v) for k, v in vars(filters).items()

@@ -107,6 +107,10 @@ def test_search_prints_data_terminal_safe(tmp_path: Path) -> None:
     proc = cli("search", str(db), "council", "--outlet", "Daily\udcff")
     assert proc.returncode == 0, proc.stderr
     assert "0 articles match" in proc.stderr
+    # Every message goes through the same function: an error naming a hostile path too.
+    proc = cli("search", str(tmp_path / f"x{CLEAR}.sqlite"), "council")
+    assert proc.returncode == 2 and "x\\x1b[2J.sqlite" in proc.stderr
+    assert not _raw_controls(proc.stderr)
 
 
 # --- the web app, over real HTTP to a real `serve` -------------------------------------------
