@@ -571,6 +571,14 @@ ARTICLE_COLUMNS = ("a.key, a.rid, a.status, a.outlet, a.date, a.day, a.story, a.
                    "r.signature, a.first_sentence, a.last_sentence")
 
 
+HIT_CHARS = 1000  # a listed article's title and summary are cut here
+OUTLET_CHARS = 200
+
+
+def cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
 @dataclass
 class ArticleRow:
     key: int
@@ -597,6 +605,11 @@ class ArticleRow:
     def of(cls, row: tuple[Any, ...]) -> ArticleRow:
         values = list(row)
         values[12] = (values[12] or "").split()
+        # A row is a line of a list (hits, a story, the briefing): its texts cut, so a page
+        # of rows stays small whatever a record holds (the article page shows them whole).
+        for i in (8, 9, 10):  # title_en, title_ar, summary
+            values[i] = cut(values[i] or "", HIT_CHARS)
+        values[3] = cut(values[3], OUTLET_CHARS) if values[3] else values[3]
         return cls(*values)
 
     def to_json(self) -> dict[str, Any]:
@@ -657,7 +670,6 @@ SNIPPET_TOKENS = 24
 # article: FTS5's snippet() over a 100k-word article took seconds per query term (#36).
 SNIPPET_WINDOW = 2000
 SNIPPET_CHARS = 300  # what is shown of the Arabic window around its first mark
-HIT_CHARS = 1000  # a hit's title and summary are cut here (a page of hits stays small)
 _EN_OPEN, _EN_CLOSE = "\x02", "\x03"  # snippet() markers; the window keeps no control char
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _scratch = threading.local()
@@ -669,10 +681,6 @@ def _snippet_pieces(text: str) -> list[tuple[str, bool]]:
         if part:
             pieces.append((part, i % 2 == 1))
     return pieces
-
-
-def cut(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[:chars - 1] + "…"
 
 
 def search(conn: sqlite3.Connection, query: str, lang: str = "en",
@@ -717,8 +725,6 @@ def _search(conn: sqlite3.Connection, query: str, expr: str, lang: str,
         else:
             hit.snippet = _arabic_snippet(conn, hit, expr, words)
             hit.snippet_lang = "ar"
-        hit.title_en, hit.title_ar = cut(hit.title_en, HIT_CHARS), cut(hit.title_ar, HIT_CHARS)
-        hit.summary = cut(hit.summary, HIT_CHARS)
         hits.append(hit)
     return SearchResult(query, lang, total, offset, hits)
 

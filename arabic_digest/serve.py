@@ -205,28 +205,44 @@ def article_pages(paragraphs: list[Para], budget: int = PAGE_TEXT_BYTES,
     return pages
 
 
-def _bounded_record(rec: dict[str, Any], segments: range | None) -> dict[str, Any]:
-    """A record for the JSON API: as it is when small; else only the page's sentences, and
-    the whole-article texts (source, cleaned and translated paragraphs) left out."""
-    if segments is None:
-        return rec
-    rec = json.loads(json.dumps(rec))
+def _bounded(value: Any) -> Any:
+    """`value` with every string cut to FIELD_CHARS and every list to ARTICLE_SEGMENTS items."""
+    if isinstance(value, str):
+        return archive.cut(value, FIELD_CHARS)
+    if isinstance(value, list):
+        return [_bounded(v) for v in value[:ARTICLE_SEGMENTS]]
+    if isinstance(value, dict):
+        return {k: _bounded(v) for k, v in value.items()}
+    return value
+
+
+def _bounded_record(rec: dict[str, Any], segments: range) -> dict[str, Any]:
+    """A record too big for one answer, for the JSON API: only the page's sentences, the
+    whole-article texts (source, cleaned and translated paragraphs) left out, and every other
+    string and list cut; `left_out` names what is missing (the run's output file has it all)."""
+    rec = dict(rec)
     left_out = []
-    source, clean, tr = (rec.get(k) if isinstance(rec.get(k), dict) else {}
-                         for k in ("source", "clean", "translation"))
-    for part, key, name in ((source, "text", "source.text"), (source, "escaped", "source.escaped"),
-                            (clean, "paragraphs", "clean.paragraphs"),
-                            (clean, "removed", "clean.removed"),
-                            (tr, "paragraphs", "translation.paragraphs")):
-        if part.get(key) is not None:
-            part[key] = None
-            left_out.append(name)
-    if isinstance(tr.get("segments"), list):
-        tr["segments"] = [s if len(json.dumps(s)) < RECORD_BYTES // 4 else
-                          {**s, "source": str(s.get("source"))[:FIELD_CHARS],
-                           "target": str(s.get("target"))[:FIELD_CHARS]}
-                          for s in tr["segments"][segments.start:segments.stop]]
-    rec["left_out"] = left_out  # the whole record is in the run's output file
+    parts = {}
+    for name in ("source", "clean", "translation"):
+        parts[name] = rec[name] = dict(rec[name]) if isinstance(rec.get(name), dict) else {}
+    for part, key in (("source", "text"), ("source", "escaped"), ("clean", "paragraphs"),
+                      ("clean", "removed"), ("translation", "paragraphs")):
+        if parts[part].get(key) is not None:
+            parts[part][key] = None
+            left_out.append(f"{part}.{key}")
+    segs = parts["translation"].get("segments")
+    if isinstance(segs, list):
+        parts["translation"]["segments"] = segs[segments.start:segments.stop]
+    try:
+        rec = _bounded(rec)
+    except RecursionError:  # metadata nested beyond reason
+        parts["source"]["meta"] = None
+        left_out.append("source.meta")
+        rec = _bounded(rec)
+    if len(json.dumps(rec, ensure_ascii=False).encode()) > RECORD_BYTES:
+        rec["source"]["meta"] = None  # thousands of metadata fields
+        left_out.append("source.meta")
+    rec["left_out"] = left_out
     return rec
 
 

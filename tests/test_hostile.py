@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -128,8 +129,13 @@ def _archive(root: Path) -> Path:
                                 for i in range(LONG_SENTENCES)], date="2024-03-01")
     ctrl = pair_record("ctrl", [("جملة.", "alpha \x02beta\x03 gamma delta.")],
                        outlet=RLO + "Daily", date="2024-03-01")
+    big = pair_record("big", COUNCIL, outlet="Outlet " * 20_000, date="2024-03-01",
+                      story="story-big")
+    big["translation"]["title"] = "headline " * 40_000  # 360 kB
+    big["clean"]["title"] = big["source"]["title"] = "عنوان " * 40_000
+    big["summary"]["text"] = "summary " * 40_000
     db = root / "a.sqlite"
-    archive.index_outputs(db, [write(root / "o.jsonl", [*records, long, ctrl])])
+    archive.index_outputs(db, [write(root / "o.jsonl", [*records, long, ctrl, big])])
     return db
 
 
@@ -295,6 +301,13 @@ def test_no_page_over_250_kb_whatever_the_article(served) -> None:
     assert data["pages"] == pages and data["record"]["translation"]["segments"]
     status, _, body = server.get("/search?q=suffer")
     assert status == 200 and len(body) < 250_000
+    # A record of huge title, summary and outlet: every page that lists or shows it.
+    big = _json(server, "/api/search?q=headline")[1]["hits"][0]["key"]
+    for path in ("/", "/search?q=headline", "/api/search?q=headline", "/stories/story-big",
+                 "/api/stories/story-big", f"/articles/{big}", f"/api/articles/{big}",
+                 "/search?lang=ar&q=" + urllib.parse.quote("عنوان")):
+        status, _, body = server.get(path)
+        assert status == 200 and len(body) < 250_000, (path, len(body))
 
 
 def test_bidi_overrides_are_shown_not_obeyed(served) -> None:
