@@ -235,7 +235,7 @@ def verify(db: Path) -> None:
 def budget(conn: sqlite3.Connection, seconds: float | None,
            stop: threading.Event | None = None) -> Iterator[None]:
     """Stop (Busy) whatever `conn` runs once `seconds` have passed or `stop` is set: SQLite
-    calls the handler every few thousand steps, and a non-zero answer interrupts the query."""
+    calls the handler every 100 steps, and a non-zero answer interrupts the query."""
     if seconds is None and stop is None:
         yield
         return
@@ -272,8 +272,8 @@ def connect(db: Path, *, readonly: bool = False) -> sqlite3.Connection:
             raise ArchiveError(f"{db} is not an arabic-digest archive ({exc})") from exc
         if not TABLES <= tables:
             conn.close()
-            raise ArchiveError(f"{db} is not an arabic-digest archive (no "
-                               f"{', '.join(sorted(TABLES - tables))} table)")
+            raise ArchiveError(f"{db} is not an arabic-digest archive (tables missing: "
+                               f"{', '.join(sorted(TABLES - tables))})")
         if version is None or version[0] != str(SCHEMA_VERSION):
             conn.close()
             raise ArchiveError(f"{db} is an archive of another schema version")
