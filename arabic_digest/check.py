@@ -127,7 +127,7 @@ def check(inputs: list[str], fields: Fields | None = None,
 def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
     lines: list[str] = []
     for r in reports:
-        lines.append(f"{r.path}: {plural(r.articles, 'article')}")
+        lines.append(f"{terminal_safe(r.path, None)}: {plural(r.articles, 'article')}")
         if r.encodings:
             lines.append("  encoding: " + ", ".join(f"{k} ({v})" for k, v in r.encodings.items()))
         if r.fields:
@@ -148,7 +148,8 @@ def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
     lines.append(f"{plural(total, 'article')} in {plural(len(reports), 'file')}; "
                  f"{plural(bad, 'problem')}")
     if skipped:
-        shown = ", ".join(str(p) for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        shown = ", ".join(terminal_safe(str(p), None) for p in skipped[:3]) + (
+            ", ..." if len(skipped) > 3 else "")
         lines.append(f"skipped {plural(len(skipped), 'file')} in input folders with a suffix "
                      f"`run` does not read ({shown})")
     return "\n".join(lines)

@@ -93,6 +93,12 @@ def test_run_prints_ids_terminal_safe(tmp_path: Path, fast_marian: Path) -> None
     assert not _raw_controls(proc.stderr) and not _raw_controls(proc.stdout)
     assert "\\x1b]0;pwned\\x07a" in proc.stderr and "\\x1b[2Jbbb" in proc.stderr
     assert "b" * 200 not in proc.stderr and "…" in proc.stderr  # the long id is cut
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / f"x{CLEAR}.jsonl").write_bytes(src.read_bytes())
+    proc = cli("check", str(folder))
+    assert proc.returncode == 1, proc.stderr
+    assert not _raw_controls(proc.stdout + proc.stderr) and "x\\x1b[2J.jsonl" in proc.stdout
 
 
 def test_search_prints_data_terminal_safe(tmp_path: Path) -> None:
