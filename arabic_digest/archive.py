@@ -670,6 +670,7 @@ SNIPPET_TOKENS = 24
 # article: FTS5's snippet() over a 100k-word article took seconds per query term (#36).
 SNIPPET_WINDOW = 2000
 SNIPPET_CHARS = 300  # what is shown of the Arabic window around its first mark
+CONCORDANCE_CHARS = 600  # what a concordance line shows of each side
 _EN_OPEN, _EN_CLOSE = "\x02", "\x03"  # snippet() markers; the window keeps no control char
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _scratch = threading.local()
@@ -989,10 +990,15 @@ def _concordance(conn: sqlite3.Connection, phrase: str, words: list[str],
     lines = []
     for art, rid, run, outlet, day, n, ar, en, flagged in rows:
         # Numbers and Latin tokens the Arabic carries as they are mark themselves too.
-        same = [t for t in _EN_WORD.findall(ar) if t.lower() not in _STOP]
+        same = [t for t in _EN_WORD.findall(ar[:SNIPPET_WINDOW]) if t.lower() not in _STOP]
+        # Each side is shown around its first mark, so a page of very long sentences stays
+        # small (the article page has them whole).
         lines.append(ConcordanceLine(
-            art, rid, run, outlet, day, n, mark_words(ar, [phrase_folded], "ar"),
-            _mark_en(en, rendered + same), bool(flagged)))
+            art, rid, run, cut(outlet, OUTLET_CHARS) if outlet else outlet, day, n,
+            around_first_mark(mark_words(ar[:SNIPPET_WINDOW], [phrase_folded], "ar"),
+                              CONCORDANCE_CHARS),
+            around_first_mark(_mark_en(en[:SNIPPET_WINDOW], rendered + same),
+                              CONCORDANCE_CHARS), bool(flagged)))
     return Concordance(phrase, total, offset, lines, renderings)
 
 

@@ -77,7 +77,8 @@ def build(db: Path, words: int, articles: int) -> float:
 
 
 def queries() -> list[tuple[str, str]]:
-    """(lang, query): prefixes and words up to the caps, one-letter prefixes, phrases."""
+    """(lang, query): prefixes and words up to the caps, one-letter prefixes, phrases; "concordance"
+    for the concordance's queries."""
     cap, prefixes = archive.MAX_TERMS, archive.MAX_PREFIX_TERMS
     out = []
     for lang, word in (("en", "suffer"), ("ar", "يعاني")):
@@ -89,6 +90,8 @@ def queries() -> list[tuple[str, str]]:
         out += [(lang, '"' + " ".join([word] * cap) + '"')]
     out += [("en", "security council"), ("ar", "مجلس الأمن"),
             ("en", " ".join(["s*", "c*", "m*", "w*"] + ["the"] * (cap - prefixes)))]
+    # The concordance (an Arabic phrase, every aligned sentence that holds it).
+    out += [("concordance", "يعاني"), ("concordance", " ".join(AR_WORDS * 3))]
     return out
 
 
@@ -125,7 +128,8 @@ def measure(db: Path, repeat: int) -> list[tuple[str, str, int, float, float, in
             except OSError:
                 time.sleep(0.1)
         for lang, q in queries():
-            path = "/api/search?" + urllib.parse.urlencode({"q": q, "lang": lang})
+            endpoint = "/api/concordance?" if lang == "concordance" else "/api/search?"
+            path = endpoint + urllib.parse.urlencode({"q": q, "lang": lang})
             cold, status, size = fetch(url + path)
             warm = [fetch(url + path)[0] for _ in range(repeat)]
             rows.append((lang, q, status, cold, max([cold, *warm]), size))
@@ -152,7 +156,7 @@ def main() -> None:
         rows = measure(db, args.repeat)
     print(f"{'lang':<4} {'status':>6} {'cold ms':>8} {'worst ms':>9} {'kB':>6}  query")
     for lang, q, status, cold, worst, size in rows:
-        print(f"{lang:<4} {status:>6} {cold * 1000:8.1f} {worst * 1000:9.1f} "
+        print(f"{lang[:4]:<4} {status:>6} {cold * 1000:8.1f} {worst * 1000:9.1f} "
               f"{size / 1000:6.1f}  {q[:60]}")
     slowest = max(r[4] for r in rows)
     print(f"slowest query: {slowest * 1000:.1f} ms (limit {args.limit * 1000:.0f} ms)")

@@ -311,7 +311,9 @@ def test_no_page_over_250_kb_whatever_the_article(served) -> None:
     big = _json(server, "/api/search?q=headline")[1]["hits"][0]["key"]
     for path in ("/", "/search?q=headline", "/api/search?q=headline", "/stories/story-big",
                  "/api/stories/story-big", f"/articles/{big}", f"/api/articles/{big}",
-                 "/search?lang=ar&q=" + urllib.parse.quote("عنوان")):
+                 "/search?lang=ar&q=" + urllib.parse.quote("عنوان"),
+                 "/concordance?q=" + urllib.parse.quote("يعانون"),
+                 "/api/concordance?q=" + urllib.parse.quote("يعانون")):
         status, _, body = server.get(path)
         assert status == 200 and len(body) < 250_000, (path, len(body))
 
