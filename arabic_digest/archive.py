@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sqlite3
+import threading
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,18 +83,40 @@ def query_words(query: str, lang: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# A query's cost grows with its terms (each one a doclist to merge, a prefix one many), so a
+# query holds at most this many words, and this many of them prefixes.
+MAX_TERMS = 12
+MAX_PREFIX_TERMS = 4
+
+
+class QueryTooLong(ValueError):
+    """A query over the term caps: the message says what the caps are."""
+
+
 def fts_query(query: str, lang: str) -> str:
     """A safe FTS5 expression from what a reader typed: every word a quoted string (so no
     operator, column filter or syntax error can come from the query); words in double quotes
-    stay a phrase; a trailing * asks for a prefix."""
+    stay a phrase; a trailing * asks for a prefix. Over the caps: QueryTooLong."""
     parts: list[str] = []
+    terms = prefixes = 0
     for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
         words = query_words(phrase or word, lang)
         if not words:
             continue
         prefix = "*" if not phrase and word.endswith("*") else ""
+        terms += len(words)
+        prefixes += bool(prefix)
         parts.append('"' + " ".join(words) + '"' + prefix)
+    if terms > MAX_TERMS or prefixes > MAX_PREFIX_TERMS:
+        raise QueryTooLong(f"a search takes at most {MAX_TERMS} words, {MAX_PREFIX_TERMS} of "
+                           f"them word* prefixes; this one has {terms} words, {prefixes} "
+                           "prefixes")
     return " ".join(parts)
+
+
+def any_of(expr: str) -> str:
+    """The terms of an fts_query expression joined by OR: what a snippet marks."""
+    return " OR ".join(re.findall(r'"[^"]*"\*?', expr))
 
 
 def mark_words(text: str, words: Iterable[str], lang: str) -> list[tuple[str, bool]]:
@@ -176,6 +202,61 @@ class ArchiveError(Exception):
     """A database that is not an arabic-digest archive, or of another schema version."""
 
 
+class Busy(Exception):
+    """A query stopped: over its time budget, or the server is shutting down."""
+
+
+# What an archive holds; a database without all of them (another tool's SQLite file that
+# happens to have a `meta` table) is not one.
+TABLES = {"meta", "runs", "files", "articles", "sentences", "art_en", "art_ar", "sent_ar",
+          "sent_en", "en_words"}
+
+
+def verify(db: Path) -> None:
+    """Refuse (ArchiveError) a database that is corrupt or not an archive: its schema, then
+    SQLite's quick_check (every page and index read once; seconds at most for a big one)."""
+    conn = connect(db, readonly=True)
+    try:
+        bad = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{db} is damaged ({exc}); index the runs again into a new "
+                           "archive") from exc
+    finally:
+        conn.close()
+    if bad != ["ok"]:
+        # One line: SQLite's first finding ("On tree page 537 cell 0: invalid page number").
+        first = next(line for row in bad for line in row.splitlines()
+                     if line.strip() and not line.startswith("***"))
+        raise ArchiveError(f"{db} is damaged ({first.strip()}); index the runs again into a "
+                           "new archive")
+
+
+@contextmanager
+def budget(conn: sqlite3.Connection, seconds: float | None,
+           stop: threading.Event | None = None) -> Iterator[None]:
+    """Stop (Busy) whatever `conn` runs once `seconds` have passed or `stop` is set: SQLite
+    calls the handler every 100 steps, and a non-zero answer interrupts the query."""
+    if seconds is None and stop is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds if seconds is not None else math.inf
+
+    def over() -> int:
+        return int(time.monotonic() > deadline or (stop is not None and stop.is_set()))
+
+    conn.set_progress_handler(over, 100)  # cheap beside 100 VM steps; fine-grained enough
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        why = "the server is stopping" if stop is not None and stop.is_set() else \
+            f"it took over {seconds:g} s"
+        raise Busy(f"the query was stopped: {why}; try fewer or longer words") from None
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
 def connect(db: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection to the archive; read-only ones cannot write whatever SQL they run."""
     if readonly:
@@ -185,9 +266,14 @@ def connect(db: Path, *, readonly: bool = False) -> sqlite3.Connection:
                                check_same_thread=False)
         try:
             version = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise ArchiveError(f"{db} is not an arabic-digest archive ({exc})") from exc
+        if not TABLES <= tables:
+            conn.close()
+            raise ArchiveError(f"{db} is not an arabic-digest archive (tables missing: "
+                               f"{', '.join(sorted(TABLES - tables))})")
         if version is None or version[0] != str(SCHEMA_VERSION):
             conn.close()
             raise ArchiveError(f"{db} is an archive of another schema version")
@@ -485,6 +571,14 @@ ARTICLE_COLUMNS = ("a.key, a.rid, a.status, a.outlet, a.date, a.day, a.story, a.
                    "r.signature, a.first_sentence, a.last_sentence")
 
 
+HIT_CHARS = 1000  # a listed article's title and summary are cut here
+OUTLET_CHARS = 200
+
+
+def cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
 @dataclass
 class ArticleRow:
     key: int
@@ -511,6 +605,11 @@ class ArticleRow:
     def of(cls, row: tuple[Any, ...]) -> ArticleRow:
         values = list(row)
         values[12] = (values[12] or "").split()
+        # A row is a line of a list (hits, a story, the briefing): its texts cut, so a page
+        # of rows stays small whatever a record holds (the article page shows them whole).
+        for i in (8, 9, 10):  # title_en, title_ar, summary
+            values[i] = cut(values[i] or "", HIT_CHARS)
+        values[3] = cut(values[3], OUTLET_CHARS) if values[3] else values[3]
         return cls(*values)
 
     def to_json(self) -> dict[str, Any]:
@@ -567,7 +666,14 @@ class SearchResult:
 
 
 SNIPPET_TOKENS = 24
-_EN_OPEN, _EN_CLOSE = "\x02", "\x03"  # snippet() markers: control characters cleaning drops
+# A snippet is cut from one matching sentence, at most this long, never from the whole
+# article: FTS5's snippet() over a 100k-word article took seconds per query term (#36).
+SNIPPET_WINDOW = 2000
+SNIPPET_CHARS = 300  # what is shown of the Arabic window around its first mark
+CONCORDANCE_CHARS = 600  # what a concordance line shows of each side
+_EN_OPEN, _EN_CLOSE = "\x02", "\x03"  # snippet() markers; the window keeps no control char
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_scratch = threading.local()
 
 
 def _snippet_pieces(text: str) -> list[tuple[str, bool]]:
@@ -579,13 +685,23 @@ def _snippet_pieces(text: str) -> list[tuple[str, bool]]:
 
 
 def search(conn: sqlite3.Connection, query: str, lang: str = "en",
-           filters: Filters | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
-    """Articles matching `query` in English or Arabic, best first (bm25), with a snippet."""
+           filters: Filters | None = None, limit: int = 20, offset: int = 0,
+           budget_s: float | None = None, stop: threading.Event | None = None
+           ) -> SearchResult:
+    """Articles matching `query` in English or Arabic, best first (bm25), with a snippet.
+
+    QueryTooLong over the term caps; Busy past `budget_s` seconds or once `stop` is set."""
     if lang not in ("en", "ar"):
         raise ValueError(f"lang must be 'en' or 'ar', not {lang!r}")
     expr = fts_query(query, lang)
     if not expr:
         return SearchResult(query, lang, 0, offset, [])
+    with budget(conn, budget_s, stop):
+        return _search(conn, query, expr, lang, filters, limit, offset)
+
+
+def _search(conn: sqlite3.Connection, query: str, expr: str, lang: str,
+            filters: Filters | None, limit: int, offset: int) -> SearchResult:
     where, args = (filters or Filters()).sql()
     table = "art_en" if lang == "en" else "art_ar"
     # Title matches count more than the body's (bm25 weights per column).
@@ -606,11 +722,7 @@ def search(conn: sqlite3.Connection, query: str, lang: str = "en",
     for key in keys:
         hit = rows[key]
         if lang == "en":
-            snip = conn.execute(
-                f"SELECT snippet(art_en, -1, '{_EN_OPEN}', '{_EN_CLOSE}', ' … ', "
-                f"{SNIPPET_TOKENS}) FROM art_en WHERE art_en MATCH ? AND rowid = ?",
-                (expr, key)).fetchone()
-            hit.snippet = _snippet_pieces(snip[0] if snip else "")
+            hit.snippet = _english_snippet(conn, hit, expr)
         else:
             hit.snippet = _arabic_snippet(conn, hit, expr, words)
             hit.snippet_lang = "ar"
@@ -618,18 +730,68 @@ def search(conn: sqlite3.Connection, query: str, lang: str = "en",
     return SearchResult(query, lang, total, offset, hits)
 
 
+def _first_sentence(conn: sqlite3.Connection, table: str, hit: ArticleRow,
+                    expr: str) -> str:
+    """The article's first sentence holding any term of the query ("" when none does)."""
+    if hit.first_sentence is None:
+        return ""
+    found = conn.execute(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ? LIMIT 1",
+        (any_of(expr), hit.first_sentence, hit.last_sentence)).fetchone()
+    if not found:
+        return ""
+    return conn.execute(f"SELECT {'en' if table == 'sent_en' else 'ar'} FROM sentences "
+                        "WHERE key=?", found).fetchone()[0]
+
+
+def _scratch_table() -> sqlite3.Connection:
+    """A one-row FTS5 table in memory, per thread, tokenised as art_en: snippet() there marks
+    the terms exactly as the search matched them, on a window of bounded size."""
+    scratch = getattr(_scratch, "conn", None)
+    if scratch is None:
+        scratch = _scratch.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        scratch.execute("CREATE VIRTUAL TABLE w USING fts5(t, tokenize = "
+                        "'porter unicode61 remove_diacritics 2')")
+    return scratch
+
+
+def _english_snippet(conn: sqlite3.Connection, hit: ArticleRow,
+                     expr: str) -> list[tuple[str, bool]]:
+    window = _first_sentence(conn, "sent_en", hit, expr) or \
+        " … ".join(t for t in (hit.title_en, hit.summary) if t)
+    window = _CONTROLS.sub(" ", window[:SNIPPET_WINDOW])
+    scratch = _scratch_table()
+    with scratch:
+        scratch.execute("DELETE FROM w")
+        scratch.execute("INSERT INTO w VALUES (?)", (window,))
+        row = scratch.execute(
+            f"SELECT snippet(w, 0, '{_EN_OPEN}', '{_EN_CLOSE}', ' … ', {SNIPPET_TOKENS}) "
+            "FROM w WHERE w MATCH ?", (any_of(expr),)).fetchone()
+    return _snippet_pieces(row[0]) if row else [(cut(window, SNIPPET_CHARS), False)]
+
+
 def _arabic_snippet(conn: sqlite3.Connection, hit: ArticleRow, expr: str,
                     words: list[str]) -> list[tuple[str, bool]]:
     """The article's first sentence that matches, in its own spelling, the match marked."""
-    text = ""
-    if hit.first_sentence is not None:
-        found = conn.execute(
-            "SELECT rowid FROM sent_ar WHERE sent_ar MATCH ? AND rowid BETWEEN ? AND ? "
-            "LIMIT 1", (expr, hit.first_sentence, hit.last_sentence)).fetchone()
-        if found:
-            text = conn.execute("SELECT ar FROM sentences WHERE key=?", found).fetchone()[0]
-    text = text or hit.title_ar
-    return mark_words(text, words, "ar")
+    text = (_first_sentence(conn, "sent_ar", hit, expr) or hit.title_ar)[:SNIPPET_WINDOW]
+    return around_first_mark(mark_words(text, words, "ar"), SNIPPET_CHARS)
+
+
+def around_first_mark(pieces: list[tuple[str, bool]], chars: int) -> list[tuple[str, bool]]:
+    """At most about `chars` characters of `pieces`, from a little before the first mark."""
+    first = next((i for i, (_, marked) in enumerate(pieces) if marked), 0)
+    before = pieces[first - 1][0] if first else ""
+    out: list[tuple[str, bool]] = []
+    if before:
+        out.append(("…" + before[-chars // 3:] if len(before) > chars // 3 else before, False))
+    room = chars - len(out[0][0]) if out else chars
+    for text, marked in pieces[first:]:
+        if room <= 0:
+            out.append(("…", False))
+            break
+        out.append((cut(text, room) if not marked else text, marked))
+        room -= len(text)
+    return out
 
 
 def articles(conn: sqlite3.Connection, filters: Filters | None = None, limit: int = 50,
@@ -786,12 +948,24 @@ def _renderings(conn: sqlite3.Connection, n_ar: int, sample: list[str]
 
 
 def concordance(conn: sqlite3.Connection, phrase: str, filters: Filters | None = None,
-                limit: int = 50, offset: int = 0) -> Concordance:
+                limit: int = 50, offset: int = 0, budget_s: float | None = None,
+                stop: threading.Event | None = None) -> Concordance:
     """Every aligned sentence whose Arabic holds `phrase` (folded, as search), beside its
-    English, the English words that render it marked where they can be found."""
+    English, the English words that render it marked where they can be found.
+
+    QueryTooLong over MAX_TERMS words; Busy past `budget_s` seconds or once `stop` is set."""
     words = query_words(phrase, "ar")
     if not words:
         return Concordance(phrase, 0, offset, [], [])
+    if len(words) > MAX_TERMS:
+        raise QueryTooLong(f"a concordance phrase takes at most {MAX_TERMS} words; this one "
+                           f"has {len(words)}")
+    with budget(conn, budget_s, stop):
+        return _concordance(conn, phrase, words, filters, limit, offset)
+
+
+def _concordance(conn: sqlite3.Connection, phrase: str, words: list[str],
+                 filters: Filters | None, limit: int, offset: int) -> Concordance:
     expr = '"' + " ".join(words) + '"'
     where, args = (filters or Filters()).sql()
     base = ("FROM sent_ar f CROSS JOIN sentences s ON s.key = f.rowid "
@@ -816,10 +990,15 @@ def concordance(conn: sqlite3.Connection, phrase: str, filters: Filters | None =
     lines = []
     for art, rid, run, outlet, day, n, ar, en, flagged in rows:
         # Numbers and Latin tokens the Arabic carries as they are mark themselves too.
-        same = [t for t in _EN_WORD.findall(ar) if t.lower() not in _STOP]
+        same = [t for t in _EN_WORD.findall(ar[:SNIPPET_WINDOW]) if t.lower() not in _STOP]
+        # Each side is shown around its first mark, so a page of very long sentences stays
+        # small (the article page has them whole).
         lines.append(ConcordanceLine(
-            art, rid, run, outlet, day, n, mark_words(ar, [phrase_folded], "ar"),
-            _mark_en(en, rendered + same), bool(flagged)))
+            art, rid, run, cut(outlet, OUTLET_CHARS) if outlet else outlet, day, n,
+            around_first_mark(mark_words(ar[:SNIPPET_WINDOW], [phrase_folded], "ar"),
+                              CONCORDANCE_CHARS),
+            around_first_mark(_mark_en(en[:SNIPPET_WINDOW], rendered + same),
+                              CONCORDANCE_CHARS), bool(flagged)))
     return Concordance(phrase, total, offset, lines, renderings)
 
 

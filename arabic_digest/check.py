@@ -24,10 +24,11 @@ from .readers import (
     passed_over_line,
     read_inputs,
     read_source,
+    scalar_article,
     split_suffix,
 )
 from .text import plural
-from .textsafety import sanitize
+from .textsafety import sanitize, terminal_safe
 
 EXAMPLES = 3  # origins listed per kind of problem
 
@@ -110,7 +111,8 @@ def check(inputs: list[str], fields: Fields | None = None,
         if src is not None:
             rep.fields = _detected_fields(src.path, fields, opts)
         reports.append(rep)
-        arts = read_inputs(["-"], fields, opts) if src is None else read_source(src, fields, opts)
+        arts = read_inputs(["-"], fields, opts) if src is None else map(
+            scalar_article, read_source(src, fields, opts))
         for art in arts:
             if art.passed_over is not None:
                 rep.passed_over[art.passed_over] += 1
@@ -142,13 +144,15 @@ def check(inputs: list[str], fields: Fields | None = None,
 def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
     lines: list[str] = []
     for r in reports:
-        lines.append(f"{r.path}: {r.format}, {plural(r.articles, 'article')}")
+        lines.append(f"{terminal_safe(r.path, None)}: {r.format}, "
+                     f"{plural(r.articles, 'article')}")
         if r.passed_over:
             lines.append(f"  {passed_over_line(r.passed_over)}")
         if r.encodings:
             lines.append("  encoding: " + ", ".join(f"{k} ({v})" for k, v in r.encodings.items()))
         if r.fields:
-            lines.append("  fields: " + ", ".join(f"{k}={v or '-'}" for k, v in r.fields.items()))
+            lines.append("  fields: " + ", ".join(f"{k}={terminal_safe(v or '-', 80)}"
+                                                  for k, v in r.fields.items()))
         if r.languages:
             lines.append("  language: " + ", ".join(
                 f"{k} ({v})" for k, v in r.languages.most_common()))
@@ -157,13 +161,15 @@ def render(reports: list[FileReport], skipped: Sequence[Path] = ()) -> str:
         if not r.problems:
             lines.append("  problems: none")
         for kind, n in r.problems.most_common():
-            lines.append(f"  problem: {kind} x{n}, e.g. " + "; ".join(r.examples[kind]))
+            lines.append(f"  problem: {kind} x{n}, e.g. "
+                         + "; ".join(terminal_safe(e) for e in r.examples[kind]))
     total = sum(r.articles for r in reports)
     bad = sum(sum(r.problems.values()) for r in reports)
     lines.append(f"{plural(total, 'article')} in {plural(len(reports), 'file')}; "
                  f"{plural(bad, 'problem')}")
     if skipped:
-        shown = ", ".join(str(p) for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        shown = ", ".join(terminal_safe(str(p), None) for p in skipped[:3]) + (
+            ", ..." if len(skipped) > 3 else "")
         lines.append(f"skipped {plural(len(skipped), 'file')} in input folders with a suffix "
                      f"`run` does not read ({shown})")
     return "\n".join(lines)

@@ -478,10 +478,13 @@ def serve(
     host: Annotated[str, typer.Option(
         help="Address to listen on (localhost only by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
+    search_budget: Annotated[float, typer.Option(
+        min=0.0, help="Seconds a search or concordance may run before it answers 503.")] = 2.0,
 ) -> None:
     """The archive as a local web app: briefing, search, articles side by side, stories,
-    concordance, and a JSON API under /api/. Read-only."""
-    _exit(commands.serve(db, host, port))
+    concordance, and a JSON API under /api/. Read-only. Requests must name the address it
+    serves on (or localhost) as their Host."""
+    _exit(commands.serve(db, host, port, search_budget))
 
 
 @app.command()
@@ -494,9 +497,13 @@ def export(
         "-o", "--output", help="The file (default: beside the source, its suffix --to).")] = None,
     skip_flagged: Annotated[bool, _flag(
         "--skip-flagged", "Leave out sentence pairs a trust check flagged.")] = False,
+    csv_formulas: Annotated[bool, _flag(
+        "--csv-formulas", "Write CSV cells that start with = + - @ as they are (for pipelines "
+        "that read the CSV as data); by default they get a leading ' so a spreadsheet shows "
+        "them as text instead of running them.")] = False,
 ) -> None:
     """The aligned sentence pairs of a run or an archive, one row (or TMX unit) per sentence."""
-    _exit(commands.export(source, to.value, output, skip_flagged))
+    _exit(commands.export(source, to.value, output, skip_flagged, csv_formulas))
 
 
 models_app = typer.Typer(

@@ -29,6 +29,7 @@ from .summarize.loading import is_lead
 from .summarize.prompts import PromptError, load_prompt
 from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, SummarizerLoadError
 from .text import plural
+from .textsafety import scalar, terminal_safe
 from .translate.clean import RULES, CleanOptions
 from .translate.glossary import GlossaryError, load_glossary
 from .translate.translator import DEFAULT_TRANSLATION_MODEL, ModelLoadError
@@ -44,7 +45,9 @@ class UsageProblem(Exception):
 
 
 def say(message: str) -> None:
-    print(f"arabic-digest: {message}", file=sys.stderr, flush=True)
+    # Messages carry input (ids, paths, outlets): shown terminal-safe, line by line.
+    safe = "\n".join(terminal_safe(line, None) for line in message.split("\n"))
+    print(f"arabic-digest: {safe}", file=sys.stderr, flush=True)
 
 
 def fail(message: str) -> int:
@@ -537,33 +540,40 @@ def index(outputs: Sequence[Path], db: Path) -> int:
 
 def search(db: Path, query: str, lang: str, as_json: bool, limit: int, filters: Any) -> int:
     """`arabic-digest search`: ranked articles for a query, with snippets."""
-    from .archive import ArchiveError, connect
+    from .archive import ArchiveError, QueryTooLong, connect, verify
     from .archive import search as run_search
-
+    # Arguments are input too: an undecodable byte in one arrives as a lone surrogate.
+    query = scalar(query)
+    filters = replace(filters, **{k: scalar(v) for k, v in vars(filters).items()
+                                  if isinstance(v, str)})
     try:
+        verify(db)
         conn = connect(db, readonly=True)
     except ArchiveError as exc:
         return fail(str(exc))
     try:
         result = run_search(conn, query, lang, filters, limit=limit)
+    except QueryTooLong as exc:
+        return fail(str(exc))
     finally:
         conn.close()
     if as_json:
         print(json.dumps({"query": query, "lang": lang, "total": result.total,
                           "hits": [h.to_json() for h in result.hits]}, ensure_ascii=False,
-                         indent=2))
+                         indent=2))  # JSON escapes every C0 control itself
         return EXIT_OK
     for h in result.hits:
-        title = h.title_en or h.title_ar or h.id
-        where = " · ".join(x for x in (h.day, h.outlet, h.id) if x)
+        title = terminal_safe(h.title_en or h.title_ar or h.id)
+        where = " · ".join(terminal_safe(x, 80) for x in (h.day, h.outlet, h.id) if x)
         snippet = "".join(f"[{t}]" if m else t for t, m in h.snippet)
-        print(f"{h.key}\t{title}\n\t{where}\n\t{' '.join(snippet.split())}")
-    say(f"{plural(result.total, 'article')} match {query!r} ({lang}); "
+        print(f"{h.key}\t{title}\n\t{where}\n\t{terminal_safe(' '.join(snippet.split()), 400)}")
+    say(f"{plural(result.total, 'article')} match {terminal_safe(repr(query), 100)} ({lang}); "
         f"{len(result.hits)} shown")
     return EXIT_OK
 
 
-def export(source: Path, to: str, output: Path | None, skip_flagged: bool) -> int:
+def export(source: Path, to: str, output: Path | None, skip_flagged: bool,
+           csv_formulas: bool = False) -> int:
     """`arabic-digest export`: aligned sentence pairs as TMX, Parquet or CSV."""
     import sqlite3
 
@@ -574,7 +584,7 @@ def export(source: Path, to: str, output: Path | None, skip_flagged: bool) -> in
         return fail(f"no such file: {source}")
     try:
         refuse_folder_output(output)
-        path, written, left_out = run_export(source, to, output, skip_flagged)
+        path, written, left_out = run_export(source, to, output, skip_flagged, csv_formulas)
     except (UsageProblem, ArchiveError, sqlite3.DatabaseError, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:
@@ -584,13 +594,13 @@ def export(source: Path, to: str, output: Path | None, skip_flagged: bool) -> in
     return EXIT_OK
 
 
-def serve(db: Path, host: str, port: int) -> int:
+def serve(db: Path, host: str, port: int, search_budget: float = 2.0) -> int:
     """`arabic-digest serve`: the archive as a local web app."""
     from .archive import ArchiveError
     from .serve import serve as run_server
 
     try:
-        run_server(db, host, port)
+        run_server(db, host, port, search_budget)
     except ArchiveError as exc:
         return fail(str(exc))
     return EXIT_OK

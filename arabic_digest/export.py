@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -157,7 +158,20 @@ def write_parquet(pairs: Iterable[Pair], out: Path, skip_flagged: bool = False,
     return written, left_out
 
 
-def write_csv(pairs: Iterable[Pair], out: Path, skip_flagged: bool = False) -> tuple[int, int]:
+# A spreadsheet runs a cell that starts with one of these as a formula (=cmd|' /C calc'!A0,
+# @SUM(...)); OWASP's advice is a leading ' so it shows the text instead.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: `'` before a formula's first character."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def write_csv(pairs: Iterable[Pair], out: Path, skip_flagged: bool = False,
+              formulas: bool = False) -> tuple[int, int]:
+    """CSV of the pairs; text cells that would start a formula get a leading `'` unless
+    `formulas` (for pipelines that read the file as data, not in a spreadsheet)."""
     written = left_out = 0
     # utf-8-sig: spreadsheets (Excel) read the Arabic as UTF-8 only with the BOM.
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -167,18 +181,22 @@ def write_csv(pairs: Iterable[Pair], out: Path, skip_flagged: bool = False) -> t
             if skip_flagged and p.flagged:
                 left_out += 1
                 continue
-            writer.writerow(asdict(p))
+            row = asdict(p)
+            writer.writerow(row if formulas else {k: neutralise_formula(v)
+                                                  for k, v in row.items()})
             written += 1
     return written, left_out
 
 
-def export(source: Path, to: str, out: Path | None = None, skip_flagged: bool = False
-           ) -> tuple[Path, int, int]:
-    """Write `source`'s pairs as `to`; returns (file, pairs written, pairs left out)."""
+def export(source: Path, to: str, out: Path | None = None, skip_flagged: bool = False,
+           csv_formulas: bool = False) -> tuple[Path, int, int]:
+    """Write `source`'s pairs as `to`; returns (file, pairs written, pairs left out).
+    `csv_formulas` writes CSV cells that start a formula as they are."""
     if to not in FORMATS:
         raise ValueError(f"--to must be one of {', '.join(FORMATS)}, not {to!r}")
     out = out or source.with_name(f"{source.name.rsplit('.', 1)[0]}.{to}")
-    writer = {"tmx": write_tmx, "parquet": write_parquet, "csv": write_csv}[to]
+    writer = {"tmx": write_tmx, "parquet": write_parquet,
+              "csv": partial(write_csv, formulas=csv_formulas)}[to]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     try:

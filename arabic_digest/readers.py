@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from . import encodings
 from .compressed import CorruptStream, open_binary, read_all, split_suffix
 from .htmltext import html_to_text, looks_like_html
+from .textsafety import escape_surrogates, has_surrogate, scalar
 
 TEXT_FIELDS = ("text", "body", "content", "article")
 TITLE_FIELDS = ("title", "headline")
@@ -51,6 +52,9 @@ class Article:
     # Set when the item is not an article at all (a crawl's request, redirect, image...): why.
     # Readers yield these so that they can be counted; `read_inputs` never passes them on.
     passed_over: str | None = None
+    # The fields that held lone surrogates, as read, each surrogate written `\\udXXX`
+    # (the record's source.escaped); the fields themselves hold U+FFFD instead.
+    escaped: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -649,6 +653,34 @@ def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),
                 else read_source(src, fields, opts))
         for art in arts:
             if art.passed_over is None:
-                yield art
+                yield scalar_article(art)
             elif passed_over is not None:
                 passed_over[art.passed_over] += 1
+
+
+def scalar_article(art: Article) -> Article:
+    """The article with every string valid Unicode: a lone surrogate (a JSON "\\ud800"
+    escape, a file name's undecodable byte) becomes U+FFFD here, once, so no later stage
+    (story hashes, SQLite, CSV, Parquet, the terminal) meets one; what the fields held is kept
+    in `escaped`."""
+    escaped: dict[str, Any] = {}
+    for name in ("id", "title", "text"):
+        value = getattr(art, name)
+        if isinstance(value, str) and has_surrogate(value):
+            escaped[name] = escape_surrogates(value)
+            setattr(art, name, scalar(value))
+    art.origin = scalar(art.origin)
+    if art.error:
+        art.error = {k: scalar(v) for k, v in art.error.items()}
+    try:  # keys and nested values alike
+        raw = json.dumps(art.meta, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        raw = ""
+    if has_surrogate(raw):
+        art.meta = json.loads(scalar(raw))
+        # Written `\\udXXX` inside the JSON text, so it reads back as those six characters.
+        escaped["meta"] = json.loads(re.sub("[\ud800-\udfff]",
+                                            lambda m: f"\\\\u{ord(m.group()):04x}", raw))
+    if escaped:
+        art.escaped = escaped
+    return art

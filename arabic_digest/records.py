@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 
 from .guard import crash_point
 from .readers import Article
+from .textsafety import scalar
 
 SCHEMA_VERSION = 1
 
@@ -32,6 +33,8 @@ class SourcePart(TypedDict):
     title: str | None
     text: str | None  # exactly as read (None when the input itself was bad)
     meta: dict[str, Any]
+    # escaped: {"id"|"title"|"text"|"meta": as read, each lone surrogate written `\\udXXX`},
+    # only for fields that held one (the fields above hold U+FFFD instead; readers.py)
 
 
 class CleanPart(TypedDict, total=False):
@@ -97,12 +100,15 @@ def translation_part(title: str | None, paragraphs: list[str],
 
 def base_record(article: Article) -> Record:
     """The parts every record has, whatever its status."""
+    source = SourcePart(title=article.title, text=article.text, meta=article.meta)
+    if article.escaped:
+        source["escaped"] = article.escaped  # type: ignore[typeddict-unknown-key]
     return {
         "schema_version": SCHEMA_VERSION,
         "id": article.id,
         "status": "ok",
         "error": None,
-        "source": {"title": article.title, "text": article.text, "meta": article.meta},
+        "source": source,
         "clean": None,
         "translation": None,
         "summary": None,
@@ -119,6 +125,7 @@ def error_record(article: Article, stage: str, exc_type: str, message: str) -> R
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -169,6 +176,10 @@ def _problem(raw: bytes) -> tuple[dict[str, Any] | None, str]:
         return None, f"not JSON ({exc})"
     if not isinstance(rec, dict):
         return None, "not a JSON object"
+    if _SURROGATE_ESCAPE.search(raw):
+        # Written before readers replaced lone surrogates (or by another tool): the same
+        # U+FFFD here, so what reads outputs (index, export, report) meets valid Unicode only.
+        rec = json.loads(scalar(json.dumps(rec, ensure_ascii=False)))
     if not isinstance(rec.get("id"), str):
         return None, "no string id"
     if rec.get("status") not in STATUSES or "schema_version" not in rec:

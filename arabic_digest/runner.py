@@ -39,6 +39,7 @@ from .stories import Stories, annotate, first_pass, manifest_entry, member_recor
 from .summarize.prompts import load_prompt
 from .summarize.summarizer import Summarizer
 from .text import plural
+from .textsafety import terminal_safe
 from .translate.translator import Translator
 from .trust import TrustStats, retry_overrides
 
@@ -75,8 +76,10 @@ class RunStats:
     def add_error(self, record: dict[str, Any]) -> None:
         if len(self.first_errors) < SHOWN_ERRORS:
             err = record.get("error") or {}
-            self.first_errors.append(f"{record['id']}: {err.get('stage', '?')}: "
-                                     f"{err.get('type', '?')}: {err.get('message', '')}")
+            # Ids and messages are the input's: shown terminal-safe, long ones cut.
+            self.first_errors.append(
+                f"{terminal_safe(str(record['id']), 80)}: {err.get('stage', '?')}: "
+                f"{err.get('type', '?')}: {terminal_safe(str(err.get('message', '')), 300)}")
 
     @property
     def processed(self) -> int:
@@ -102,7 +105,7 @@ class RunStats:
             parts.append(passed_over_line(self.passed_over))
         if self.trust:
             parts.append(self.trust)
-        return "; ".join(parts) + f" -> {self.output}"
+        return "; ".join(parts) + f" -> {terminal_safe(str(self.output), None)}"
 
     def error_lines(self) -> list[str]:
         """The first few errors of this run, so a failing run says why without opening

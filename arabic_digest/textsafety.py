@@ -28,3 +28,40 @@ def sanitize(text: str) -> tuple[str, list[str]]:
 def removed_entry(taken: list[str]) -> dict[str, str]:
     # Escaped, so the record shows which characters they were.
     return {"kind": "control", "text": "".join(f"\\u{ord(c):04x}" for c in taken)}
+
+
+def scalar(text: str) -> str:
+    """`text` as valid Unicode scalar values: each lone surrogate becomes U+FFFD (UTF-8, SQLite,
+    CSV and Parquet writers all refuse one)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with each lone surrogate written as its `\\udXXX` escape: the original, kept
+    readable and valid, beside its U+FFFD form."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+# What a terminal acts on rather than shows: C0/C1 controls (ESC starts a colour, a title or a
+# screen clear), DEL, bidi controls (they reorder the rest of the line), line/paragraph
+# separators, lone surrogates (the terminal's encoder fails on them).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                     "\ufeff\ud800-\udfff]")
+TERMINAL_CHARS = 200  # a value longer than this is cut with …
+
+
+def terminal_safe(text: str, limit: int | None = TERMINAL_CHARS) -> str:
+    """`text` as a terminal may print it: every control, bidi control and lone surrogate shown
+    as its escape (`\\x1b`, `\\u202e`), the whole cut to `limit` characters with `…`."""
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    n = ord(ch)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"

@@ -3,6 +3,7 @@ cannot rot, and their reports hold the rows RESULTS.md is read for."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,23 +95,14 @@ def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: P
     assert "CPU (dry run)" in text and "Whole `arabic-digest run --device cpu`" in text
 
 
-@pytest.mark.slow
-def test_library_benchmark_runs(tmp_path: Path, shared_data: Path, workdir: Path) -> None:
-    """benchmarks/library.py --quick: run against Pipeline.process on the same input (equal
-    records), and the endless-stream memory row; its section replaces itself in the file."""
-    results = tmp_path / "RESULTS.md"
-    results.write_text("# Benchmark results\n\nkept\n", "utf-8")
-    for _ in range(2):
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "library.py"), "--quick", "--workdir",
-             str(workdir), "--results", str(results)],
-            env=ENV, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    text = results.read_text("utf-8")
-    assert text.startswith("# Benchmark results\n\nkept\n")
-    assert text.count("<!-- benchmarks/library.py -->") == 1
-    rows = _rows(text, ("arabic-digest run", "Pipeline.process"))
-    assert [r[0] for r in rows] == ["arabic-digest run", "Pipeline.process"]
-    assert all(int(r[1]) == 4 and float(r[2]) > 0 for r in rows)
-    assert "Records equal, timings aside: yes" in text
-    assert "RSS after each batch of 2 articles (12 batches" in text
+def test_search_worst_case_benchmark_runs_tiny(tmp_path: Path) -> None:
+    """benchmarks/search_worst.py at a tiny size: every hostile query answers, under its limit."""
+    rows = tmp_path / "rows.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "search_worst.py"), "--words", "2000",
+         "--articles", "30", "--repeat", "1", "--limit", "30", "--json", str(rows)],
+        env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "slowest query" in proc.stdout
+    got = json.loads(rows.read_text("utf-8"))
+    assert len(got) > 10 and {r["status"] for r in got} == {200}

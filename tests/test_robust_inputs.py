@@ -167,14 +167,17 @@ def test_lone_surrogates_and_controls_through_pipeline_and_writer(tmp_path: Path
     line = '{"id": "s", "text": "نص \\ud800 عربي\\u0000\\u0007 هنا\\u000cوهنا"}\n'
     (tmp_path / "s.jsonl").write_text(line, "utf-8")
     (art,) = read_inputs([str(tmp_path / "s.jsonl")])
-    assert "\ud800" in art.text
+    # The reader replaces a lone surrogate once (U+FFFD) and keeps the original escaped.
+    assert "\ud800" not in art.text and "\ufffd" in art.text
+    assert art.escaped == {"text": "نص \\ud800 عربي\x00\x07 هنا\x0cوهنا"}
     rec = prepare(art, None, BatchSettings())
     rec = rec.record if isinstance(rec, Prepared) else rec
     assert rec["clean"]["paragraphs"] == ["نص \ufffd عربي هنا", "وهنا"]
-    assert {"kind": "control", "text": "\\ud800\\u0000\\u0007"} in rec["clean"]["removed"]
+    assert {"kind": "control", "text": "\\u0000\\u0007"} in rec["clean"]["removed"]
     out = dumps(rec)
     out.encode("utf-8")  # the writer's own encoding must not fail
-    assert json.loads(out)["source"]["text"] == art.text  # exactly as read
+    assert json.loads(out)["source"]["text"] == art.text
+    assert json.loads(out)["source"]["escaped"]["text"] == art.escaped["text"]
 
 
 # --- fuzz ------------------------------------------------------------------------------

@@ -262,7 +262,8 @@ def test_hostile_inputs_in_one_run(tmp_path: Path, shared_data: Path, fast_maria
     assert recs["html"]["status"] == "ok" and "x()" not in recs["html"]["source"]["text"]
     assert recs["mixed.jsonl:6"]["error"]["type"] == "DuplicateId"
     assert recs["big"]["error"]["type"] == "ArticleTooLong"
-    assert recs["sur"]["status"] == "ok" and "\ud800" in recs["sur"]["source"]["text"]
+    assert recs["sur"]["status"] == "ok" and "\ufffd" in recs["sur"]["source"]["text"]
+    assert "\\ud800" in recs["sur"]["source"]["escaped"]["text"]
     # --dedupe-ids and --no-language-check: the same input, every article processed.
     rc, err = finish(start(base + ["--overwrite", "--dedupe-ids", "--no-language-check",
                                    "--max-article-chars", "0"]))

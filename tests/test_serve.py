@@ -29,7 +29,7 @@ def client(tmp_path: Path) -> tuple[TestClient, Path]:
                                    story=f"story-{i % 3}" if i % 3 else None))
     db = tmp_path / "a.sqlite"
     archive.index_outputs(db, [write(tmp_path / "day.jsonl", records)])
-    return TestClient(create_app(db)), db
+    return TestClient(create_app(db), base_url="http://localhost"), db
 
 
 def doc(response) -> lxml.html.HtmlElement:
