@@ -1,0 +1,415 @@
+"""Article text and metadata from a saved web page, by measurement (issue 35).
+
+The page is cut into blocks (the text between block-level boundaries, `<br>` included), each
+with its words, the words inside links, and its place in the tree. Then:
+
+1. Structured data first: a JSON-LD `articleBody` picks the page's blocks that are part of it
+   (or is the text itself when the page's markup does not hold it); `itemprop="articleBody"`
+   is the container.
+2. Otherwise the container is the element whose blocks are most prose and least anything
+   else: a block is prose when it has enough words, few of them inside links, and is not a
+   teaser (an excerpt beside another story's headline link, in a repeated list item).
+3. Inside the container, what is never the article goes: link lists (related, most read,
+   "read also" boxes, tickers), elements whose class or id names a comment, share, bio,
+   newsletter, cookie or ad widget, `<nav>`/`<footer>`/`<aside>`/`<form>`, short labels
+   outside the run of paragraphs, and blocks that recur across the site's pages (SiteTemplate).
+
+Every dropped block is kept in `Page.removed` with its reason. The thresholds (`Params`) were
+chosen on some site styles and measured on others: benchmarks/web_extraction.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import pagemeta
+
+DROP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head", "button",
+        "select", "textarea", "input", "video", "audio", "canvas", "math", "map"}
+BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
+         "th", "table", "article", "section", "header", "footer", "blockquote", "pre", "hr",
+         "main", "aside", "nav", "figure", "figcaption", "dd", "dt", "dl", "form", "body",
+         "html", "center", "address", "details", "summary", "caption", "tbody", "thead"}
+# elements that never hold the article's own paragraphs
+NEVER_TAGS = {"nav", "footer", "aside", "form", "figcaption", "header", "address"}
+# class/id words of widgets that are never the article (the widely shared vocabulary of
+# themes and CMSs, as readability's): compared as whole words of the class or id
+NEVER_WORDS = {
+    "comment", "comments", "reply", "respond", "disqus", "share", "sharing", "social",
+    "print", "bio", "author", "byline", "newsletter", "subscribe", "subscription", "cookie",
+    "cookies", "consent", "gdpr", "ad", "ads", "advert", "advertisement", "sponsor",
+    "sponsored", "promo", "related", "recommended", "popular", "trending", "mostread",
+    "most", "ticker", "breaking", "sidebar", "widget", "menu", "nav", "navbar", "breadcrumb",
+    "breadcrumbs", "footer", "tags", "tag", "readmore", "also", "embed", "tweet", "outbrain",
+    "taboola", "banner", "meta", "caption", "credit", "toolbar", "tools",
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ARABIC = re.compile("[\u0621-\u064a]")
+_LATIN = re.compile("[A-Za-z]")
+_SENTENCE_END = re.compile(r"[.!?؟:…»\"”)]\s*$")
+
+
+@dataclass
+class Page:
+    title: str | None  # the headline, without the site's name
+    text: str  # the article's paragraphs, separated by blank lines
+    meta: dict[str, Any]  # "url", "date" (ISO 8601), "author", "site" where found
+    removed: list[dict[str, Any]]  # what was dropped: {"kind": "page", "reason", "text"}
+
+
+@dataclass(frozen=True)
+class Params:
+    """The extractor's thresholds (see benchmarks/web_extraction.py for how they were chosen)."""
+
+    min_words: int = 8  # a prose block has at least this many words...
+    max_link_density: float = 0.3  # ...and at most this share of them inside links
+    teaser_words: int = 80  # a list item this short, with a headline link, is a teaser
+    noise_weight: float = 0.5  # what a non-prose word costs a candidate container
+
+
+@dataclass
+class Block:
+    text: str
+    words: int
+    link_words: int
+    owner: Any  # the innermost block element that holds the text
+    path: tuple[Any, ...]  # the owner's ancestors from the root, the owner last
+    tag: str = ""
+
+    @property
+    def link_density(self) -> float:
+        return self.link_words / self.words if self.words else 0.0
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+class _Walker:
+    """Cut the tree into blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.link_parts: list[str] = []
+        self.stack: list[Any] = []
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.parts).split())
+        if text and self.stack:
+            owner = self.stack[-1]
+            links = _words(" ".join(self.link_parts))
+            n = _words(text)
+            self.blocks.append(Block(text, n, min(links, n), owner, tuple(self.stack),
+                                     owner.tag if isinstance(owner.tag, str) else ""))
+        self.parts, self.link_parts = [], []
+
+    def walk(self, el: Any, in_link: bool = False) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in DROP or not tag:  # comments and processing instructions too
+            if el.tail:
+                self._add(el.tail, in_link)
+            return
+        block = tag in BLOCK
+        if block:
+            self.flush()
+            if tag != "br":
+                self.stack.append(el)
+        link = in_link or tag == "a"
+        if el.text:
+            self._add(el.text, link)
+        for child in el:
+            self.walk(child, link)
+        if block:
+            self.flush()
+            if tag != "br":
+                self.stack.pop()
+        if el.tail:
+            self._add(el.tail, in_link)
+
+    def _add(self, text: str, link: bool) -> None:
+        self.parts.append(text)
+        if link:
+            self.link_parts.append(text)
+
+
+def _class_words(el: Any) -> set[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('role') or ''}"
+    words = set()
+    for token in raw.lower().split():
+        words.add(token.replace("-", "").replace("_", ""))
+        words.update(w for w in re.split(r"[-_]", token) if w)
+    return words
+
+
+def never_reason(el: Any) -> str | None:
+    """Why this element is never the article's (its tag, or a widget word in class/id)."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in NEVER_TAGS:
+        return f"<{tag}>"
+    if el.get("role") in ("navigation", "complementary", "contentinfo", "banner"):
+        return f"role={el.get('role')}"
+    hit = _class_words(el) & NEVER_WORDS
+    return f"class or id '{sorted(hit)[0]}'" if hit else None
+
+
+def normalize_block(text: str) -> str:
+    """A block's text as compared across a site's pages (digits and spacing ignored)."""
+    return " ".join(_WORD.findall(re.sub(r"\d+", "0", text.casefold())))
+
+
+@dataclass
+class SiteTemplate:
+    """What recurs across one site's pages: block texts seen on enough of them (menus, footers,
+    widgets, a sidebar paragraph). A wire story repeated on two pages does not make it."""
+
+    blocks: frozenset[str] = frozenset()
+    pages: int = 0
+
+    @classmethod
+    def learn(cls, htmls: Iterable[str], min_pages: int = 3, share: float = 0.4
+              ) -> SiteTemplate:
+        seen: Counter[str] = Counter()
+        n = 0
+        for html in htmls:
+            n += 1
+            doc = pagemeta.parse(html)
+            seen.update({normalize_block(b.text) for b in _blocks(doc)})
+        need = max(min_pages, int(share * n + 0.999))
+        return cls(frozenset(t for t, c in seen.items() if t and c >= need), n)
+
+
+def learn_sites(pages: Iterable[tuple[str, str | None]], **kw: Any) -> dict[str, SiteTemplate]:
+    """One SiteTemplate per host, from (html, url) pairs (a folder of saved pages)."""
+    by_host: dict[str, list[str]] = {}
+    for html, url in pages:
+        by_host.setdefault(pagemeta.host_of(url) or "-", []).append(html)
+    return {host: SiteTemplate.learn(htmls, **kw) for host, htmls in by_host.items()}
+
+
+def _blocks(doc: Any) -> list[Block]:
+    walker = _Walker()
+    walker.walk(doc)  # from the root, so a block's path[d] is the element at depth d
+    walker.flush()
+    return walker.blocks
+
+
+@dataclass
+class Analysis:
+    """A page parsed once: its blocks and metadata; `select` applies the thresholds."""
+
+    blocks: list[Block]
+    meta: dict[str, Any]
+    ld: dict[str, Any]
+    title: str | None
+    body_el: Any = None  # itemprop=articleBody
+    never: dict[int, str] = field(default_factory=dict)  # id(element) -> reason
+    depth_of: dict[int, int] = field(default_factory=dict)
+    doc: Any = None
+
+
+def analyse(html: str, url: str | None = None) -> Analysis:
+    doc = pagemeta.parse(html)
+    meta, ld, sites = pagemeta.page_meta(doc, url)
+    title = pagemeta.page_title(doc, ld, sites)
+    body_el = next(iter(doc.xpath('//*[@itemprop="articleBody"]')), None)
+    blocks = _blocks(doc)
+    never: dict[int, str] = {}
+    for b in blocks:
+        for el in b.path:
+            if id(el) not in never:
+                never[id(el)] = never_reason(el) or ""
+    return Analysis(blocks, meta, ld, title, body_el, never, doc=doc)
+
+
+def _teasers(blocks: list[Block], p: Params) -> set[int]:
+    """Blocks shaped like a teaser: in a short item (a list item, or one of repeated
+    siblings) that also holds a headline link to another story."""
+    linky: dict[int, int] = Counter()
+    words: dict[int, int] = Counter()
+    count: dict[int, int] = Counter()
+    for b in blocks:
+        for el in b.path:
+            words[id(el)] += b.words
+            count[id(el)] += 1
+            if b.link_density > 0.5 and b.words >= 3:
+                linky[id(el)] += 1
+    out = set()
+    for i, b in enumerate(blocks):
+        if b.link_density > 0.5:
+            continue
+        for el in reversed(b.path):
+            k = id(el)
+            if words[k] > p.teaser_words:
+                break
+            if linky[k] and count[k] >= 2 and _is_item(el):
+                out.add(i)
+                break
+    return out
+
+
+def _is_item(el: Any) -> bool:
+    if el.tag == "li":
+        return True
+    parent = el.getparent()
+    if parent is None:
+        return False
+    same = [c for c in parent if c.tag == el.tag and c.get("class") == el.get("class")]
+    return len(same) >= 2
+
+
+def _why_not(b: Block, i: int, a: Analysis, p: Params, teasers: set[int],
+             template: SiteTemplate | None) -> str | None:
+    """Why a block is not prose by itself (None: it is)."""
+    if template is not None and normalize_block(b.text) in template.blocks:
+        return "recurs on the site's pages"
+    if b.link_density > p.max_link_density:
+        return "links (navigation, related stories, read also)"
+    if i in teasers:
+        return "teaser of another story"
+    if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        return "heading"
+    if b.words < p.min_words:
+        return "short"
+    return None
+
+
+def _below_never(b: Block, depth: int, a: Analysis) -> str | None:
+    """The reason of a never-article element between depth `depth` (exclusive) and the block."""
+    for el in b.path[depth + 1:]:
+        reason = a.never.get(id(el))
+        if reason:
+            return reason
+    return None
+
+
+def select(a: Analysis, p: Params = Params(), template: SiteTemplate | None = None) -> Page:
+    blocks = a.blocks
+    teasers = _teasers(blocks, p)
+    why = [_why_not(b, i, a, p, teasers, template) for i, b in enumerate(blocks)]
+    body = a.ld.get("articleBody")
+    if isinstance(body, str) and _words(body) >= 30:
+        page = _from_article_body(a, body, why)
+        if page is not None:
+            return page
+    container = a.body_el if a.body_el is not None else _best_container(a, why, p)
+    kept: list[int] = []
+    reasons: dict[int, str] = {}
+    depth = _depth(container)
+    inside = [i for i, b in enumerate(blocks) if depth >= 0 and len(b.path) > depth
+              and b.path[depth] is container]
+    prose = [i for i in inside if why[i] is None and not _below_never(blocks[i], depth, a)]
+    holders = {id(blocks[i].owner) for i in prose} | {id(blocks[i].owner.getparent())
+                                                    for i in prose}
+    first, last = (prose[0], prose[-1]) if prose else (-1, -1)
+    for i, b in enumerate(blocks):
+        if i not in inside:
+            reasons[i] = "outside the article"
+            continue
+        never = _below_never(b, depth, a)
+        if never:
+            reasons[i] = f"not the article: {never}"
+        elif why[i] is None:
+            kept.append(i)
+        elif (why[i] == "short" and first < i < last
+              and (id(b.owner) in holders or id(b.owner.getparent()) in holders)):
+            kept.append(i)  # a short paragraph among the article's own
+        else:
+            reasons[i] = why[i] or ""
+    return _page(a, [blocks[i].text for i in kept], reasons)
+
+
+def _depth(el: Any) -> int:
+    n = -1
+    while el is not None:
+        n += 1
+        el = el.getparent()
+    return n
+
+
+def _best_container(a: Analysis, why: list[str | None], p: Params) -> Any:
+    """The element whose blocks are most prose, least anything else."""
+    score: dict[int, float] = Counter()
+    elements: dict[int, Any] = {}
+    for i, b in enumerate(a.blocks):
+        # the deepest never-article element above the block: only elements below it gain
+        cut = max((d for d, el in enumerate(b.path) if a.never.get(id(el))), default=-1)
+        good = why[i] is None
+        for d, el in enumerate(b.path):
+            k = id(el)
+            elements[k] = el
+            if good and d >= cut:
+                score[k] += b.words
+            else:
+                score[k] -= p.noise_weight * b.words
+    ranked = [k for k in score if not a.never.get(k)]
+    if not ranked:
+        return None
+    return elements[max(ranked, key=lambda k: score[k])]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> Page | None:
+    """The blocks that JSON-LD articleBody holds; its own text when the page's do not."""
+    if "<" in body and ">" in body:
+        body = " ".join(pagemeta.parse(body).text_content().split("\n"))
+    flat = _squash(body)
+    kept, reasons, covered = [], {}, 0
+    seen: set[str] = set()
+    for i, b in enumerate(a.blocks):
+        text = _squash(b.text)
+        if b.words >= 2 and text in flat and text not in seen and b.tag not in ("h1",):
+            kept.append(b.text)
+            seen.add(text)
+            covered += b.words
+        else:
+            reasons[i] = "not in the page's structured articleBody"
+    if covered >= 0.8 * _words(flat):
+        return _page(a, kept, reasons)
+    paragraphs = [p for p in (_squash(x) for x in re.split(r"\n\s*", body)) if p]
+    reasons = {i: "not in the page's structured articleBody" for i in range(len(a.blocks))}
+    return _page(a, paragraphs, reasons)
+
+
+def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
+    text = "\n\n".join(paragraphs)
+    meta = dict(a.meta)
+    date = pagemeta.page_date(a.doc, a.ld, text)
+    if date:
+        meta["date"] = date
+    removed = [{"kind": "page", "reason": reasons[i], "text": a.blocks[i].text}
+               for i in sorted(reasons)
+               if reasons[i] and a.blocks[i].text and a.blocks[i].text != a.title]
+    return Page(a.title, text, meta, removed)
+
+
+def extract_page(html: str, url: str | None = None, template: SiteTemplate | None = None,
+                 params: Params = Params()) -> Page:
+    """The article of one page: its headline, paragraphs, metadata and what was dropped.
+    `template`: what recurs on the site's pages (SiteTemplate.learn over a folder of them)."""
+    return select(analyse(html, url), params, template)
+
+
+def is_probably_arabic_page(html: str) -> bool:
+    """The cheap look before extraction: enough Arabic letters in the page's text, against
+    its Latin ones (markup and scripts, which are Latin, are left out of the count)."""
+    sample = html if len(html) <= 400_000 else html[:200_000] + html[-200_000:]
+    arabic = len(_ARABIC.findall(sample))
+    if arabic < 50:
+        return False
+    visible = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", " ", sample, flags=re.S | re.I)
+    latin = len(_LATIN.findall(visible))
+    return arabic >= 0.3 * latin
+
+
+def page_json(page: Page) -> str:
+    """A page as JSON (for debugging and the benchmark's dumps)."""
+    return json.dumps(page.__dict__, ensure_ascii=False, indent=1)
