@@ -177,6 +177,23 @@ def strip_site(title: str, sites: Iterable[str]) -> str:
     return kept.strip()
 
 
+def shown_part(title: str, shown: set[str]) -> str:
+    """The longest run of the title's parts that the page shows as a block of its own (the
+    headline); the title itself when none is."""
+    parts = _SEP.split(title)
+    seps = _SEP.findall(title)
+    if len(parts) < 2 or " ".join(title.split()) in shown:
+        return title
+    best = None
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts) + 1):
+            run = parts[i] + "".join(seps[k] + parts[k + 1] for k in range(i, j - 1))
+            run = " ".join(run.split())
+            if run in shown and (best is None or len(run) > len(best)):
+                best = run
+    return best or title
+
+
 def page_title(doc: Any, ld: dict[str, Any], sites: list[str]) -> str | None:
     """The headline without the site's name: JSON-LD headline, an <h1> that the page's own
     titles contain, og:title or <title> less their site part, else the first <h1>."""

@@ -32,7 +32,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from arabic_digest.translate.clean import clean_article
+from arabic_digest.translate.boilerplate import BoilerplateLearner
+from arabic_digest.translate.clean import CleanOptions, clean_article
 
 from arabic_digest.pagemeta import decode_html
 from arabic_digest.pages import Params, SiteTemplate, analyse, is_probably_arabic_page, select
@@ -150,8 +151,23 @@ def trafilatura_outputs(pages: list[GoldPage]) -> dict[str, tuple[str, str | Non
     return out
 
 
+def cleaned_run(outs: list[tuple[GoldPage, str, str | None]]) -> dict[str, tuple[str, str]]:
+    """One site's pages as `run` treats them: extracted, boilerplate learned over them under
+    the site's host, cleaned with it. Name -> (cleaned output, gold cleaned without learning)."""
+    learner = BoilerplateLearner()
+    for p, text, title in outs:
+        learner.add_article(p.url.split("/")[2], clean_article(text, title))
+    options = CleanOptions(learned=learner.freeze())
+    res = {}
+    for p, text, title in outs:
+        got = clean_article(text, title, options, source=p.url.split("/")[2])
+        gold = clean_article(gold_text(p), p.story.title)
+        res[p.name] = ("\n\n".join(got.paragraphs), "\n\n".join(gold.paragraphs))
+    return res
+
+
 def row(name: str, sums: tuple[int, int, int], minp: float) -> str:
-    return (f"{name:<10} P {ratio(sums[0], sums[1]):.3f}  R {ratio(sums[0], sums[2]):.3f}"
+    return (f"{name:<17} P {ratio(sums[0], sums[1]):.3f}  R {ratio(sums[0], sums[2]):.3f}"
             f"  (lowest page P {minp:.3f})")
 
 
@@ -166,7 +182,9 @@ def main() -> int:
     templates = {s: SiteTemplate.learn(decode_html(p.data).text for p in pages if p.style == s)
                  for s in STYLES}
     traf = trafilatura_outputs(pages)
-    totals: dict[str, list[int]] = {k: [0, 0, 0] for k in ("tool", "folder", "traf")}
+    kinds = (("tool", "tool (page alone)"), ("folder", "tool+site"), ("run", "tool+run"),
+             ("traf", "trafilatura"))
+    totals: dict[str, list[int]] = {k: [0, 0, 0] for k, _ in kinds}
     lows: dict[str, float] = {k: 1.0 for k in totals}
     titles = dates = traf_titles = traf_dates = 0
     print(f"{len(pages)} pages, {len(STYLES)} styles; each style held out, Params chosen on "
@@ -176,13 +194,17 @@ def main() -> int:
         print(f"[{style}] held out; chosen {params}")
         style_sums = {k: [0, 0, 0] for k in totals}
         style_low = {k: 1.0 for k in totals}
-        for p in (q for q in pages if q.style == style):
+        mine = [q for q in pages if q.style == style]
+        alones = {q.name: select(analyse(decode_html(q.data).text, q.url), params) for q in mine}
+        run = cleaned_run([(q, alones[q.name].text, alones[q.name].title) for q in mine])
+        for p in mine:
             fresh = analyse(decode_html(p.data).text, p.url)  # select may not mutate, but be safe
             alone = select(fresh, params)
             folder = select(fresh, params, templates[style])
-            outs = {"tool": alone.text, "folder": folder.text, "traf": traf[p.name][0]}
-            for k, text in outs.items():
-                h, o, g = pr(text, gold_text(p))
+            outs = {"tool": (alone.text, gold_text(p)), "folder": (folder.text, gold_text(p)),
+                    "run": run[p.name], "traf": (traf[p.name][0], gold_text(p))}
+            for k, (text, gold) in outs.items():
+                h, o, g = pr(text, gold)
                 for i, v in enumerate((h, o, g)):
                     style_sums[k][i] += v
                     totals[k][i] += v
@@ -199,10 +221,10 @@ def main() -> int:
                 (d / f"{p.name}.out.json").write_text(json.dumps(
                     {"gold": gold_text(p), "tool": alone.__dict__, "trafilatura": traf[p.name]},
                     ensure_ascii=False, indent=1), "utf-8")
-        for k, label in (("tool", "tool"), ("folder", "tool+site"), ("traf", "trafilatura")):
+        for k, label in kinds:
             print("  " + row(label, tuple(style_sums[k]), style_low[k]))
     print("\nOverall, every style held out in turn:")
-    for k, label in (("tool", "tool"), ("folder", "tool+site"), ("traf", "trafilatura")):
+    for k, label in kinds:
         print("  " + row(label, tuple(totals[k]), lows[k]))
     n = len(pages)
     print(f"\nTitle without the site name right: tool {titles}/{n} ({titles / n:.1%}), "
