@@ -296,10 +296,23 @@ def host_of(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+# what browsers write at the top of a saved page ("Save as": the address it came from)
+SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
+
+
+def saved_from(html: str) -> str | None:
+    m = SAVED_FROM.search(html[:2048])
+    return m.group(1) if m else None
+
+
 def page_meta(doc: Any, url: str | None) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """(meta without the date, the JSON-LD article, the site's names for title stripping)."""
+    """(meta without the date, the JSON-LD article, the site's names for title stripping).
+    `url`: where the page was fetched from, if known (else a saved page's own note, or its
+    <base href>)."""
     ld = json_ld(doc)
     meta: dict[str, Any] = {}
+    base = next((el.get("href") for el in doc.xpath("//base[@href]")), None)
+    url = url or (base if base and urlsplit(base).hostname else None)
     canonical = next((el.get("href") for el in doc.xpath('//link[@rel="canonical"]')
                       if el.get("href")), None) or _meta(doc, "og:url")
     if canonical and (urlsplit(canonical).scheme or url):

@@ -216,7 +216,7 @@ class Analysis:
 
 def analyse(html: str, url: str | None = None) -> Analysis:
     doc = pagemeta.parse(html)
-    meta, ld, sites = pagemeta.page_meta(doc, url)
+    meta, ld, sites = pagemeta.page_meta(doc, url or pagemeta.saved_from(html))
     title = pagemeta.page_title(doc, ld, sites)
     body_el = next(iter(doc.xpath('//*[@itemprop="articleBody"]')), None)
     blocks = _blocks(doc)
@@ -374,11 +374,14 @@ def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> Page | 
     if "<" in body and ">" in body:
         body = " ".join(pagemeta.parse(body).text_content().split("\n"))
     flat = _squash(body)
+    lines = {_squash(x) for x in body.split("\n")}
     kept, reasons, covered = [], {}, 0
     seen: set[str] = set()
     for i, b in enumerate(a.blocks):
         text = _squash(b.text)
-        if b.words >= 2 and text in flat and text not in seen and b.tag not in ("h1",):
+        # a short block only as a whole line of the body (a word alone is anywhere)
+        inside = text in lines or (b.words >= 3 and text in flat)
+        if inside and text not in seen and b.tag != "h1":
             kept.append(b.text)
             seen.add(text)
             covered += b.words
@@ -417,12 +420,11 @@ def is_probably_arabic_page(html: str) -> bool:
     """The cheap look before extraction: enough Arabic letters in the page's text, against
     its Latin ones (markup and scripts, which are Latin, are left out of the count)."""
     sample = html if len(html) <= 400_000 else html[:200_000] + html[-200_000:]
-    arabic = len(_ARABIC.findall(sample))
-    if arabic < 50:
+    if len(_ARABIC.findall(sample)) < 50:  # most pages that are not Arabic stop here
         return False
     visible = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", " ", sample, flags=re.S | re.I)
-    latin = len(_LATIN.findall(visible))
-    return arabic >= 0.3 * latin
+    arabic = len(_ARABIC.findall(visible))
+    return arabic >= 50 and arabic >= 0.3 * len(_LATIN.findall(visible))
 
 
 def page_json(page: Page) -> str:

@@ -38,7 +38,7 @@ from arabic_digest.translate.clean import CleanOptions, clean_article
 from arabic_digest.pagemeta import decode_html
 from arabic_digest.pages import Params, SiteTemplate, analyse, is_probably_arabic_page, select
 from tests.modelfactory import shared_data_dir
-from tests.pagefixtures import STYLES, GoldPage, Story, evaluation_set
+from tests.pagefixtures import STYLES, GoldPage, english_page, evaluation_set
 
 GRID = {"min_words": (3, 5, 8, 12), "max_link_density": (0.2, 0.3, 0.5),
         "noise_weight": (0.25, 0.5, 1.0)}
@@ -93,7 +93,7 @@ def leave_one_out(pages: list[GoldPage], analyses: dict[str, object]) -> dict[st
 
 
 def english_pages() -> list[bytes]:
-    """English pages in the same styles (NTREX English documents as bodies)."""
+    """English pages (NTREX English documents as bodies)."""
     data = shared_data_dir()
     lines = (data / "ntrex-ar-en-dev.en").read_text("utf-8").split("\n")
     ids = (data / "ntrex-ar-en-dev.docids").read_text("utf-8").split("\n")
@@ -101,14 +101,8 @@ def english_pages() -> list[bytes]:
     for doc, line in zip(ids, lines):
         if line.strip():
             docs.setdefault(doc, []).append(line.strip())
-    out = []
-    for k, (doc, paras) in enumerate(list(docs.items())[:20]):
-        build, host, site, _ = list(STYLES.values())[k % len(STYLES)]
-        story = Story(doc, paras[0], paras[1:8], "2019-01-01T00:00:00", None)
-        others = [Story(f"o{m}", f"Other story {m} headline here", ["An excerpt of it."],
-                        "2019-01-01", None) for m in range(8)]
-        out.append(build(story, others, host, "The Daily").encode("utf-8"))
-    return out
+    return [english_page(paras[0], paras[1:8], k).encode("utf-8")
+            for k, paras in enumerate(list(docs.values())[:20])]
 
 
 def speed(pages: list[GoldPage], folder: Path) -> dict[str, float]:

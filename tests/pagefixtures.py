@@ -128,7 +128,9 @@ def table_portal(s: Story, others: list[Story], host: str, site: str) -> str:
     months = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
               "أكتوبر", "نوفمبر", "ديسمبر"]
     written = f"{int(day[2])} {months[int(day[1]) - 1]} {day[0]}"
-    return f"""<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=windows-1256">
+    url = f"http://{host}/news/{s.id}"  # as the browser notes a saved page's address
+    return f"""<!-- saved from url=({len(url):04d}){url} -->
+<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=windows-1256">
 <TITLE>{site} - {escape(s.title)}</TITLE></HEAD><BODY BGCOLOR="#FFFFFF">
 <TABLE WIDTH="100%"><TR><TD COLSPAN="3"><FONT SIZE="5">{site}</FONT></TD></TR>
 <TR><TD WIDTH="20%" VALIGN="top">{_menu(host, "font", "<br>")}<br><br><b>الأكثر قراءة</b><br>{_links(others[:5], host, "font", "<br>")}</TD>
@@ -228,7 +230,7 @@ def liveblog(s: Story, others: list[Story], host: str, site: str) -> str:
     ld = {"@context": "https://schema.org", "@type": "LiveBlogPosting", "headline": s.title,
           "datePublished": s.date, "coverageStartTime": s.date}
     entries = "".join(f'<div class="update"><div class="stamp">{12 - i % 12}:{15 + i:02d}</div>'
-                      f"<p>{escape(p)}</p></div>" for i, p in enumerate(reversed(s.paragraphs)))
+                      f"<p>{escape(p)}</p></div>" for i, p in enumerate(s.paragraphs))
     return f"""<html lang="ar"><head><meta charset="utf-8"><title>مباشر | {escape(s.title)} | {site}</title>
 <script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head><body>
 <div class="bar">{"".join(f'<a href="/c/{i}">{m}</a> ' for i, m in enumerate(MENU))}</div>
@@ -304,14 +306,28 @@ def evaluation_set(per_style: int = PER_STYLE) -> list[GoldPage]:
 
 
 def write_set(folder: Path, per_style: int = PER_STYLE) -> list[GoldPage]:
-    """Write the pages under folder/<style>/<name>.html (with a gold .json beside each)."""
+    """Write the pages as folder/<style>/<name>.html and their gold as
+    folder/gold/<style>/<name>.json (apart, so a style's folder holds only pages)."""
     pages = evaluation_set(per_style)
     for p in pages:
-        d = folder / p.style
+        d, g = folder / p.style, folder / "gold" / p.style
         d.mkdir(parents=True, exist_ok=True)
+        g.mkdir(parents=True, exist_ok=True)
         (d / f"{p.name}.html").write_bytes(p.data)
         gold = {"url": p.url, "title": p.story.title, "date": p.story.date,
                 "author": p.story.author, "site": p.site, "text": "\n\n".join(p.story.paragraphs)}
-        (d / f"{p.name}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1),
-                                               "utf-8")
+        (g / f"{p.name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), "utf-8")
     return pages
+
+
+def english_page(title: str, paragraphs: list[str], k: int) -> str:
+    """A page in English (with an Arabic edition link, as bilingual sites have), for the cheap
+    look that passes over pages that are not Arabic."""
+    ps = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    menu = "".join(f'<li><a href="/s/{i}">{m}</a></li>' for i, m in enumerate(
+        ["World", "Business", "Sport", "Culture", "Opinion"]))
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} | The Daily {k}</title>
+<script>var config = {{"section": "world", "ads": true}};</script></head><body>
+<header><nav><ul>{menu}</ul></nav><a href="/ar">العربية</a></header>
+<main><article><h1>{escape(title)}</h1><time datetime="2019-01-01">1 January 2019</time>{ps}</article>
+<aside><h2>Most read</h2><ul>{menu}</ul></aside></main><footer>© The Daily</footer></body></html>"""
