@@ -150,6 +150,14 @@ def _norm(s: str) -> str:
 def strip_site(title: str, sites: Iterable[str]) -> str:
     """The title less a leading or trailing part that names the site (`Headline | Site`)."""
     keys = {_norm(s) for s in sites if s and _norm(s)}
+    for site in sorted({s.strip() for s in sites if s and s.strip()}, key=len, reverse=True):
+        # "Site: Headline", "Headline | Site" with the site's name as written
+        head = re.match(rf"\s*{re.escape(site)}\s*[:|\-–—«»·•]+\s*", title, re.I)
+        if head and title[head.end():].strip():
+            return strip_site(title[head.end():], [])
+        tail = re.search(rf"\s*[:|\-–—«»·•]+\s*{re.escape(site)}\s*$", title, re.I)
+        if tail and title[:tail.start()].strip():
+            return strip_site(title[:tail.start()], [])
     parts = [p for p in _SEP.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
@@ -157,7 +165,10 @@ def strip_site(title: str, sites: Iterable[str]) -> str:
 
     def is_site(part: str) -> bool:
         n = _norm(part)
-        return bool(n) and any(n == k or (len(n) >= 3 and (n in k or k in n)) for k in keys)
+        # the name itself, a part of it, or it with a word or two around ("موقع X")
+        near = len(part.split()) <= 2 + max((len(k) for k in keys), default=0) // 4
+        return bool(n) and any(n == k or (len(n) >= 3 and (n in k or (k in n and near)))
+                               for k in keys)
 
     lo, hi = 0, len(parts)
     while hi - lo > 1 and is_site(parts[hi - 1]):
@@ -323,6 +334,13 @@ def page_meta(doc: Any, url: str | None) -> tuple[dict[str, Any], dict[str, Any]
             or _name((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), dict)
                      else None))
     host = host_of(meta.get("url"))
+    # the site's name as its pages link home (a logo in an <h1> is not the headline)
+    home = [t for t in (_text(a) for a in doc.xpath("//a[@href]")
+                        if urlsplit(a.get("href")).path in ("", "/", "/index.html")
+                        and not urlsplit(a.get("href")).query
+                        and host_of(urljoin(meta.get("url") or "", a.get("href"))) == host)
+            if t and len(t.split()) <= 5][:3]
+    site = site or (home[0] if home else None)
     if site:
         meta["site"] = site
     elif host:
@@ -333,7 +351,7 @@ def page_meta(doc: Any, url: str | None) -> tuple[dict[str, Any], dict[str, Any]
         author = _text(byline[0]) if byline else None
     if author and not author.startswith("http"):
         meta["author"] = author
-    sites = [s for s in (site, _name(ld.get("publisher")), host,
+    sites = [s for s in (site, *home, _name(ld.get("publisher")), host,
                          (host or "").split(".")[0]) if s]
     return meta, ld, sites
 

@@ -223,11 +223,38 @@ def analyse(html: str, url: str | None = None) -> Analysis:
     if title:  # the part of a "Site - Headline" title that the page shows as a block
         title = pagemeta.shown_part(title, {_squash(b.text) for b in blocks if b.words >= 2})
     never: dict[int, str] = {}
+    _comment_sections(blocks, never)
     for b in blocks:
         for el in b.path:
             if id(el) not in never:
                 never[id(el)] = never_reason(el) or ""
     return Analysis(blocks, meta, ld, title, body_el, never, doc=doc)
+
+
+# a heading that announces reader comments ("3 تعليقات", "أضف تعليقك", "12 آراء", "Comments")
+COMMENTS_HEADING = re.compile(r"تعليق|التعليقات|ردود|\bcomments?\b|\brepl(?:y|ies)\b|"
+                              r"^\W*\d+\s+(?:آراء|رأي|رأيا)\b", re.I)
+
+
+def _comment_sections(blocks: list[Block], never: dict[int, str]) -> None:
+    """What follows a heading that announces comments: the section it opens when it is that
+    section's first block, else its following siblings."""
+    firsts: dict[int, int] = {}
+    for i, b in enumerate(blocks):
+        for el in b.path:
+            firsts.setdefault(id(el), i)
+    for i, b in enumerate(blocks):
+        if b.words > 5 or b.link_density > 0.5 or not COMMENTS_HEADING.search(b.text):
+            continue
+        section = b.owner.getparent()
+        if section is None:
+            continue
+        reason = f"reader comments (after '{b.text}')"
+        if firsts.get(id(section)) == i and section.getparent() is not None:
+            never[id(section)] = reason
+        else:
+            for sib in b.owner.itersiblings():
+                never[id(sib)] = reason
 
 
 def _teasers(blocks: list[Block], p: Params) -> set[int]:
@@ -399,7 +426,8 @@ def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
     meta = dict(a.meta)
     start = next((i for i, b in enumerate(a.blocks) if a.title and _squash(b.text)
                   == _squash(a.title)), 0)
-    near = "\n".join(b.text for b in a.blocks[start:start + 4])
+    # the date a page shows sits by its headline (a date header above it, a byline below)
+    near = "\n".join(b.text for b in a.blocks[start:start + 4] + a.blocks[max(0, start - 3):start])
     date = pagemeta.page_date(a.doc, a.ld, near + "\n" + text)
     if date:
         meta["date"] = date

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (the pages are HTML templates: their lines are as a site writes them)
-"""Saved news pages in nine site styles that look unlike each other, around real article bodies
+"""Saved news pages in eleven site styles that look unlike each other, around real article bodies
 from the shared data (issue 35). Written by us; nothing here is copied from a real site.
 
 `evaluation_set()` builds the benchmark's pages (5 per style) with their gold: the article's
@@ -274,6 +274,37 @@ def html4(s: Story, others: list[Story], host: str, site: str) -> str:
 <p>حقوق النشر © 2013 {site}</p></div></body></html>"""
 
 
+def blogger(s: Story, others: list[Story], host: str, site: str) -> str:
+    """A hosted blog: definition-list reader replies under a class no widget list names,
+    a most-read table, labels; the date only as text in the post's header."""
+    # each page's replies differ (a site's template cannot give them away)
+    replies = "".join(f"<dt>زائر {i}</dt><dd><p>{c}، وهذا يذكرني بخبر {escape(o.title)}</p></dd>"
+                      for i, (c, o) in enumerate(zip(COMMENTS, others[5:])))
+    rows = "".join(f'<tr><td>{i + 1}</td><td><a href="/p/{o.id}.html">{escape(o.title)}</a></td></tr>'
+                   for i, o in enumerate(others[:5]))
+    return f"""<html dir="rtl"><head><meta content="text/html; charset=UTF-8" http-equiv="Content-Type">
+<title>{site}: {escape(s.title)}</title><link href="https://{host}/2015/08/{s.id}.html" rel="canonical"></head>
+<body><div class="outer"><div class="header-inner"><h1 class="title"><a href="/">{site}</a></h1>
+<p class="description">{ABOUT}</p></div>
+<div class="main-inner"><h2 class="date-header"><span>الأحد، 9 أغسطس 2015</span></h2>
+<div class="post hentry"><h3 class="post-title">{escape(s.title)}</h3>
+<div class="post-body">{"<br /><br />".join(escape(p) for p in s.paragraphs)}</div>
+<div class="post-footer">التسميات: <a href="/l/1">أخبار</a>، <a href="/l/2">محليات</a></div></div>
+<div class="replies-zone"><h4>{len(COMMENTS)} آراء</h4><dl>{replies}</dl></div></div>
+<div class="column-right"><h2>المشاركات الشائعة</h2><table>{rows}</table></div></div></body></html>"""
+
+
+def ministry(s: Story, others: list[Story], host: str, site: str) -> str:
+    """A ministry's press page: nested tables, related news as bare <p>s of link + excerpt."""
+    related = "".join(f'<p><a href="/n/{o.id}">{escape(o.title)}</a><br>'
+                      f'{escape(" ".join(o.paragraphs[0].split()[:30]))}</p>' for o in others[:3])
+    return f"""<html lang="ar"><head><meta charset="utf-8"><title>{escape(s.title)}</title>
+<meta name="pubdate" content="{s.date[:10]}"><meta property="og:url" content="https://{host}/press/{s.id}"></head>
+<body><table><tr><td>{_menu(host, "span", " ")}</td></tr><tr><td><table><tr>
+<td><h2>{escape(s.title)}</h2>{_ps(s)}</td></tr><tr><td><h3>أخبار ذات علاقة</h3>{related}</td></tr></table></td></tr>
+<tr><td>{site} — الموقع الرسمي<br>{_menu(host, "span", " | ")}</td></tr></table></body></html>"""
+
+
 Style = Callable[[Story, list[Story], str, str], str]
 STYLES: dict[str, tuple[Style, str, str, str]] = {  # style: (builder, host, site, encoding)
     "wordpress": (wordpress, "akhbar-alyawm.example", "أخبار اليوم", "utf-8"),
@@ -285,6 +316,9 @@ STYLES: dict[str, tuple[Style, str, str, str]] = {  # style: (builder, host, sit
     "liveblog": (liveblog, "live.qanat.example", "قناة الخبر", "utf-8"),
     "portal": (portal, "www.bawaba-kubra.example", "البوابة الكبرى", "utf-8"),
     "html4": (html4, "www.almasdar2013.example", "المصدر", "utf-8"),
+    # two styles written after the extractor, with none of its widget words in their classes
+    "blogger": (blogger, "akhbar-madinati.blogspot.example", "أخبار مدينتي", "utf-8"),
+    "ministry": (ministry, "www.wizara.example", "وزارة الإعلام", "utf-8"),
 }
 PER_STYLE = 5
 
