@@ -345,8 +345,9 @@ def select(a: Analysis, p: Params = Params(), template: SiteTemplate | None = No
     own = {id(blocks[i].owner) for i in prose}
     parents = {id(blocks[i].owner.getparent()) for i in prose}
     first, last = (prose[0], prose[-1]) if prose else (-1, -1)
+    within = set(inside)
     for i, b in enumerate(blocks):
-        if i not in inside:
+        if i not in within:
             reasons[i] = "outside the article"
             continue
         never = _below_never(b, depth, a)
@@ -360,6 +361,10 @@ def select(a: Analysis, p: Params = Params(), template: SiteTemplate | None = No
             kept.append(i)  # a short paragraph among the article's own
         else:
             reasons[i] = why[i] or ""
+    if not kept:  # a page with no paragraph at all: its short text is all it has
+        kept = [i for i in inside if why[i] == "short" and not _below_never(blocks[i], depth, a)]
+        for i in kept:
+            reasons.pop(i, None)
     return _page(a, [blocks[i].text for i in kept], reasons)
 
 
