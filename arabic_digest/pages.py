@@ -330,9 +330,17 @@ def select(a: Analysis, p: Params = Params(), template: SiteTemplate | None = No
     why = [_why_not(b, i, a, p, teasers, template) for i, b in enumerate(blocks)]
     body = a.ld.get("articleBody")
     if isinstance(body, str) and _words(body) >= 30:
-        page = _from_article_body(a, body, why)
-        if page is not None:
-            return page
+        from_ld = _from_article_body(a, body, why)
+        from_dom = _from_dom(a, p, why)
+        # some sites put only the lead in articleBody: the page's own text is then the article
+        if _words(from_dom.text) <= 1.5 * _words(from_ld.text):
+            return from_ld
+        return from_dom
+    return _from_dom(a, p, why)
+
+
+def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
+    blocks = a.blocks
     container = a.body_el if a.body_el is not None else _best_container(a, why, p)
     kept: list[int] = []
     reasons: dict[int, str] = {}
@@ -401,7 +409,7 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> Page | None:
+def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> Page:
     """The blocks that JSON-LD articleBody holds; its own text when the page's do not."""
     if "<" in body and ">" in body:
         body = " ".join(pagemeta.parse(body).text_content().split("\n"))

@@ -252,3 +252,16 @@ def test_benchmark_meets_the_issue_figures(tmp_path: Path) -> None:
     assert sp["heavy_pages_per_s"] >= 10
     assert sp["english_heavy_pages_per_s"] >= 10 * sp["heavy_pages_per_s"]
     assert sp["english_passed_over"] == sp["english_pages"]
+
+
+def test_an_article_body_that_holds_only_the_lead_gives_way_to_the_page(
+        pages: list[GoldPage]) -> None:
+    p = next(q for q in pages if q.style == "wordpress")
+    story = p.story
+    lead = " ".join(" ".join(story.paragraphs).split()[:40]) + "…"
+    ld = json.dumps({"@type": "NewsArticle", "headline": story.title, "articleBody": lead},
+                    ensure_ascii=False)
+    html = decode_html(p.data).text.replace(
+        "</head>", f'<script type="application/ld+json">{ld}</script></head>')
+    page = extract_page(html, p.url)
+    assert page.text.split("\n\n") == story.paragraphs
