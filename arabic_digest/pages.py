@@ -444,9 +444,17 @@ def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
     date = pagemeta.page_date(a.doc, a.ld, near + "\n" + text)
     if date:
         meta["date"] = date
-    removed = [{"kind": "page", "reason": reasons[i], "text": a.blocks[i].text}
-               for i in sorted(reasons)
-               if reasons[i] and a.blocks[i].text and a.blocks[i].text != a.title]
+    # neighbouring blocks dropped for one reason are one entry (a menu is one, not forty)
+    removed: list[dict[str, Any]] = []
+    last = -2
+    for i in sorted(reasons):
+        if not reasons[i] or not a.blocks[i].text or a.blocks[i].text == a.title:
+            continue
+        if removed and last == i - 1 and removed[-1]["reason"] == reasons[i]:
+            removed[-1]["text"] += "\n" + a.blocks[i].text
+        else:
+            removed.append({"kind": "page", "reason": reasons[i], "text": a.blocks[i].text})
+        last = i
     return Page(a.title, text, meta, removed)
 
 
