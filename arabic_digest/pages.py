@@ -71,6 +71,9 @@ class Params:
     max_link_density: float = 0.2  # ...and at most this share of them inside links
     teaser_words: int = 80  # a list item this short, with a headline link, is a teaser
     noise_weight: float = 1.0  # what a non-prose word costs a candidate container
+    # a <p> beside the article's own paragraphs may link more of its words (names linked to
+    # tag pages) and still be the article's
+    sibling_link_density: float = 0.5
 
 
 @dataclass
@@ -363,6 +366,10 @@ def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
             reasons[i] = f"not the article: {never}"
         elif why[i] is None:
             kept.append(i)
+        elif (why[i] is not None and why[i].startswith("links") and b.tag == "p"
+              and b.words >= p.min_words and b.link_density <= p.sibling_link_density
+              and id(b.owner.getparent()) in parents):
+            kept.append(i)  # a paragraph of the article's whose names link elsewhere
         elif why[i] == "short" and (
                 (b.tag == "p" and id(b.owner.getparent()) in parents)
                 or (first < i < last and id(b.owner) in own)):
@@ -391,14 +398,17 @@ def _best_container(a: Analysis, why: list[str | None], p: Params) -> Any:
     for i, b in enumerate(a.blocks):
         # the deepest never-article element above the block: only elements below it gain
         cut = max((d for d, el in enumerate(b.path) if a.never.get(id(el))), default=-1)
-        good = why[i] is None
+        if why[i] is None:
+            gain, cost = b.words, 0.0
+        elif (why[i] or "").startswith("links") and b.link_density <= p.sibling_link_density:
+            # a paragraph whose names link elsewhere: its own words count, its links cost
+            gain, cost = b.words - b.link_words, p.noise_weight * b.link_words
+        else:
+            gain, cost = 0, p.noise_weight * b.words
         for d, el in enumerate(b.path):
             k = id(el)
             elements[k] = el
-            if good and d >= cut:
-                score[k] += b.words
-            else:
-                score[k] -= p.noise_weight * b.words
+            score[k] += (gain if d >= cut else -p.noise_weight * gain) - cost
     ranked = [k for k in score if not a.never.get(k)]
     if not ranked:
         return None

@@ -41,7 +41,7 @@ from tests.modelfactory import shared_data_dir
 from tests.pagefixtures import STYLES, GoldPage, english_page, evaluation_set
 
 GRID = {"min_words": (3, 5, 8, 12), "max_link_density": (0.2, 0.3, 0.5),
-        "noise_weight": (0.25, 0.5, 1.0)}
+        "noise_weight": (0.25, 0.5, 1.0), "sibling_link_density": (0.2, 0.35, 0.5)}
 _W = re.compile(r"\w+")
 
 
