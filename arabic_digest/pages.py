@@ -48,6 +48,7 @@ NEVER_WORDS = {
     "breadcrumbs", "footer", "tags", "tag", "readmore", "also", "embed", "tweet", "outbrain",
     "taboola", "banner", "meta", "caption", "credit", "toolbar", "tools",
 }
+CONTENT_WORDS = {"article", "content", "entry", "post", "story", "text", "body", "main"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ARABIC = re.compile("[\u0621-\u064a]")
 _LATIN = re.compile("[A-Za-z]")
@@ -231,7 +232,25 @@ def analyse(html: str, url: str | None = None) -> Analysis:
         for el in b.path:
             if id(el) not in never:
                 never[id(el)] = never_reason(el) or ""
+    _content_wins(blocks, never)
     return Analysis(blocks, meta, ld, title, body_el, never, doc=doc)
+
+
+def _content_wins(blocks: list[Block], never: dict[int, str]) -> None:
+    """A class that names content as well as a widget ("entry-content share-on", "post-body
+    has-ads") is the article's when it holds most of the page's long blocks."""
+    long = [b for b in blocks if b.words >= 12 and b.link_density <= 0.2]
+    total = sum(b.words for b in long)
+    held: Counter[int] = Counter()
+    for b in long:
+        for el in b.path:
+            held[id(el)] += b.words
+    for b in long:
+        for el in b.path:
+            reason = never.get(id(el))
+            if (reason and reason.startswith("class") and _class_words(el) & CONTENT_WORDS
+                    and held[id(el)] >= 0.5 * total):
+                never[id(el)] = ""
 
 
 # a heading that announces reader comments ("3 تعليقات", "أضف تعليقك", "12 آراء", "Comments")

@@ -268,3 +268,11 @@ def test_an_article_body_that_holds_only_the_lead_gives_way_to_the_page(
         "</head>", f'<script type="application/ld+json">{ld}</script></head>')
     page = extract_page(html, p.url)
     assert page.text.split("\n\n") == story.paragraphs
+
+
+def test_a_content_class_that_also_names_a_widget_is_still_the_article(
+        pages: list[GoldPage]) -> None:
+    p = next(q for q in pages if q.style == "wordpress")
+    html = decode_html(p.data).text.replace('class="entry-content"',
+                                            'class="entry-content share-enabled has-ads"')
+    assert extract_page(html, p.url).text.split("\n\n") == p.story.paragraphs
