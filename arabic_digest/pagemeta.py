@@ -282,7 +282,8 @@ def text_date(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
-def page_date(doc: Any, ld: dict[str, Any], body_text: str) -> str | None:
+def page_date(doc: Any, ld: dict[str, Any], body_text: str, url: str | None = None
+              ) -> str | None:
     for value in (ld.get("datePublished"), ld.get("dateCreated"),
                   _meta(doc, "article:published_time", "datePublished", "pubdate",
                         "publishdate", "date", "dc.date", "DC.date.issued", "og:published_time",
@@ -297,7 +298,11 @@ def page_date(doc: Any, ld: dict[str, Any], body_text: str) -> str | None:
         found = text_date(_text(el))
         if found:
             return found
-    return text_date(body_text)
+    found = text_date(body_text)
+    if found:
+        return found
+    m = re.search(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|$)", url or "")  # /2015/08/09/
+    return iso_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}") if m else None
 
 
 # --- everything -------------------------------------------------------------------------------

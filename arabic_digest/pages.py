@@ -374,6 +374,7 @@ def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
     # sibling <p>s
     own = {id(blocks[i].owner) for i in prose}
     parents = {id(blocks[i].owner.getparent()) for i in prose}
+    siblings = {(id(blocks[i].owner.getparent()), blocks[i].tag) for i in prose}
     first, last = (prose[0], prose[-1]) if prose else (-1, -1)
     within = set(inside)
     for i, b in enumerate(blocks):
@@ -390,7 +391,7 @@ def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
               and id(b.owner.getparent()) in parents):
             kept.append(i)  # a paragraph of the article's whose names link elsewhere
         elif why[i] == "short" and (
-                (b.tag == "p" and id(b.owner.getparent()) in parents)
+                (id(b.owner.getparent()), b.tag) in siblings
                 or (first < i < last and id(b.owner) in own)):
             kept.append(i)  # a short paragraph among the article's own
         else:
@@ -470,7 +471,7 @@ def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
                   == _squash(a.title)), 0)
     # the date a page shows sits by its headline (a date header above it, a byline below)
     near = "\n".join(b.text for b in a.blocks[start:start + 4] + a.blocks[max(0, start - 3):start])
-    date = pagemeta.page_date(a.doc, a.ld, near + "\n" + text)
+    date = pagemeta.page_date(a.doc, a.ld, near + "\n" + text, meta.get("url"))
     if date:
         meta["date"] = date
     # neighbouring blocks dropped for one reason are one entry (a menu is one, not forty)

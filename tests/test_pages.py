@@ -276,3 +276,15 @@ def test_a_content_class_that_also_names_a_widget_is_still_the_article(
     html = decode_html(p.data).text.replace('class="entry-content"',
                                             'class="entry-content share-enabled has-ads"')
     assert extract_page(html, p.url).text.split("\n\n") == p.story.paragraphs
+
+
+def test_short_paragraphs_of_the_same_kind_stay_and_a_date_in_the_address_serves() -> None:
+    paras = ["قال وزير المالية إن الميزانية الجديدة تركز على الصحة والتعليم هذا العام.",
+             "وأضاف:", "نحن ملتزمون بخفض العجز خلال السنوات الثلاث المقبلة بشكل تدريجي.",
+             "وتابع الوزير أن الإيرادات غير النفطية ارتفعت بنسبة كبيرة خلال الربع الأول."]
+    html = ("<html><body><div class='story'>" + "".join(f"<div>{p}</div>" for p in paras)
+            + "</div><div class='m'><a href='/a'>الرئيسية</a> <a href='/b'>اقتصاد</a></div>"
+            "</body></html>")
+    page = extract_page(html, "https://news.example/2015/08/09/budget/")
+    assert page.text.split("\n\n") == paras
+    assert page.meta["date"] == "2015-08-09"
