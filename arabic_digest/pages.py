@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from . import pagemeta
@@ -224,6 +225,14 @@ def analyse(html: str, url: str | None = None) -> Analysis:
     title = pagemeta.page_title(doc, ld, sites)
     body_el = next(iter(doc.xpath('//*[@itemprop="articleBody"]')), None)
     blocks = _blocks(doc)
+    if not blocks and _LETTER.search(re.sub(r"<[^>]*>", " ", html)):
+        # libxml2 drops what is nested deeper than 255 elements: such a page is read flat
+        # (stdlib parser, one paragraph per block), so its text is never lost silently
+        from .htmltext import html_to_text
+
+        flat = "".join(f"<p>{escape(p)}</p>" for p in html_to_text(html)[1].split("\n\n"))
+        doc = pagemeta.parse(f"<html><body>{flat}</body></html>")
+        blocks = _blocks(doc)
     if title:  # the part of a "Site - Headline" title that the page shows as a block
         title = pagemeta.shown_part(title, {_squash(b.text) for b in blocks if b.words >= 2})
     never: dict[int, str] = {}

@@ -288,3 +288,9 @@ def test_short_paragraphs_of_the_same_kind_stay_and_a_date_in_the_address_serves
     page = extract_page(html, "https://news.example/2015/08/09/budget/")
     assert page.text.split("\n\n") == paras
     assert page.meta["date"] == "2015-08-09"
+
+
+def test_a_page_nested_past_the_parsers_depth_is_read_flat_not_lost() -> None:
+    text = "نص عربي هنا للتجربة في الصفحة"
+    deep = "<html><body>" + "<div>" * 5000 + text + "</div>" * 5000 + "</body></html>"
+    assert extract_page(deep).text == text
