@@ -282,6 +282,20 @@ def text_date(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
+_WEEKDAYS = ("الأحد", "الاحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الاربعاء", "الخميس",
+             "الجمعة", "السبت")
+_DATE_WORDS = re.compile("|".join(sorted(map(re.escape, (*MONTHS, *_WEEKDAYS)), key=len,
+                                         reverse=True)) + r"|\d+|[ap]m|ص|م\b")
+
+
+def is_date_line(text: str) -> bool:
+    """A block that is a date with at most a short label ("تاريخ النشر: 9 أغسطس 2015")."""
+    if not text_date(text):
+        return False
+    rest = re.findall(r"\w+", _DATE_WORDS.sub(" ", text.translate(_DIGITS)))
+    return len(rest) <= 3
+
+
 def page_date(doc: Any, ld: dict[str, Any], body_text: str, url: str | None = None
               ) -> str | None:
     for value in (ld.get("datePublished"), ld.get("dateCreated"),

@@ -54,6 +54,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ARABIC = re.compile("[\u0621-\u064a]")
 _LATIN = re.compile("[A-Za-z]")
 _LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"[.!?؟…]['\"”»)]*\s*$")
 
 
 @dataclass
@@ -339,7 +340,9 @@ def _why_not(b: Block, i: int, a: Analysis, p: Params, teasers: set[int],
         return "headline (kept as the title)"
     if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
         return "heading"
-    if b.words <= 8 and pagemeta.text_date(b.text):
+    # a date with a short label, or a byline with a date that is not a sentence
+    if b.words <= 10 and (pagemeta.is_date_line(b.text) or (
+            b.words <= 8 and not _SENTENCE_END.search(b.text) and pagemeta.text_date(b.text))):
         return "date line"
     if b.words < p.min_words:
         return "short"

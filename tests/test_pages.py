@@ -294,3 +294,15 @@ def test_a_page_nested_past_the_parsers_depth_is_read_flat_not_lost() -> None:
     text = "نص عربي هنا للتجربة في الصفحة"
     deep = "<html><body>" + "<div>" * 5000 + text + "</div>" * 5000 + "</body></html>"
     assert extract_page(deep).text == text
+
+
+def test_a_date_line_goes_but_a_short_sentence_with_a_date_stays() -> None:
+    paras = ["أعلنت وزارة الصحة اليوم عن خطة جديدة لتطوير المستشفيات في جميع المناطق.",
+             "وفي 9 أغسطس 2015 أعلن الوزير الخطة الجديدة.",
+             "وأكدت الوزارة أن الخطة تشمل بناء عشرة مستشفيات خلال السنوات المقبلة."]
+    html = ("<html><body><div><p>تاريخ النشر: 9 أغسطس 2015</p>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</div></body></html>")
+    page = extract_page(html)
+    assert page.text.split("\n\n") == paras
+    assert page.meta["date"] == "2015-08-09"
+    assert any(r["reason"] == "date line" for r in page.removed)
