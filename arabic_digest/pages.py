@@ -87,6 +87,7 @@ class Block:
     owner: Any  # the innermost block element that holds the text
     path: tuple[Any, ...]  # the owner's ancestors from the root, the owner last
     tag: str = ""
+    dated: bool = False  # holds a <time> element (a byline's or a date line's mark)
 
     @property
     def link_density(self) -> float:
@@ -105,6 +106,7 @@ class _Walker:
         self.parts: list[str] = []
         self.link_parts: list[str] = []
         self.stack: list[Any] = []
+        self.dated = False
 
     def flush(self) -> None:
         text = " ".join("".join(self.parts).split())
@@ -113,8 +115,9 @@ class _Walker:
             links = _words(" ".join(self.link_parts))
             n = _words(text)
             self.blocks.append(Block(text, n, min(links, n), owner, tuple(self.stack),
-                                     owner.tag if isinstance(owner.tag, str) else ""))
-        self.parts, self.link_parts = [], []
+                                     owner.tag if isinstance(owner.tag, str) else "",
+                                     self.dated))
+        self.parts, self.link_parts, self.dated = [], [], False
 
     def walk(self, el: Any, in_link: bool = False) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -128,6 +131,7 @@ class _Walker:
             if tag != "br":
                 self.stack.append(el)
         link = in_link or tag == "a"
+        self.dated = self.dated or tag == "time"
         if el.text:
             self._add(el.text, link)
         for child in el:
@@ -340,10 +344,12 @@ def _why_not(b: Block, i: int, a: Analysis, p: Params, teasers: set[int],
         return "headline (kept as the title)"
     if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
         return "heading"
-    # a date with a short label, or a byline with a date that is not a sentence
-    if b.words <= 10 and (pagemeta.is_date_line(b.text) or (
-            b.words <= 8 and not _SENTENCE_END.search(b.text) and pagemeta.text_date(b.text))):
+    # a date with a short label, or a byline with a date (or a <time>) that is not a sentence
+    if b.words <= 10 and pagemeta.is_date_line(b.text):
         return "date line"
+    if (b.words <= 8 and pagemeta.text_date(b.text) or b.dated and b.words <= 20) and not \
+            _SENTENCE_END.search(b.text):
+        return "byline or date line"
     if b.words < p.min_words:
         return "short"
     return None
@@ -364,7 +370,9 @@ def select(a: Analysis, p: Params = Params(), template: SiteTemplate | None = No
     why = [_why_not(b, i, a, p, teasers, template) for i, b in enumerate(blocks)]
     body = a.ld.get("articleBody")
     if isinstance(body, str) and _words(body) >= 30:
-        from_ld = _from_article_body(a, body, why)
+        from_ld, matched = _from_article_body(a, body, why)
+        if matched:  # the page's own blocks hold it: they are the article
+            return from_ld
         from_dom = _from_dom(a, p, why)
         # some sites put only the lead in articleBody: the page's own text is then the article
         if _words(from_dom.text) <= 1.5 * _words(from_ld.text):
@@ -451,8 +459,9 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> Page:
-    """The blocks that JSON-LD articleBody holds; its own text when the page's do not."""
+def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> tuple[Page, bool]:
+    """The blocks that JSON-LD articleBody holds, True; its own text when the page's blocks
+    do not hold it, False."""
     if "<" in body and ">" in body:
         body = " ".join(pagemeta.parse(body).text_content().split("\n"))
     flat = _squash(body)
@@ -470,10 +479,10 @@ def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> Page:
         else:
             reasons[i] = "not in the page's structured articleBody"
     if covered >= 0.8 * _words(flat):
-        return _page(a, kept, reasons)
+        return _page(a, kept, reasons), True
     paragraphs = [p for p in (_squash(x) for x in re.split(r"\n\s*", body)) if p]
     reasons = {i: "not in the page's structured articleBody" for i in range(len(a.blocks))}
-    return _page(a, paragraphs, reasons)
+    return _page(a, paragraphs, reasons), False
 
 
 def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:

@@ -331,7 +331,7 @@ STYLES: dict[str, tuple[Style, str, str, str]] = {  # style: (builder, host, sit
     "blogger": (blogger, "akhbar-madinati.blogspot.example", "أخبار مدينتي", "utf-8"),
     "ministry": (ministry, "www.wizara.example", "وزارة الإعلام", "utf-8"),
 }
-PER_STYLE = 5
+PER_STYLE = 8
 
 
 def evaluation_set(per_style: int = PER_STYLE) -> list[GoldPage]:
