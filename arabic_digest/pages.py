@@ -490,8 +490,11 @@ def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
     meta = dict(a.meta)
     start = next((i for i, b in enumerate(a.blocks) if a.title and _squash(b.text)
                   == _squash(a.title)), 0)
-    # the date a page shows sits by its headline (a date header above it, a byline below)
-    near = "\n".join(b.text for b in a.blocks[start:start + 4] + a.blocks[max(0, start - 3):start])
+    # the date a page shows sits by its headline (a date header above it, a byline below):
+    # the short dated blocks nearest the headline first, then the article's text
+    window = sorted(range(max(0, start - 3), min(len(a.blocks), start + 4)),
+                    key=lambda i: abs(i - start))
+    near = "\n".join(a.blocks[i].text for i in window if a.blocks[i].words <= 12)
     date = pagemeta.page_date(a.doc, a.ld, near + "\n" + text, meta.get("url"))
     if date:
         meta["date"] = date
