@@ -2,7 +2,7 @@
 """Saved news pages in eleven site styles that look unlike each other, around real article bodies
 from the shared data (issue 35). Written by us; nothing here is copied from a real site.
 
-`evaluation_set()` builds the benchmark's pages (5 per style) with their gold: the article's
+`evaluation_set()` builds the benchmark's pages (10 per style) with their gold: the article's
 paragraphs, its headline, date and author. Article bodies are read from ../shared/data at call
 time; the chrome (menus, teasers, comments, bios, tickers...) is written here, and the other
 stories' headlines and excerpts in it are real ones too, so they are perfect Arabic prose.
@@ -331,7 +331,7 @@ STYLES: dict[str, tuple[Style, str, str, str]] = {  # style: (builder, host, sit
     "blogger": (blogger, "akhbar-madinati.blogspot.example", "أخبار مدينتي", "utf-8"),
     "ministry": (ministry, "www.wizara.example", "وزارة الإعلام", "utf-8"),
 }
-PER_STYLE = 8
+PER_STYLE = 10
 
 
 def evaluation_set(per_style: int = PER_STYLE) -> list[GoldPage]:
