@@ -32,18 +32,20 @@ URL_FIELDS = ("url", "link", "source_url", "href")
 
 def source_key(article: Article) -> str:
     """Which site an article comes from: an outlet field, else its URL's host, else its file
-    (a folder of .txt files is one source)."""
+    (a folder of .txt files is one source). For a web page the URL's host comes first."""
     meta = article.meta
-    for name in SOURCE_FIELDS:
+    # a web page's source is its site's host (its "site" field is the site's display name)
+    names = (URL_FIELDS + SOURCE_FIELDS if meta.get("converted_from") == "html"
+             else SOURCE_FIELDS + URL_FIELDS)
+    for name in names:
         value = meta.get(name)
-        if isinstance(value, str) and value.strip():
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if name in SOURCE_FIELDS:
             return value.strip()
-    for name in URL_FIELDS:
-        value = meta.get(name)
-        if isinstance(value, str) and value.strip():
-            host = urlsplit(value.strip()).hostname
-            if host:
-                return host.removeprefix("www.")
+        host = urlsplit(value.strip()).hostname
+        if host:
+            return host.removeprefix("www.")
     path = meta.get("path")
     if isinstance(path, str) and path:
         return str(PurePath(path).parent)

@@ -61,6 +61,7 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         title, taken_title = sanitize(article.title) if article.title else (None, [])
         source = source_key(article) if settings.clean_options.learned is not None else None
         cleaned = clean_article(text, title, settings.clean_options, source=source)
+        cleaned.removed[:0] = article.removed  # what the page extractor dropped comes first
         if taken or taken_title:
             cleaned.removed.append(removed_entry(taken_title + taken))
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch

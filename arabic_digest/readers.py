@@ -24,10 +24,13 @@ from typing import Any, BinaryIO
 
 from . import encodings
 from .compressed import CorruptStream, open_binary, read_all, split_suffix
-from .htmltext import html_to_text, looks_like_html
+from .htmltext import looks_like_html
+from .pagemeta import decode_html
+from .pages import extract_page
 from .textsafety import escape_surrogates, has_surrogate, scalar
 
-TEXT_FIELDS = ("text", "body", "content", "article")
+# html/raw last: scraped corpora keep the raw page there (it goes through the page extractor)
+TEXT_FIELDS = ("text", "body", "content", "article", "html", "raw_html", "raw")
 TITLE_FIELDS = ("title", "headline")
 ID_FIELDS = ("id",)
 DEFAULT_MAX_ARTICLE_CHARS = 200_000
@@ -55,6 +58,8 @@ class Article:
     # The fields that held lone surrogates, as read, each surrogate written `\\udXXX`
     # (the record's source.escaped); the fields themselves hold U+FFFD instead.
     escaped: dict[str, Any] | None = None
+    # what the page extractor dropped ({"kind": "page", "reason", "text"}): clean.removed
+    removed: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,15 @@ def article_from_mapping(obj: Any, origin: str, fields: Fields,
     if looks_like_html(art.text):
         if limit is not None and len(art.text) > 4 * limit:  # far over even after stripping
             return _too_long(art.id, origin, len(art.text), opts, art.meta, art.title)
-        title, art.text = html_to_text(art.text)
+        url = next((art.meta[k] for k in ("url", "link", "source_url")
+                    if isinstance(art.meta.get(k), str)), None)
+        page = extract_page(art.text, url)
+        art.text = page.text
         art.meta["converted_from"] = "html"
-        art.title = art.title or title
+        for key, value in page.meta.items():  # the row's own fields win
+            art.meta.setdefault(key, value)
+        art.title = art.title or page.title
+        art.removed = page.removed
     if limit is not None and len(art.text) > limit:
         return _too_long(art.id, origin, len(art.text), opts, art.meta, art.title)
     return art
@@ -400,7 +411,8 @@ def read_csv(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article
         yield art
 
 
-def _whole_file(src: Source, opts: ReadOptions) -> encodings.Decoded | Article:
+def _whole_file(src: Source, opts: ReadOptions, html: bool = False
+                ) -> encodings.Decoded | Article:
     """A one-article file, decoded; an error Article when too long or undecodable."""
     path = src.path
     origin = f"{src.label}:1"
@@ -413,7 +425,8 @@ def _whole_file(src: Source, opts: ReadOptions) -> encodings.Decoded | Article:
     if most is not None and len(data) > most:
         return _too_long(src.key, origin, len(data) // 4, opts, {"path": str(path)},
                          at_least=True)
-    dec = _read_decoded(path, opts, data)
+    # a page decodes as a browser decides: BOM, its <meta> charset, then detection
+    dec = decode_html(data, opts.encoding) if html else _read_decoded(path, opts, data)
     if dec.bad_offsets:
         return Article(src.key, None, None, {"path": str(path), "encoding": dec.encoding},
                        origin, _bad_bytes(origin, dec.bad_offsets[0], dec.encoding, path))
@@ -450,13 +463,17 @@ def read_txt(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article
 
 
 def read_html(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:
-    """One article per page: its <title> (or first <h1>) and its text, no markup."""
-    dec = _whole_file(src, opts)
+    """One article per page: its headline, the article's paragraphs and the page's metadata
+    (arabic_digest.pages); what the extractor dropped rides to clean.removed."""
+    dec = _whole_file(src, opts, html=True)
     if isinstance(dec, Article):
         yield dec
         return
-    title, text = html_to_text(dec.text)
-    yield _one_article(src, text, title, dec.encoding, opts, {"converted_from": "html"})
+    page = extract_page(dec.text)
+    art = _one_article(src, page.text, page.title, dec.encoding, opts,
+                       {"converted_from": "html", **page.meta})
+    art.removed = page.removed
+    yield art
 
 
 def read_columnar(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Article]:

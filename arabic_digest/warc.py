@@ -1,11 +1,13 @@
 """Web archives: WARC and ARC files (`.warc`, `.warc.gz`, `.arc.gz`), streamed with warcio.
 
 Each HTML response (HTTP 200, an HTML content type) is one page, and one article: its id is
-its target URI (stable, and unique wherever the same page is not captured twice). Everything
-else in a crawl is not an article and is passed over, counted by reason (`readers.PASSED_OVER`):
-requests, metadata and warcinfo records, revisits (deduplicated captures), redirects, HTTP
-errors, payloads that are not HTML, and pages that are not in Arabic (a cheap look at their
-letters before any extraction). A truncated or corrupt record ends its file with one error
+its target URI (stable, and unique wherever the same page is not captured twice). It goes
+through the same extractor as a saved `.html` file (`pages.extract_page`), decoded as a
+browser would (the HTTP charset among the rest). Everything else in a crawl is not an article
+and is passed over, counted by reason (`readers.PASSED_OVER`): requests, metadata and warcinfo
+records, revisits (deduplicated captures), redirects, HTTP errors, payloads that are not HTML,
+and pages that are not in Arabic (a cheap look before any extraction,
+`pages.is_probably_arabic_page`). A truncated or corrupt record ends its file with one error
 record naming the byte offset; what was read before it is kept and the run goes on with the
 next input. Records are read one at a time, so memory does not grow with the file.
 """
@@ -16,37 +18,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from . import encodings
 from .compressed import open_binary, split_suffix
-from .htmltext import html_to_text
+from .pagemeta import decode_html
+from .pages import extract_page, is_probably_arabic_page
 from .readers import Article, Fields, ReadOptions, Source, _err, _one_page
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LETTER = re.compile(r"[^\W\d_]")
-LOOK_CHARS = 20_000  # the cheap look reads this much of a page's visible text at most
-
-
-def looks_arabic(html: str) -> bool:
-    """A cheap look: at least a third of the letters of the page's visible text (its first
-    LOOK_CHARS characters) are Arabic. Menus in English around an Arabic story pass."""
-    sample = _TAGS.sub(" ", html[:8 * LOOK_CHARS])[:LOOK_CHARS]
-    letters = len(_LETTER.findall(sample))
-    return letters > 0 and len(_ARABIC.findall(sample)) * 3 >= letters
-
-
-def decode_page(body: bytes, content_type: str | None, given: str | None) -> encodings.Decoded:
-    """As a browser decides: --encoding, then the HTTP charset, then the bytes (BOM, UTF-8,
-    Arabic code pages)."""
-    m = _CHARSET.search(content_type or "")
-    if given is None and m:
-        try:
-            return encodings.decode(body, m.group(1))
-        except LookupError:  # an unknown charset name: as if none were given
-            pass
-    return encodings.decode(body, given)
 
 
 def _passed(src: Source, offset: int, reason: str) -> Article:
@@ -130,9 +108,14 @@ def _page(src: Source, record: Any, body: bytes, offset: int, opts: ReadOptions,
             f"--max-article-chars {opts.max_article_chars}; raise the limit to process it"))
         return
     ctype = record.http_headers.get_header("Content-Type") if record.http_headers else None
-    dec = decode_page(body, ctype, opts.encoding)
-    if not looks_arabic(dec.text):
+    m = _CHARSET.search(ctype or "")
+    # as a browser decides: --encoding, BOM, the HTTP charset, the page's <meta>, detection
+    dec = decode_html(body, opts.encoding, m.group(1) if m else None)
+    if not is_probably_arabic_page(dec.text):
         yield _passed(src, offset, "not_arabic")
         return
-    title, text = html_to_text(dec.text)
-    yield _one_page(url, origin, text, title, dec.encoding, opts, meta)
+    page = extract_page(dec.text, url)
+    art = _one_page(url, origin, page.text, page.title, dec.encoding, opts,
+                    {**meta, "converted_from": "html", **page.meta, "url": url})
+    art.removed = page.removed
+    yield art

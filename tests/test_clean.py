@@ -161,13 +161,13 @@ def test_options_and_signature() -> None:
     assert "٢٠١٨" in normalize(s, CleanOptions(keep_digits=True))
     assert "“قال”" in normalize(s, CleanOptions(keep_punctuation=True))
     assert normalize(s, CleanOptions(keep_letters=True)).endswith("یک")
-    assert CleanOptions().signature() == "clean:v3|nfkc|dediac|digits:ascii|punct:moses|boiler"
+    assert CleanOptions().signature() == "clean:v4|nfkc|dediac|digits:ascii|punct:moses|boiler"
     assert CleanOptions(
         keep_diacritics=True, keep_digits=True, keep_punctuation=True, keep_boilerplate=True,
         keep_letters=True,
-    ).signature() == "clean:v3|nfkc|diac:keep|digits:keep|punct:keep|boiler:keep|letters:keep"
+    ).signature() == "clean:v4|nfkc|diac:keep|digits:keep|punct:keep|boiler:keep|letters:keep"
     assert CleanOptions(keep_kinds=frozenset({"tags", "read_also"})).signature() == (
-        "clean:v3|nfkc|dediac|digits:ascii|punct:moses|boiler:-read_also,-tags"
+        "clean:v4|nfkc|dediac|digits:ascii|punct:moses|boiler:-read_also,-tags"
     )
     # every single switch gives a different signature
     sigs = {

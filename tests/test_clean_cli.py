@@ -35,7 +35,7 @@ def test_clean_command_on_shared_corpus(tmp_path: Path, shared_data: Path) -> No
     recs = records(out)
     assert len(recs) == 32 and all(r["status"] == "ok" for r in recs)
     for rec in recs:
-        assert rec["translation"] is None and rec["clean"]["signature"].startswith("clean:v3")
+        assert rec["translation"] is None and rec["clean"]["signature"].startswith("clean:v4")
         assert len(rec["clean"]["segments"]) == len(rec["clean"]["paragraphs"])
         for para in rec["clean"]["paragraphs"]:
             for kind, pattern in NOISE.items():

@@ -148,7 +148,7 @@ def test_clean_command_on_unseen_outlets(tmp_path: Path, fixture_articles) -> No
     recs = {r["id"]: r for r in records(out)}
     for art in fixture_articles:
         rec = recs[art.id]
-        assert rec["status"] == "ok" and rec["clean"]["signature"].startswith("clean:v3")
+        assert rec["status"] == "ok" and rec["clean"]["signature"].startswith("clean:v4")
         verdict = outletfixtures.judge(art, rec["clean"]["paragraphs"], rec["clean"]["dateline"])
         assert not verdict["lost"], (art.id, verdict["lost"])
         assert not verdict["left"] and not verdict["leftover"], (art.id, verdict)
@@ -428,7 +428,7 @@ def test_arabic_article_with_code_is_translated_not_skipped(tmp_path: Path,
     assert all(s["target"] for s in poll_rec["translation"]["segments"])
     manifest = json.loads(out.with_name("out.run.json").read_text("utf-8"))
     assert manifest["boilerplate"]["articles"] == 4
-    assert manifest["cleaning"].startswith("clean:v3")
+    assert manifest["cleaning"].startswith("clean:v4")
 
 
 def test_plain_news_sentences_lose_nothing(shared_data: Path) -> None:

@@ -50,7 +50,7 @@ def test_eval_of_line_files_matches_the_sacrebleu_command_line(
     # Settings travel with the scores.
     assert result["models"]["translation"]["id"] == str(marian_dir)
     assert result["models"]["translation"]["num_beams"] == 1
-    assert result["cleaning"].startswith("clean:v3")
+    assert result["cleaning"].startswith("clean:v4")
     assert "BLEU" in proc.stdout and "signature" in proc.stdout
 
 

@@ -213,16 +213,17 @@ def test_an_output_of_the_previous_cleaning_version_is_not_resumed(
     src = write_jsonl(tmp_path / "in.jsonl", shared_rows(shared_data, 3))
     out = tmp_path / "out.jsonl"
     assert cli(*run_args([src], out, fast_marian, "--limit", "1")).returncode == 0
-    # what the clean:v2 release wrote: the same manifest, one version older
+    # what the clean:v3 release wrote (before pages were extracted by measurement, issue 35):
+    # the same manifest, one version older
     run_json = out.with_name("out.run.json")
     assert f"clean:{CLEANING_VERSION}|" in run_json.read_text("utf-8")
     run_json.write_text(run_json.read_text("utf-8").replace(f"clean:{CLEANING_VERSION}|",
-                                                            "clean:v2|"), "utf-8")
+                                                            "clean:v3|"), "utf-8")
     before = out.read_bytes()
     proc = cli(*run_args([src], out, fast_marian))
     assert proc.returncode == 2, proc.stderr
     line = next(ln for ln in proc.stderr.splitlines() if "clean" in ln)
-    assert "clean:v2" in line and f"clean:{CLEANING_VERSION}" in proc.stderr, proc.stderr
+    assert "clean:v3" in line and f"clean:{CLEANING_VERSION}" in proc.stderr, proc.stderr
     assert "--overwrite" in proc.stderr
     no_traceback(proc)
     assert out.read_bytes() == before

@@ -117,13 +117,15 @@ def test_undecodable_bytes_make_only_their_article_an_error(tmp_path: Path) -> N
 def test_html_page_and_html_text_field(tmp_path: Path) -> None:
     page = ("<!DOCTYPE html><html><head><title>عنوان الخبر</title><style>p{color:red}</style>"
             "<script>alert('x')</script></head><body><h1>عنوان الخبر</h1><p>الفقرة "
-            "الأولى &amp; بقية.</p><div>الفقرة<br>الثانية</div></body></html>")
+            "الأولى &amp; بقية.</p><div>الفقرة الثانية هنا<br>والثالثة بعدها هنا</div>"
+            "</body></html>")
     (tmp_path / "p.html").write_text(page, "utf-8")
     (tmp_path / "f.jsonl").write_text(json.dumps({"id": "h", "text": page}) + "\n", "utf-8")
     for art in read_inputs([str(tmp_path / "p.html"), str(tmp_path / "f.jsonl")]):
         assert art.title == "عنوان الخبر" and art.meta["converted_from"] == "html"
-        assert art.text.split("\n\n") == ["عنوان الخبر", "الفقرة الأولى & بقية.", "الفقرة",
-                                          "الثانية"]
+        # the <h1> is the title now (pages.py), no longer repeated as the first paragraph
+        assert art.text.split("\n\n") == ["الفقرة الأولى & بقية.", "الفقرة الثانية هنا",
+                                          "والثالثة بعدها هنا"]
         assert "alert" not in art.text and "color" not in art.text
     # Text that merely holds an entity or a stray tag is not an HTML document.
     assert not looks_like_html("قال &amp; أكد <b>اليوم</b>")

@@ -16,7 +16,7 @@ learned to recur across one source's articles.
 
 Signature (``CleanOptions().signature()``), one token per switch::
 
-    clean:v3|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
+    clean:v4|nfkc|{dediac|diac:keep}|digits:{ascii|keep}|punct:{moses|keep}
         |{boiler|boiler:keep|boiler:-kind1,-kind2}[|letters:keep][|learned:<digest>]
 
 Bump :data:`CLEANING_VERSION` whenever a rule or mapping changes output.
@@ -37,7 +37,7 @@ from .inline import CREDIT_HEAD as _CREDIT_HEAD
 from .inline import REPORT as _REPORT
 from .spans import LearnedSet, Span
 
-CLEANING_VERSION = "v3"
+CLEANING_VERSION = "v4"
 
 __all__ = [
     "CLEANING_VERSION",
@@ -72,7 +72,7 @@ class CleanOptions:
     def signature(self) -> str:
         """A string naming exactly what this cleaning does, for records and manifests.
 
-        Default: ``clean:v3|nfkc|dediac|digits:ascii|punct:moses|boiler``; with a learned
+        Default: ``clean:v4|nfkc|dediac|digits:ascii|punct:moses|boiler``; with a learned
         set, ``|learned:<digest>`` (the same inputs always learn the same set).
         """
         parts = [f"clean:{CLEANING_VERSION}", "nfkc"]
