@@ -580,3 +580,22 @@ def test_a_share_bars_verb_phrase_left_before_the_first_sentence_goes(left: str)
 def test_share_verbs_that_are_news_stay(news: str) -> None:
     c = clean_article(news)
     assert c.paragraphs == [normalize_line(news)] and not c.removed, c
+
+
+def test_a_report_verb_opening_many_articles_is_not_learned_as_template() -> None:
+    """A site whose reports often start with the same verb ("أعلنت ...", then varied text):
+    the verb opens the news, it is not the site's chrome."""
+    pool = outletfixtures.paragraph_pool()
+    learner = BoilerplateLearner()
+    texts = []
+    for i in range(40):
+        first = ("أعلنت " if i % 2 else "") + pool[2 * i]
+        text = f"{first}\n\n{pool[2 * i + 1]}"
+        texts.append(text)
+        learner.add_article("site.example", clean_article(text))
+    learned = learner.freeze()
+    opens = [u.text for s in learned.sources for u in s.openings]
+    assert "أعلنت" not in opens, learned.describe()
+    opts = replace(CleanOptions(), learned=learned)
+    c = clean_article(texts[1], None, opts, "site.example")
+    assert c.paragraphs[0].startswith("أعلنت"), c.removed

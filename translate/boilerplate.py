@@ -32,6 +32,7 @@ from functools import cached_property
 from typing import Any
 
 from .clean import _BY_SCOPE, AGENCIES, CleanedArticle, normalize_line
+from .inline import REPORT_VERBS
 from .spans import Span
 
 __all__ = ["BoilerplateLearner", "Learned", "reads_as_news", "unit_key", "units"]
@@ -122,11 +123,16 @@ def _mask(words: list[str]) -> str:
     return " ".join(_DIGITS.sub("0", w) for w in words)
 
 
+_REPORT_START = re.compile(rf"و?(?:{REPORT_VERBS})(?!\w)")
+
+
 def _edge_ok(gram: str) -> bool:
     """Whether a recurring opening/closing n-gram may be template (not a dateline, not wire)."""
     if not any(ch.isalpha() for ch in gram):
         return False  # a bare "." or number
     if news_reason(gram) == "wire" or any(c.regex.match(gram + " x") for c in _BY_SCOPE["head"]):
+        return False
+    if _REPORT_START.match(gram):  # "أعلنت ..." opens many reports: the news's first word
         return False
     # "PLACE -", "PLACE:" open a local outlet's articles because they are datelines
     return not (len(gram.split()) <= 4 and any(ch in gram for ch in "-–:،,"))
