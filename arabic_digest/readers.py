@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import encodings
+from .errors import ArabicDigestError
 from .htmltext import html_to_text, looks_like_html
 
 TEXT_FIELDS = ("text", "body", "content", "article")
@@ -32,7 +33,7 @@ SNIFF_BYTES = 1 << 18  # the head of a streamed file that picks its encoding
 csv.field_size_limit(2**31 - 1)
 
 
-class InputError(Exception):
+class InputError(ArabicDigestError):
     """An input that cannot be read at all (missing file, unknown format)."""
 
 
