@@ -335,8 +335,8 @@ class Pipeline:
         `run` writes (Record.to_dict()), one per article; a bad article is an error record.
 
         Articles are strings (an id `item-N` is made), dicts or mappings with id, title, text
-        and any other fields (kept as meta; `text_field=`... name other fields), or Articles
-        of `read_articles`. They are pulled lazily and batched across articles as `run`
+        and any other fields (kept as meta; `text_field=`... name other fields), Articles of
+        `read_articles`, or a whole pandas DataFrame (its rows). They are pulled lazily and batched across articles as `run`
         batches them, so an endless iterable streams with bounded memory. Over a list (or
         tuple), boilerplate learning and stories cover the whole list as in `run`; over any
         other iterable (a generator, a dataset), stories are grouped within each batch.
@@ -349,6 +349,8 @@ class Pipeline:
         translator, summarizer = self._models()
         if isinstance(articles, (str, Mapping, Article)):
             articles = [articles]
+        elif hasattr(articles, "columns") and hasattr(articles, "to_dict"):
+            articles = articles.to_dict("records")  # a DataFrame iterates its column names
         whole = isinstance(articles, Sequence)
         if not whole and self.spec.translate == Translate.leads:
             raise UsageProblem("translate='leads' needs a list: stories read the articles "

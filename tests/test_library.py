@@ -93,6 +93,10 @@ def test_issue_snippet_runs_as_written(tmp_path: Path, monkeypatch: pytest.Monke
     segments = ad.to_dataframe("outputs/day.jsonl", level="segment")
     assert len(segments) == sum(len(r.translation.segments) for r in recs if r.translation)
     assert issubclass(ad.RunStopped, ad.ArabicDigestError)
+    import pandas as pd  # a whole DataFrame is its rows, not its column names
+
+    frame = pd.DataFrame({"id": ["d1", "d2"], "text": SENTENCES[:2]})
+    assert [r.id for r in pipe.process(frame)] == ["d1", "d2"]
     with pipe:
         pass
     with pytest.raises(ad.ArabicDigestError, match="closed"):
