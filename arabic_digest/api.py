@@ -336,10 +336,11 @@ class Pipeline:
 
         Articles are strings (an id `item-N` is made), dicts or mappings with id, title, text
         and any other fields (kept as meta; `text_field=`... name other fields), Articles of
-        `read_articles`, or a whole pandas DataFrame (its rows). They are pulled lazily and batched across articles as `run`
-        batches them, so an endless iterable streams with bounded memory. Over a list (or
-        tuple), boilerplate learning and stories cover the whole list as in `run`; over any
-        other iterable (a generator, a dataset), stories are grouped within each batch.
+        `read_articles`, or a whole pandas DataFrame (its rows). They are pulled lazily and
+        batched across articles as `run` batches them, so an endless iterable streams with
+        bounded memory. Over a list (or tuple), boilerplate learning and stories cover the
+        whole list as in `run`; over any other iterable (a generator, a dataset), stories are
+        grouped within each batch.
 
         Example::
 
