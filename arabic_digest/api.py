@@ -67,6 +67,24 @@ RUN_ONLY = {"limit", "overwrite", "retry_errors", "shard", "engine"}  # about an
 POOL_OPTIONS = ("pool_batches", "max_pool_articles")
 CLEAN_FLAGS = tuple(f.name for f in dataclass_fields(CleanFlags))
 ID_WINDOW = 100_000  # ids a stream remembers to catch repeats (bounded memory)
+# The bounds the CLI's options have (cli.py's typer min=/max=): (least, most or None).
+RANGES: dict[str, tuple[int, int | None]] = {
+    "beams": (1, None), "batch_tokens": (16, None), "segment_tokens": (8, 500),
+    "summary_min_tokens": (0, None), "summary_max_tokens": (1, None), "limit": (0, None),
+    "max_article_chars": (0, None), "pool_batches": (1, None), "max_pool_articles": (1, None),
+}
+
+
+def _check_ranges(o: Mapping[str, Any]) -> None:
+    for name, (least, most) in RANGES.items():
+        value = o[name]
+        if value is None and name not in ("batch_tokens", "segment_tokens"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UsageProblem(f"{name} must be a whole number, not {value!r}")
+        if value < least or (most is not None and value > most):
+            bound = f"from {least} to {most}" if most is not None else f"at least {least}"
+            raise UsageProblem(f"{name} must be {bound}, not {value}")
 
 
 def _choice(kind: type, name: str, value: Any) -> Any:
@@ -87,6 +105,7 @@ def make_spec(inputs: Sequence[str], output: str | Path | None, preset: str | No
     if unknown:
         raise UsageProblem(f"unknown option {unknown[0]!r} (options: {', '.join(sorted(allowed))})")
     o = {**OPTIONS, **options}
+    _check_ranges(o)
     glossary = Path(o["glossary"]) if o["glossary"] is not None else None
     kinds = (o["keep_kind"],) if isinstance(o["keep_kind"], str) else tuple(o["keep_kind"])
     spec = build_spec(

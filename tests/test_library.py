@@ -173,6 +173,10 @@ def test_errors_are_arabic_digest_errors_with_the_cli_message(tmp_path: Path,
         ad.Pipeline(colour="red")
     with pytest.raises(ad.ArabicDigestError, match="unknown preset"):
         ad.Pipeline(preset="fastest")
+    with pytest.raises(ad.ArabicDigestError, match="beams must be at least 1, not 0"):
+        ad.Pipeline(**{**tiny(marian_dir), "beams": 0})
+    with pytest.raises(ad.ArabicDigestError, match="segment_tokens must be from 8 to 500"):
+        ad.Pipeline(segment_tokens=1000, **tiny(marian_dir))
     with pytest.raises(ad.ArabicDigestError, match="device must be one of"):
         ad.Pipeline(device="tpu", **tiny(marian_dir))
     with pytest.raises(ad.ArabicDigestError, match="no such file"):
