@@ -141,12 +141,37 @@ def _input_list(inputs: str | Path | Iterable[str | Path]) -> list[str]:
 # --- run: the CLI's run -------------------------------------------------------------------
 
 
-def run_spec(spec: RunSpec, ray_options: Any = None) -> RunStats:
+def run_spec(spec: RunSpec, ray_options: Any = None, *, restore_signals: bool = True
+             ) -> RunStats:
     """Run a spec to its output file: what `arabic-digest run` and `ad.run` both call.
 
     The output is locked, resumed, reordered and given its manifest (runner.py); SIGINT and
-    SIGTERM stop it after the current batch (RunStopped) while it runs.
+    SIGTERM stop it after the current batch (RunStopped) while it runs. After a stop the
+    runner ignores further signals, so the CLI's last lines cannot be cut short; a library
+    caller gets its own handlers back (`restore_signals`).
     """
+    with _signals_kept(restore_signals):
+        return _run_spec(spec, ray_options)
+
+
+@contextmanager
+def _signals_kept(restore: bool) -> Iterator[None]:
+    import signal
+    import threading
+
+    if not restore or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+def _run_spec(spec: RunSpec, ray_options: Any) -> RunStats:
     from .runner import RunStopped
     from .runner import run as run_local
     from .summarize.prompts import PromptError

@@ -214,7 +214,7 @@ def run(spec: RunSpec, ray_options: Any = None) -> int:
     from .runner import RunStopped
 
     try:
-        stats = run_spec(spec, ray_options)
+        stats = run_spec(spec, ray_options, restore_signals=False)  # see run_spec
     except RunStopped as exc:
         say(str(exc))
         if exc.stats is not None:

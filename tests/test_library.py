@@ -225,3 +225,31 @@ def test_process_memory_is_flat_over_an_endless_generator(fast_marian: Path) -> 
     assert rec.status == "ok"
     fed = 10 * batch * len(body.encode("utf-8"))
     assert grown < 0.1 * fed, (grown, fed)
+
+
+def test_run_stops_on_sigint_and_gives_the_handlers_back(tmp_path: Path, shared_data: Path,
+                                                         fast_marian: Path) -> None:
+    """ad.run installs the CLI's stop-after-this-batch handlers for its own duration only: a
+    SIGINT stops it with RunStopped (an ArabicDigestError, not SystemExit or
+    KeyboardInterrupt), and the caller's handler is back afterwards."""
+    import os
+    import signal
+    import threading
+
+    before = signal.getsignal(signal.SIGINT)
+    out = tmp_path / "day.jsonl"
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(ad.RunStopped) as stopped:
+            ad.run(shared_data / "news-articles.jsonl", output=out, max_pool_articles=1,
+                   **tiny(fast_marian))
+    finally:
+        timer.cancel()
+    assert isinstance(stopped.value, ad.ArabicDigestError)
+    assert stopped.value.exit_code == 130
+    assert signal.getsignal(signal.SIGINT) is before
+    written = list(ad.load_records(out)) if out.exists() and out.stat().st_size else []
+    assert len(written) < 31  # stopped before the end; a rerun resumes
+    stats = ad.run(shared_data / "news-articles.jsonl", output=out, **tiny(fast_marian))
+    assert stats.resumed == len(written) and stats.processed + stats.resumed == 31
