@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import models
+from .errors import ModelError
 from .spec import Backend, RunSpec
 from .summarize.chunking import ChunkedSummarizer
 from .summarize.ct2 import CT2Summarizer
@@ -63,7 +64,34 @@ def ct2_plan(model: str, backend: Backend, device: str, quiet: bool,
     return Plan(converted, ct2_device, compute_type)
 
 
+class TranslationModelError(ModelError, ModelLoadError):
+    """The translation model cannot be loaded (an ArabicDigestError, and the translate
+    stage's own ModelLoadError for callers that catch that)."""
+
+
+class SummarizationModelError(ModelError, SummarizerLoadError):
+    """The summarization model cannot be loaded."""
+
+
 def load_translator(spec: RunSpec) -> Translator:
+    """The run's translator (cached unless --no-dedupe); TranslationModelError when it cannot
+    be loaded."""
+    try:
+        return _load_translator(spec)
+    except ModelLoadError as exc:
+        raise TranslationModelError(str(exc)) from exc
+
+
+def load_summarizer(spec: RunSpec) -> Summarizer | None:
+    """The run's summarizer (None without one); SummarizationModelError when it cannot be
+    loaded."""
+    try:
+        return _load_summarizer(spec)
+    except SummarizerLoadError as exc:
+        raise SummarizationModelError(str(exc)) from exc
+
+
+def _load_translator(spec: RunSpec) -> Translator:
     plan = None
     if spec.backend != Backend.transformers:
         plan = ct2_plan(spec.translation_model, spec.backend, spec.device.value, spec.quiet,
@@ -82,7 +110,7 @@ def load_translator(spec: RunSpec) -> Translator:
     return CachedTranslator(translator) if spec.dedupe else translator
 
 
-def load_summarizer(spec: RunSpec) -> Summarizer | None:
+def _load_summarizer(spec: RunSpec) -> Summarizer | None:
     if spec.summarization_model is None:
         return None
     plan = None

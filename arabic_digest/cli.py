@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import sys
 from collections.abc import Iterable
@@ -636,7 +637,19 @@ def _unwrap_help(*apps: typer.Typer) -> None:
 _unwrap_help(app, models_app)
 
 
+def log_to_stderr() -> None:
+    """The library's messages (the `arabic_digest` logger) as the CLI's own lines on stderr."""
+    logger = logging.getLogger("arabic_digest")
+    if not any(getattr(h, "arabic_digest_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("arabic-digest: %(message)s"))
+        handler.arabic_digest_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def main() -> None:
+    log_to_stderr()
     try:
         app(prog_name="arabic-digest")
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request

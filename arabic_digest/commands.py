@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .encodings import UnknownEncoding
-from .guard import LockedError, OutputNotWritable
-from .identity import IdentityMismatch
+from .errors import ArabicDigestError
 from .presets import PresetError, resolve_preset
 from .readers import Fields, InputError, ReadOptions
 from .records import NotAnOutput
@@ -40,7 +39,7 @@ EXIT_OK, EXIT_SOME_ERRORS, EXIT_NOTHING_DONE = 0, 1, 2
 LARGE_REPORT_MB = 20
 
 
-class UsageProblem(Exception):
+class UsageProblem(ArabicDigestError):
     """Options or inputs that cannot be used: exit 2 before anything is done."""
 
 
@@ -212,32 +211,19 @@ def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model:
 # --- commands ------------------------------------------------------------------------------
 
 def run(spec: RunSpec, ray_options: Any = None) -> int:
-    """`arabic-digest run`: the whole pipeline, resumable; see runner.py."""
+    """`arabic-digest run`: the whole pipeline, resumable; the library's run (api.run_spec),
+    its errors mapped to exit codes."""
+    from .api import run_spec
     from .runner import RunStopped
-    from .runner import run as run_local
 
-    offline_for_local_models([spec.translation_model, spec.summarization_model])
     try:
-        if spec.engine == Engine.ray:
-            from .ray_engine import RayEngineError, RayOptions, run_ray
-
-            try:
-                stats = run_ray(spec, ray_options or RayOptions())
-            except RayEngineError as exc:
-                return fail(str(exc))
-        else:
-            stats = run_local(spec)
+        stats = run_spec(spec, ray_options, restore_signals=False)  # see run_spec
     except RunStopped as exc:
         say(str(exc))
-        say_closing(exc.stats)
+        if exc.stats is not None:
+            say_closing(exc.stats)
         return exc.exit_code
-    except (KeyboardInterrupt, SystemExit) as exc:  # a second signal while models loaded
-        say("stopped at once while loading models; nothing was written in this run")
-        return exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
-    except OSError as exc:
-        return fail(os_problem(exc, spec.output_path()))
-    except (InputError, ModelLoadError, SummarizerLoadError, PromptError, LockedError,
-            OutputNotWritable, IdentityMismatch) as exc:
+    except ArabicDigestError as exc:
         return fail(str(exc))
     say_closing(stats)
     return EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK

@@ -20,12 +20,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .errors import ArabicDigestError
 
-class LockedError(Exception):
+
+class LockedError(ArabicDigestError):
     """Another live run writes the same output."""
 
 
-class OutputNotWritable(Exception):
+class OutputNotWritable(ArabicDigestError):
     """The output (or its folder) cannot be written at all."""
 
 

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .errors import ArabicDigestError
 from .manifest import read_manifest
 from .records import iter_records
 
@@ -59,7 +60,7 @@ PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_
                 "glossary", "stories", "translate", "translation", "summarization"}
 
 
-class IdentityMismatch(Exception):
+class IdentityMismatch(ArabicDigestError):
     """An output (or a shard) was made with other settings than this run's."""
 
 

@@ -15,7 +15,7 @@ The runner needs three lines (see the report of issue #14):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
@@ -70,9 +70,20 @@ def count_boilerplate(inputs: Sequence[str], fields: Fields, read_options: ReadO
                       options: CleanOptions) -> BoilerplateLearner:
     """The counting pass: every readable article cleaned without a learned set and counted
     under its source. Thresholds apply only at `freeze()`, so one count serves many."""
+    return count_learned(read_inputs(inputs, fields, read_options), options)
+
+
+def learn_from_articles(articles: Iterable[Article], options: CleanOptions) -> CleanOptions:
+    """`learn_boilerplate` over articles already read (`Pipeline.process` over a list)."""
+    if not learns(options, ()):
+        return replace(options, learned=None)
+    return replace(options, learned=count_learned(articles, options).freeze())
+
+
+def count_learned(articles: Iterable[Article], options: CleanOptions) -> BoilerplateLearner:
     plain = replace(options, learned=None)
     learner = BoilerplateLearner()
-    for article in read_inputs(inputs, fields, read_options):
+    for article in articles:
         if article.error or not article.text:
             continue
         text, _ = sanitize(article.text)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -263,4 +263,7 @@ def loading_bars(quiet: bool) -> None:
 
 
 def note(message: str) -> None:
-    print(f"arabic-digest: {message}", file=sys.stderr, flush=True)
+    """A message of model loading (a conversion, a fallback): to the `arabic_digest` logger,
+    which the CLI prints as `arabic-digest: ...` lines on stderr (cli.main) and a library
+    user sees through `logging`."""
+    logging.getLogger("arabic_digest").warning(message)

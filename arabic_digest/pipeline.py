@@ -18,7 +18,7 @@ from .records import SegmentPart, base_record, clean_part, error_record, transla
 from .screening import check_language
 from .summarize.summarizer import Summarizer
 from .textsafety import removed_entry, sanitize
-from .translate.clean import CleanOptions, clean_article
+from .translate.clean import CleanedArticle, CleanOptions, clean_article
 from .translate.glossary import Glossary
 from .translate.segment import Segment, segment_paragraph
 from .translate.translator import Translator
@@ -48,6 +48,18 @@ class BatchSettings:
     language_check: bool = False  # skip articles that are not Arabic (the CLI turns it on)
 
 
+def clean_text(text: str, title: str | None, options: CleanOptions,
+               source: str | None = None) -> CleanedArticle:
+    """One article's text and title made safe (textsafety) and cleaned; what was taken out
+    is in `removed`. The one cleaning of `run`, `Pipeline` and `ad.clean`."""
+    text, taken = sanitize(text)
+    title, taken_title = sanitize(title) if title else (None, [])
+    cleaned = clean_article(text, title, options, source=source)
+    if taken or taken_title:
+        cleaned.removed.append(removed_entry(taken_title + taken))
+    return cleaned
+
+
 def prepare(article: Article, count_tokens: Callable[[str], int] | None,
             settings: BatchSettings) -> Prepared | dict[str, Any]:
     """Clean and segment one article; returns a finished record when there is nothing to do."""
@@ -57,13 +69,9 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         return rec
     start = time.perf_counter()
     try:
-        text, taken = sanitize(article.text or "")
-        title, taken_title = sanitize(article.title) if article.title else (None, [])
         source = source_key(article) if settings.clean_options.learned is not None else None
-        cleaned = clean_article(text, title, settings.clean_options, source=source)
+        cleaned = clean_text(article.text or "", article.title, settings.clean_options, source)
         cleaned.removed[:0] = article.removed  # what the page extractor dropped comes first
-        if taken or taken_title:
-            cleaned.removed.append(removed_entry(taken_title + taken))
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
         return error_record(article, "clean", type(exc).__name__, f"{article.origin}: {exc}")
     rec = base_record(article)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import ArabicDigestError
 from .summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
 from .translate.translator import DEFAULT_TRANSLATION_MODEL
 
@@ -38,7 +39,7 @@ PRESETS: dict[str, Preset] = {
 DEFAULT_PRESET = "default"
 
 
-class PresetError(ValueError):
+class PresetError(ArabicDigestError, ValueError):
     """A preset name the table does not have."""
 
 

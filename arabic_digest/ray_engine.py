@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any
 
 from .engines import Batch, Item, records_of, work_on
+from .errors import ArabicDigestError
 from .guard import OutputLock, StopRequest
 from .manifest import model_info
 from .pipeline import Prepared, prepare, summarize_prepared
@@ -29,7 +30,7 @@ from .spec import Device, RunSpec
 PASSED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 
 
-class RayEngineError(Exception):
+class RayEngineError(ArabicDigestError):
     """Ray is missing, or the cluster cannot run this job as asked."""
 
 
@@ -224,7 +225,8 @@ def _load_error(exc: BaseException) -> str | None:
             return str(e)
         todo += [c for c in (e.__cause__, e.__context__, getattr(e, "cause", None))
                  if isinstance(c, BaseException)]
-    match = re.search(r"(?:ModelLoadError|SummarizerLoadError): (.+)", str(exc))
+    # TranslationModelError, SummarizationModelError (backends.py) too
+    match = re.search(r"(?:ModelLoadError|SummarizerLoadError|\w*ModelError): (.+)", str(exc))
     return match[1].strip() if match else None
 
 

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from . import encodings
 from .compressed import CorruptStream, open_binary, read_all, split_suffix
+from .errors import ArabicDigestError
 from .htmltext import looks_like_html
 from .pagemeta import decode_html
 from .pages import extract_page
@@ -40,7 +41,7 @@ SNIFF_BYTES = 1 << 18  # the head of a streamed file that picks its encoding
 csv.field_size_limit(2**31 - 1)
 
 
-class InputError(Exception):
+class InputError(ArabicDigestError):
     """An input that cannot be read at all (missing file, unknown format)."""
 
 

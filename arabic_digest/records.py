@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
+from .errors import ArabicDigestError
 from .guard import crash_point
 from .readers import Article
 from .textsafety import scalar
@@ -148,7 +149,7 @@ class OutputWriteError(OSError):
 STATUSES = ("ok", "error", "skipped")
 
 
-class NotAnOutput(ValueError):
+class NotAnOutput(ArabicDigestError, ValueError):
     """A file that holds no arabic-digest records (a raw input, or some other JSONL)."""
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .engines import Batch, Engine, Item, LocalEngine
+from .errors import ArabicDigestError
 from .guard import OutputLock, StopNow, StopRequest
 from .identity import (
     PRELOAD_KEYS,
@@ -32,10 +33,10 @@ from .learning import boilerplate_manifest, learn_boilerplate
 from .manifest import manifest_path, package_versions
 from .models import loading_bars
 from .progress import Progress
-from .readers import Article, check_inputs, check_not_empty, passed_over_line
+from .readers import check_inputs, check_not_empty, passed_over_line
 from .records import OutputWriteError, RecordFile, write_json_atomic
 from .spec import RunSpec
-from .stories import Stories, annotate, first_pass, manifest_entry, member_record
+from .stories import Stories, annotate, first_pass, lead_or_member, manifest_entry
 from .summarize.prompts import load_prompt
 from .summarize.summarizer import Summarizer
 from .text import plural
@@ -46,10 +47,13 @@ from .trust import TrustStats, retry_overrides
 SHOWN_ERRORS = 3  # error messages repeated at the end of a run
 
 
-class RunStopped(Exception):
-    """The run stopped before the end; what was written is valid and a rerun resumes."""
+class RunStopped(ArabicDigestError):
+    """The run stopped before the end; what was written is valid and a rerun resumes.
 
-    def __init__(self, message: str, stats: RunStats, exit_code: int) -> None:
+    `stats`: what this run wrote (None when it stopped before its first batch began);
+    `exit_code`: the CLI's (130/143 for a signal, 2/3 for a write failure)."""
+
+    def __init__(self, message: str, stats: RunStats | None, exit_code: int) -> None:
         super().__init__(message)
         self.stats = stats
         self.exit_code = exit_code
@@ -200,11 +204,8 @@ class Runner:
                 self.stats.resumed_errors += done[article_id] == "error"
                 if self.bar is not None:
                     self.bar.resumed()
-            elif (self.stories is not None and isinstance(item, Article)
-                  and not self.stories.translates(article_id, self.spec.translate.value)):
-                yield member_record(item, self.stories)  # --translate leads
             else:
-                yield item
+                yield lead_or_member(item, self.stories, self.spec.translate.value)
 
     def checkpoint(self) -> None:
         """Between batches: honour a stop request there (StopNow unwinds to `run`)."""

@@ -382,6 +382,25 @@ def first_pass(items: Iterable[Any], clean_options: Any = None,
     return grouper.finish()
 
 
+def batch_stories(records: Iterable[dict[str, Any]], options: StoryOptions | None = None
+                  ) -> Stories:
+    """Stories among finished records (their cleaned text): `Pipeline.process` over a stream
+    groups each batch's articles, as it cannot read the stream twice."""
+    return group_articles(((str(r["id"]), r["clean"]["paragraphs"], r["source"]["meta"],
+                            r["clean"].get("title")) for r in records
+                           if r.get("clean") and r["clean"].get("paragraphs")), options)
+
+
+def lead_or_member(item: Any, stories: Stories | None, mode: str) -> Any:
+    """The item to process, or under `--translate leads` a story member's skipped record."""
+    from .readers import Article
+
+    if (stories is not None and isinstance(item, Article)
+            and not stories.translates(item.id, mode)):
+        return member_record(item, stories)
+    return item
+
+
 def story_field(stories: Stories, article_id: str) -> dict[str, Any]:
     """The `story` of a record; an id the first pass did not group is a story of its own."""
     return stories.field(article_id) or {"id": story_id([article_id]), "size": 1,

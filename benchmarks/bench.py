@@ -713,8 +713,17 @@ def main() -> None:
     print("\n".join(lines))
     target = a.results or default
     if target:
-        target.write_text("\n".join(lines) + "\n", "utf-8")
+        target.write_text("\n".join(lines) + "\n" + kept_sections(target), "utf-8")
         print(f"wrote {target}", file=sys.stderr)
+
+
+def kept_sections(target: Path) -> str:
+    """Sections other scripts write into the same file (benchmarks/library.py's), kept."""
+    old = target.read_text("utf-8") if target.exists() else ""
+    begin, end = "<!-- benchmarks/library.py -->", "<!-- /benchmarks/library.py -->"
+    if begin not in old or end not in old:
+        return ""
+    return "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
 
 
 # --------------------------------------------------------------------------- GPU
