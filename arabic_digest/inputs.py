@@ -3,15 +3,24 @@
 Ids are unique by construction: an id seen before becomes an error record (`DuplicateId`)
 whose id is its origin, made unique in turn; with `dedupe_ids` it is processed as `ID~2`...
 A shard keeps only its ids.
+
+A run passes over its input several times (boilerplate learning, stories, the progress bar's
+count, the run itself), but reads it once: `InputPass` reads (decompresses, parses crawls,
+extracts pages) on the first pass and keeps every article in a temporary spill file that the
+later passes replay. Extraction is the costly step with pages and crawls; replaying is a
+pickle load.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import replace
 from itertools import islice
-from typing import Any
+from typing import IO, Any
 
 from .readers import Article, read_inputs
 from .records import error_record
@@ -19,11 +28,82 @@ from .screening import dedupe_id
 from .spec import RunSpec
 
 
-def input_items(spec: RunSpec, passed_over: Counter[str] | None = None
+class InputPass:
+    """The inputs of one run, read once: every pass (`articles()`) replays what earlier ones
+    read from the spill file, then goes on reading where they stopped (a pass may stop early:
+    the check that the input is not empty reads one article). `passed_over` counts what the
+    read met that is not an article; `reads` counts the articles read from the inputs
+    themselves (a test checks that no article is read twice)."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        self.passed_over: Counter[str] = Counter()
+        self.reads = 0
+        self._live = read_inputs(spec.inputs, spec.fields, spec.read_options, self.passed_over)
+        self._done = False  # the inputs are read to their end
+        self._spill: IO[bytes] | None = None
+        self._path: str | None = None
+        self._spilled = 0  # articles in the spill
+
+    def articles(self) -> Iterator[Article]:
+        """Every article of the inputs, in order."""
+        n = 0
+        replay: IO[bytes] | None = None
+        try:
+            while True:
+                if n < self._spilled:  # read by an earlier pass: replay it
+                    if replay is None:
+                        assert self._path is not None
+                        replay = open(self._path, "rb")  # noqa: SIM115 - closed below
+                    article = pickle.load(replay)
+                elif self._done:
+                    return
+                else:
+                    try:
+                        article = next(self._live)
+                    except StopIteration:
+                        self._done = True
+                        return
+                    self.reads += 1
+                    self._keep(article)
+                n += 1
+                yield article
+        finally:
+            if replay is not None:
+                replay.close()
+
+    def _keep(self, article: Article) -> None:
+        if self._spill is None:
+            fd, self._path = tempfile.mkstemp(prefix="arabic-digest-input-", suffix=".pickle")
+            self._spill = os.fdopen(fd, "wb")
+        pickle.dump(article, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spill.flush()  # a later pass replays it from the file
+        self._spilled += 1
+
+    def close(self) -> None:
+        if self._spill is not None:
+            self._spill.close()
+        if self._path is not None:
+            try:
+                os.unlink(self._path)
+            except OSError:
+                pass
+        self._spill, self._path = None, None
+
+    def __enter__(self) -> InputPass:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def input_items(spec: RunSpec, passed_over: Counter[str] | None = None,
+                articles: Iterable[Article] | None = None
                 ) -> Iterator[tuple[str, Article | dict[str, Any]]]:
     """`passed_over` counts, by reason, what the inputs hold that is not an article (a
-    crawl's requests, redirects, images...)."""
-    articles = read_inputs(spec.inputs, spec.fields, spec.read_options, passed_over)
+    crawl's requests, redirects, images...). `articles`: the inputs as already read (an
+    `InputPass`), else they are read here."""
+    if articles is None:
+        articles = read_inputs(spec.inputs, spec.fields, spec.read_options, passed_over)
     if spec.limit is not None:
         articles = islice(articles, spec.limit)
     for article_id, item in unique_items(articles, spec.dedupe_ids, {}):
@@ -52,8 +132,9 @@ def unique_items(articles: Iterable[Article], dedupe_ids: bool, seen: MutableMap
         yield article.id, item
 
 
-def count_articles(spec: RunSpec) -> int | None:
-    """A cheap first pass for the progress bar's total (not possible on stdin)."""
+def count_articles(spec: RunSpec, articles: Iterable[Article] | None = None) -> int | None:
+    """The progress bar's total (none on stdin: counting it would hold the run back until
+    stdin ends)."""
     if "-" in spec.inputs:
         return None
-    return sum(1 for _ in input_items(spec))
+    return sum(1 for _ in input_items(spec, articles=articles))

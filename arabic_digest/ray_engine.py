@@ -21,6 +21,7 @@ from typing import Any
 from .engines import Batch, Item, records_of, work_on
 from .errors import ArabicDigestError
 from .guard import OutputLock, StopRequest
+from .inputs import InputPass
 from .manifest import model_info
 from .pipeline import Prepared, prepare, summarize_prepared
 from .runner import Runner, RunStats, begin_locked, preflight
@@ -232,9 +233,10 @@ def _load_error(exc: BaseException) -> str | None:
 
 def run_ray(spec: RunSpec, opts: RayOptions | None = None) -> RunStats:
     """`run --engine ray`: the same records as `runner.run`, computed on a Ray cluster."""
-    preflight(spec)
-    _import_ray()  # fail before reading anything when the extra is missing
-    with OutputLock(spec.output_path()), StopRequest() as stop:
-        spec = begin_locked(spec)
-        engine = RayEngine(spec, opts or RayOptions())
-        return Runner(spec, engine).run(stop)
+    with InputPass(spec) as source:
+        preflight(spec, source)
+        _import_ray()  # fail before reading anything more when the extra is missing
+        with OutputLock(spec.output_path()), StopRequest() as stop:
+            spec = begin_locked(spec, source)
+            engine = RayEngine(spec, opts or RayOptions())
+            return Runner(spec, engine, source).run(stop)

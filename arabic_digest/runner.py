@@ -28,12 +28,12 @@ from .identity import (
     run_identity,
     signature,
 )
-from .inputs import count_articles, input_items
-from .learning import boilerplate_manifest, learn_boilerplate
+from .inputs import InputPass, count_articles, input_items
+from .learning import boilerplate_manifest, learn_boilerplate, learn_from_articles, learns
 from .manifest import manifest_path, package_versions
 from .models import loading_bars
 from .progress import Progress
-from .readers import check_inputs, check_not_empty, passed_over_line
+from .readers import Article, InputError, check_inputs, check_not_empty, passed_over_line
 from .records import OutputWriteError, RecordFile, write_json_atomic
 from .spec import RunSpec
 from .stories import Stories, annotate, first_pass, lead_or_member, manifest_entry
@@ -129,10 +129,13 @@ def resume_command() -> str:
 class Runner:
     """One run: owns the output file, the manifest and the counts; `engine` does the work."""
 
-    def __init__(self, spec: RunSpec, engine: Engine) -> None:
+    def __init__(self, spec: RunSpec, engine: Engine, source: InputPass | None = None) -> None:
         self.spec = spec
         self.engine = engine
+        self.source = source  # the inputs read once, replayed by every pass (inputs.py)
         self.stats = RunStats(spec.output_path())
+        if source is not None:
+            self.stats.passed_over = source.passed_over
         self.started = datetime.now(timezone.utc)
         self.order: list[str] = []
         self.trust = TrustStats(terms=spec.glossary)
@@ -197,7 +200,7 @@ class Runner:
 
     def _todo(self, done: dict[str, str]) -> Iterator[Item]:
         """Input items in order (see input_items), less those already done (resume)."""
-        for article_id, item in input_items(self.spec, self.stats.passed_over):
+        for article_id, item in input_items(self.spec, self.stats.passed_over, self._articles()):
             self.order.append(article_id)
             if article_id in done:
                 self.stats.resumed += 1
@@ -206,6 +209,10 @@ class Runner:
                     self.bar.resumed()
             else:
                 yield lead_or_member(item, self.stories, self.spec.translate.value)
+
+    def _articles(self) -> Iterator[Article] | None:
+        """Another pass over the inputs, replayed from the one read (None: read them)."""
+        return self.source.articles() if self.source is not None else None
 
     def checkpoint(self) -> None:
         """Between batches: honour a stop request there (StopNow unwinds to `run`)."""
@@ -229,8 +236,9 @@ class Runner:
             # Over the WHOLE input (no shard, no limit): every shard, engine and resume
             # gets the same stories.
             whole = replace(self.spec, shard=None, limit=None)
-            self.stories = first_pass((item for _, item in input_items(whole)),
-                                      self.spec.clean_options)
+            self.stories = first_pass(
+                (item for _, item in input_items(whole, articles=self._articles())),
+                self.spec.clean_options)
         out = RecordFile(output, overwrite=self.spec.overwrite,
                          retry_errors=self.spec.retry_errors)
         self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
@@ -240,7 +248,7 @@ class Runner:
         return out
 
     def _work(self, out: RecordFile) -> None:
-        self.bar = Progress(count_articles(self.spec), self.spec.quiet)
+        self.bar = Progress(count_articles(self.spec, self._articles()), self.spec.quiet)
         self.hooked = self.engine.watch(self.bar)
         for batch in self.engine.process(self._todo(dict(out.done)), self.checkpoint):
             self._learn_models(batch)
@@ -347,22 +355,31 @@ class Runner:
             pass  # the output's own error is the one to report
 
 
-def preflight(spec: RunSpec) -> None:
+def preflight(spec: RunSpec, source: InputPass | None = None) -> None:
     """What can be refused before any model loads: unreadable or empty inputs, a broken
     prompt."""
     check_inputs(spec.inputs)
-    if "-" not in spec.inputs:  # stdin can be read once only
+    if "-" in spec.inputs:  # stdin: nothing is read before the run itself
+        pass
+    elif source is not None:  # the first article, kept for the passes after
+        if next(source.articles(), None) is None:
+            raise InputError(f"no articles found in {', '.join(spec.inputs)}")
+    else:
         check_not_empty(spec.inputs, spec.fields, spec.read_options)
     if spec.prompt is not None:
         load_prompt(spec.prompt)
 
 
-def begin_locked(spec: RunSpec) -> RunSpec:
+def begin_locked(spec: RunSpec, source: InputPass | None = None) -> RunSpec:
     """Under the output's lock, before any model loads: learn the corpus's boilerplate (over
     the whole input, so every shard, engine and resume learns the same), then refuse to
     resume an output made with other settings."""
-    spec = replace(spec, clean_options=learn_boilerplate(
-        spec.inputs, spec.fields, spec.read_options, spec.clean_options))
+    if source is not None and learns(spec.clean_options, spec.inputs):
+        spec = replace(spec, clean_options=learn_from_articles(source.articles(),
+                                                               spec.clean_options))
+    else:
+        spec = replace(spec, clean_options=learn_boilerplate(
+            spec.inputs, spec.fields, spec.read_options, spec.clean_options))
     if not spec.overwrite:
         check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
     return spec
@@ -378,12 +395,13 @@ def run(spec: RunSpec, translator: Translator | None = None,
     """
     from .backends import load_summarizer, load_translator
 
-    preflight(spec)
-    with OutputLock(spec.output_path()), StopRequest() as stop:
-        spec = begin_locked(spec)
-        loading_bars(spec.quiet)
-        if translator is None:
-            translator = load_translator(spec)
-        if summarizer is None and spec.summarization_model is not None:
-            summarizer = load_summarizer(spec)
-        return Runner(spec, LocalEngine(spec, translator, summarizer)).run(stop)
+    with InputPass(spec) as source:
+        preflight(spec, source)
+        with OutputLock(spec.output_path()), StopRequest() as stop:
+            spec = begin_locked(spec, source)
+            loading_bars(spec.quiet)
+            if translator is None:
+                translator = load_translator(spec)
+            if summarizer is None and spec.summarization_model is not None:
+                summarizer = load_summarizer(spec)
+            return Runner(spec, LocalEngine(spec, translator, summarizer), source).run(stop)

@@ -255,3 +255,41 @@ def test_the_crawl_benchmark_runs(tmp_path: Path, shared_data: Path) -> None:
     rows = [line.split("|") for line in proc.stdout.splitlines()
             if line.startswith("| read_inputs")]
     assert [int(r[3]) for r in rows] == [5, 50]  # every page an article, none of the rest
+
+
+def test_a_run_reads_each_input_once(tmp_path: Path, rows: list[dict], fast_marian: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Learning, stories, the progress count and the run each pass over the input; it is
+    read (decompressed, parsed, pages extracted) once, and the passes replay it."""
+    import arabic_digest as ad
+    from arabic_digest import readers
+
+    dump = tmp_path / "day.jsonl.gz"
+    dump.write_bytes(gzip.compress(_jsonl_bytes(rows)))
+    crawl = tmp_path / "crawl.warc.gz"
+    write_crawl(crawl, rows, truncate=False)
+    opened: Counter = Counter()
+    real = readers.read_source
+
+    def counted(src, fields, opts):  # noqa: ANN001, ANN202 - the real reader, counted
+        opened[src.path.name] += 1
+        yield from real(src, fields, opts)
+
+    monkeypatch.setattr(readers, "read_source", counted)
+    out = tmp_path / "out.jsonl"
+    stats = ad.run([str(dump), str(crawl)], output=out, progress=True,
+                   translation_model=str(fast_marian), beams=1, summarization_model="lead-2")
+    assert opened == {"day.jsonl.gz": 1, "crawl.warc.gz": 1}
+    assert stats.ok == 2 * len(rows)  # every row and every Arabic page, once each
+    m = json.loads(out.with_name("out.run.json").read_text())
+    assert m["boilerplate"] is not None and m["stories"] is not None  # both passes ran
+    assert m["counts"]["passed_over"]["request"] == len(rows)
+    monkeypatch.undo()
+    # What the replay learned is what reading the inputs directly learns.
+    from arabic_digest.translate.clean import CleanOptions
+
+    from arabic_digest.learning import learn_boilerplate
+
+    direct = learn_boilerplate([str(dump), str(crawl)], readers.Fields(), readers.ReadOptions(),
+                               CleanOptions())
+    assert direct.learned is not None and m["boilerplate"]["digest"] == direct.learned.digest()
