@@ -6,9 +6,9 @@ A shard keeps only its ids.
 
 A run passes over its input several times (boilerplate learning, stories, the progress bar's
 count, the run itself), but reads it once: `InputPass` reads (decompresses, parses crawls,
-extracts pages) on the first pass and keeps every article in a temporary spill file that the
-later passes replay. Extraction is the costly step with pages and crawls; replaying is a
-pickle load.
+extracts pages) on the first pass and keeps every article, in memory or past a budget in a
+temporary spill file, for the later passes to replay. Extraction is the costly step with pages
+and crawls; replaying is a pickle load.
 """
 
 from __future__ import annotations
@@ -30,31 +30,45 @@ from .spec import RunSpec
 
 class InputPass:
     """The inputs of one run, read once: every pass (`articles()`) replays what earlier ones
-    read from the spill file, then goes on reading where they stopped (a pass may stop early:
-    the check that the input is not empty reads one article). `passed_over` counts what the
-    read met that is not an article; `reads` counts the articles read from the inputs
-    themselves (a test checks that no article is read twice)."""
+    read, then goes on reading where they stopped (a pass may stop early: the check that the
+    input is not empty reads one article). Articles are kept pickled (each replay gets fresh
+    objects): in memory up to MEMORY_BYTES, then in a temporary spill file. If the spill cannot
+    be written (a full disk, a file-size limit), later passes read the inputs again, as before,
+    and the run goes on. `passed_over` counts what the read met that is not an article;
+    `reads` counts the articles read from the inputs themselves."""
+
+    MEMORY_BYTES = 64 << 20
 
     def __init__(self, spec: RunSpec) -> None:
+        self.spec = spec
         self.passed_over: Counter[str] = Counter()
         self.reads = 0
         self._live = read_inputs(spec.inputs, spec.fields, spec.read_options, self.passed_over)
         self._done = False  # the inputs are read to their end
+        self._memory: list[bytes] = []
+        self._held = 0  # bytes in memory
         self._spill: IO[bytes] | None = None
         self._path: str | None = None
-        self._spilled = 0  # articles in the spill
+        self._kept = 0  # articles kept (memory, then spill)
+        self._broken = False  # the spill failed: later passes read the inputs again
 
     def articles(self) -> Iterator[Article]:
         """Every article of the inputs, in order."""
+        if self._broken:
+            yield from read_inputs(self.spec.inputs, self.spec.fields, self.spec.read_options)
+            return
         n = 0
         replay: IO[bytes] | None = None
         try:
             while True:
-                if n < self._spilled:  # read by an earlier pass: replay it
-                    if replay is None:
-                        assert self._path is not None
-                        replay = open(self._path, "rb")  # noqa: SIM115 - closed below
-                    article = pickle.load(replay)
+                if n < self._kept:  # read by an earlier pass: replay it
+                    if n < len(self._memory):
+                        article = pickle.loads(self._memory[n])
+                    else:
+                        if replay is None:
+                            assert self._path is not None
+                            replay = open(self._path, "rb")  # noqa: SIM115 - closed below
+                        article = pickle.load(replay)
                 elif self._done:
                     return
                 else:
@@ -72,16 +86,33 @@ class InputPass:
                 replay.close()
 
     def _keep(self, article: Article) -> None:
-        if self._spill is None:
-            fd, self._path = tempfile.mkstemp(prefix="arabic-digest-input-", suffix=".pickle")
-            self._spill = os.fdopen(fd, "wb")
-        pickle.dump(article, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
-        self._spill.flush()  # a later pass replays it from the file
-        self._spilled += 1
+        if self._broken:
+            return
+        blob = pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            if self._spill is None and self._held + len(blob) <= self.MEMORY_BYTES:
+                self._memory.append(blob)
+                self._held += len(blob)
+            else:
+                if self._spill is None:
+                    fd, self._path = tempfile.mkstemp(prefix="arabic-digest-input-",
+                                                      suffix=".pickle")
+                    self._spill = os.fdopen(fd, "wb")
+                self._spill.write(blob)
+                self._spill.flush()  # a later pass replays it from the file
+        except OSError:  # no room to keep it: the passes after this one read the inputs
+            self._broken = True
+            self._memory.clear()
+            self.close()
+            return
+        self._kept += 1
 
     def close(self) -> None:
         if self._spill is not None:
-            self._spill.close()
+            try:
+                self._spill.close()
+            except OSError:
+                pass
         if self._path is not None:
             try:
                 os.unlink(self._path)

@@ -82,9 +82,11 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
 @pytest.mark.slow
 def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: Path) -> None:
     results = tmp_path / "RESULTS-gpu.md"
+    # gpu.sh runs `python`: this interpreter's, even when its venv is not activated
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu.sh"), "--dry-run",
                            str(results), "--workdir", str(workdir)],
-                          env=ENV, capture_output=True, text=True, timeout=900)
+                          env={**ENV, "PATH": path}, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = results.read_text("utf-8")
     rows = _rows(text, ("translate", "summarize"))

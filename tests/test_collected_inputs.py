@@ -293,3 +293,38 @@ def test_a_run_reads_each_input_once(tmp_path: Path, rows: list[dict], fast_mari
     direct = learn_boilerplate([str(dump), str(crawl)], readers.Fields(), readers.ReadOptions(),
                                CleanOptions())
     assert direct.learned is not None and m["boilerplate"]["digest"] == direct.learned.digest()
+
+
+SPILL_SCRIPT = """
+import json, resource, sys
+from arabic_digest.inputs import InputPass
+from arabic_digest.spec import RunSpec
+InputPass.MEMORY_BYTES = int(sys.argv[2])
+if sys.argv[3] != "none":
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), int(sys.argv[3])))
+spec = RunSpec(inputs=(sys.argv[1],))
+with InputPass(spec) as source:
+    first = next(source.articles()).id  # a pass that stops early, as the emptiness check does
+    passes = [[a.id for a in source.articles()] for _ in range(3)]
+    print(json.dumps({"first": first, "passes": passes, "reads": source.reads,
+                      "broken": source._broken}))
+"""
+
+
+@pytest.mark.parametrize("memory, fsize, broken", [
+    (1 << 30, "none", False),  # all in memory
+    (0, "none", False),  # all in the spill file
+    (0, "20000", True),  # the spill hits a file-size limit: later passes read the inputs again
+])
+def test_every_pass_sees_every_article_in_memory_spilled_or_not(
+        tmp_path: Path, rows: list[dict], memory: int, fsize: str, broken: bool) -> None:
+    src = tmp_path / "day.jsonl"
+    src.write_bytes(_jsonl_bytes(rows * 4))
+    proc = subprocess.run([sys.executable, "-c", SPILL_SCRIPT, str(src), str(memory), fsize],
+                          env=ENV, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout)
+    ids = [r["id"] for r in rows * 4]
+    assert got["first"] == ids[0] and got["passes"] == [ids] * 3
+    assert got["broken"] is broken
+    assert got["reads"] == len(ids)  # the first passes read each article once
