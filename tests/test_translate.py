@@ -51,18 +51,25 @@ def _alone(model, tok, base_cfg, text: str, translator: TransformersTranslator) 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("beams, n", [(1, 40), (4, 12)])
+@pytest.mark.parametrize("beams, n", [(1, 16), (4, 8)])
 def test_batched_translation_equals_translating_each_segment_alone(
         marian_dir: Path, sentences: list[str], beams: int, n: int) -> None:
-    tr = TransformersTranslator(str(marian_dir), device="cpu", beams=beams, batch_tokens=1200)
+    # A small token budget: a few segments still make several batches of mixed bounds.
+    tr = TransformersTranslator(str(marian_dir), device="cpu", beams=beams, batch_tokens=300)
     # Shuffle the order so batches mix segments from everywhere.
     texts = sentences[:n][::-1]
+    batches: list[int] = []
+    tr.on_batch = batches.append
     batched = tr.translate(texts)
+    assert len(batches) > 2  # several batches, each mixing segments from everywhere
     model = AutoModelForSeq2SeqLM.from_pretrained(marian_dir).eval()
     tok = AutoTokenizer.from_pretrained(marian_dir)
     alone = [_alone(model, tok, tr.generation_config, t, tr) for t in texts]
     assert batched == alone
     assert len(set(batched)) > 1  # the model really produced different outputs
+    bounds = {max_new_tokens_for(tr.count_tokens(t), tr.ratio, tr.offset, tr.limit)
+              for t in texts}
+    assert len(bounds) > 1  # segments of different length bounds, batched apart
 
 
 def test_cache_sends_each_distinct_segment_to_the_model_once(marian_dir: Path,
