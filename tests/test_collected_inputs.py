@@ -51,8 +51,9 @@ def _articles(path: Path, **kw) -> list[tuple]:
 def _compressions(data: bytes) -> dict[str, bytes]:
     import zstandard
 
+    # .zst with a content checksum, as the `zstd` command writes it by default
     return {".gz": gzip.compress(data), ".bz2": bz2.compress(data), ".xz": lzma.compress(data),
-            ".zst": zstandard.ZstdCompressor().compress(data)}
+            ".zst": zstandard.ZstdCompressor(write_checksum=True).compress(data)}
 
 
 def test_compressed_text_formats_read_as_the_plain_file(tmp_path: Path, rows: list[dict]) -> None:
@@ -328,3 +329,43 @@ def test_every_pass_sees_every_article_in_memory_spilled_or_not(
     assert got["first"] == ids[0] and got["passes"] == [ids] * 3
     assert got["broken"] is broken
     assert got["reads"] == len(ids)  # the first passes read each article once
+
+
+def test_columnar_values_json_cannot_hold_become_text(tmp_path: Path) -> None:
+    """Dumps carry timestamps, dates, bytes, decimals and nested columns: they reach
+    source.meta as JSON values (ISO dates, text), never as objects a record cannot hold."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "id": ["a"], "text": ["نص الخبر الأول في الملف."],
+        "published": [dt.datetime(2015, 8, 9, 10, 30)], "day": [dt.date(2015, 8, 9)],
+        "raw": pa.array([b"\xd9\x86\xd8\xb5"], pa.binary()),
+        "price": pa.array([Decimal("3.50")], pa.decimal128(5, 2)),
+        "tags": [["اقتصاد", "نفط"]], "where": [{"city": "الرياض", "n": 1}],
+        "at": pa.array([dt.time(9, 15)], pa.time64("us")),
+    })
+    pq.write_table(table, tmp_path / "dump.parquet")
+    art = next(read_inputs([str(tmp_path / "dump.parquet")]))
+    assert art.error is None and art.id == "a"
+    meta = art.meta
+    assert meta["published"] == "2015-08-09T10:30:00" and meta["day"] == "2015-08-09"
+    assert meta["raw"] == "نص" and meta["price"] == "3.50" and meta["at"] == "09:15:00"
+    assert meta["tags"] == ["اقتصاد", "نفط"] and meta["where"] == {"city": "الرياض", "n": 1}
+    json.dumps(meta, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("suffix", [".bz2", ".xz", ".zst"])
+def test_every_compression_names_a_broken_stream(tmp_path: Path, rows: list[dict],
+                                                 suffix: str) -> None:
+    data = _compressions(_jsonl_bytes(rows * 100))[suffix]
+    at = len(data) - 300  # near the end: well past the first 256 KB it decompresses
+    path = tmp_path / f"day.jsonl{suffix}"
+    path.write_bytes(data[:at] + bytes(64) + data[at + 64:])
+    arts = list(read_inputs([str(path)]))
+    assert arts[0].error is None
+    last = arts[-1]
+    assert last.error["type"] == "CorruptStream" and "byte offset" in last.error["message"]
