@@ -35,6 +35,7 @@ from .identity import signature
 from .manifest import read_manifest
 from .records import scan_output
 from .report import cut_at
+from .text import cut
 from .translate.clean import DIACRITICS, TATWEEL, normalize_line
 
 SCHEMA_VERSION = 1
@@ -573,10 +574,6 @@ ARTICLE_COLUMNS = ("a.key, a.rid, a.status, a.outlet, a.date, a.day, a.story, a.
 
 HIT_CHARS = 1000  # a listed article's title and summary are cut here
 OUTLET_CHARS = 200
-
-
-def cut(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[:chars - 1] + "…"
 
 
 @dataclass

@@ -22,9 +22,7 @@ from .readers import (
     input_format,
     input_sources,
     passed_over_line,
-    read_inputs,
-    read_source,
-    scalar_article,
+    source_articles,
     split_suffix,
 )
 from .text import plural
@@ -111,12 +109,7 @@ def check(inputs: list[str], fields: Fields | None = None,
         if src is not None:
             rep.fields = _detected_fields(src.path, fields, opts)
         reports.append(rep)
-        arts = read_inputs(["-"], fields, opts) if src is None else map(
-            scalar_article, read_source(src, fields, opts))
-        for art in arts:
-            if art.passed_over is not None:
-                rep.passed_over[art.passed_over] += 1
-                continue
+        for art in source_articles(src, fields, opts, rep.passed_over):
             rep.articles += 1
             enc = art.meta.get("encoding") or art.meta.get("input_encoding")
             if enc:

@@ -20,7 +20,6 @@ chosen on some site styles and measured on others: benchmarks/web_extraction.py.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -195,14 +194,6 @@ class SiteTemplate:
         return cls(frozenset(t for t, c in seen.items() if t and c >= need), n)
 
 
-def learn_sites(pages: Iterable[tuple[str, str | None]], **kw: Any) -> dict[str, SiteTemplate]:
-    """One SiteTemplate per host, from (html, url) pairs (a folder of saved pages)."""
-    by_host: dict[str, list[str]] = {}
-    for html, url in pages:
-        by_host.setdefault(pagemeta.host_of(url) or "-", []).append(html)
-    return {host: SiteTemplate.learn(htmls, **kw) for host, htmls in by_host.items()}
-
-
 def _blocks(doc: Any) -> list[Block]:
     walker = _Walker()
     walker.walk(doc)  # from the root, so a block's path[d] is the element at depth d
@@ -220,7 +211,6 @@ class Analysis:
     title: str | None
     body_el: Any = None  # itemprop=articleBody
     never: dict[int, str] = field(default_factory=dict)  # id(element) -> reason
-    depth_of: dict[int, int] = field(default_factory=dict)
     doc: Any = None
 
 
@@ -406,7 +396,7 @@ def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
             reasons[i] = f"not the article: {never}"
         elif why[i] is None:
             kept.append(i)
-        elif (why[i] is not None and why[i].startswith("links") and b.tag == "p"
+        elif (why[i].startswith("links") and b.tag == "p"
               and b.words >= p.min_words and b.link_density <= p.sibling_link_density
               and id(b.owner.getparent()) in parents):
             kept.append(i)  # a paragraph of the article's whose names link elsewhere
@@ -528,8 +518,3 @@ def is_probably_arabic_page(html: str) -> bool:
     visible = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", " ", sample, flags=re.S | re.I)
     arabic = len(_ARABIC.findall(visible))
     return arabic >= 50 and arabic >= 0.3 * len(_LATIN.findall(visible))
-
-
-def page_json(page: Page) -> str:
-    """A page as JSON (for debugging and the benchmark's dumps)."""
-    return json.dumps(page.__dict__, ensure_ascii=False, indent=1)

@@ -667,13 +667,20 @@ def read_inputs(inputs: Iterable[str], fields: Fields = Fields(),
     `passed_over`, not yielded."""
     opts = opts or ReadOptions()
     for src in input_sources(inputs):
-        arts = (read_jsonl_stream(sys.stdin, "<stdin>", fields, opts) if src is None
-                else read_source(src, fields, opts))
-        for art in arts:
-            if art.passed_over is None:
-                yield scalar_article(art)
-            elif passed_over is not None:
-                passed_over[art.passed_over] += 1
+        yield from source_articles(src, fields, opts, passed_over)
+
+
+def source_articles(src: Source | None, fields: Fields, opts: ReadOptions,
+                    passed_over: Counter[str] | None = None) -> Iterator[Article]:
+    """One input's articles (None: JSONL on stdin), every string valid Unicode; what is not an
+    article is counted by reason in `passed_over`, not yielded."""
+    arts = (read_jsonl_stream(sys.stdin, "<stdin>", fields, opts) if src is None
+            else read_source(src, fields, opts))
+    for art in arts:
+        if art.passed_over is None:
+            yield scalar_article(art)
+        elif passed_over is not None:
+            passed_over[art.passed_over] += 1
 
 
 def scalar_article(art: Article) -> Article:

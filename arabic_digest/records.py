@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 from .errors import ArabicDigestError
 from .guard import crash_point
 from .readers import Article
-from .textsafety import scalar
+from .textsafety import escape_surrogates, scalar
 
 SCHEMA_VERSION = 1
 
@@ -125,21 +125,14 @@ def error_record(article: Article, stage: str, exc_type: str, message: str) -> R
     return rec
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def dumps(record: dict[str, Any]) -> str:
-    # ensure_ascii=False keeps Arabic readable in the file; one record, one line.
-    return _escape_surrogates(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
-
-
-def _escape_surrogates(text: str) -> str:
-    # A lone surrogate (JSON input "\ud800") cannot be written as UTF-8; inside a JSON string
-    # its \\uXXXX escape is valid JSON that reads back as the very same string.
-    if _LONE_SURROGATE.search(text):
-        text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text
+    # ensure_ascii=False keeps Arabic readable in the file; one record, one line. A lone
+    # surrogate cannot be written as UTF-8; inside a JSON string its \\uXXXX escape is valid
+    # JSON that reads back as the very same string.
+    return escape_surrogates(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
 
 
 class OutputWriteError(OSError):
@@ -253,7 +246,7 @@ def _atomic_write_bytes(path: Path, chunks: Iterable[bytes], crash: str = "") ->
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    text = _escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+    text = escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
     _atomic_write_bytes(path, [text.encode("utf-8")], crash="manifest")
 
 

@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import archive
 from .archive import Filters
 from .report import Para, _csp, _resource, article_view, environment
+from .text import cut
 
 PAGE = 20  # search hits, stories and concordance lines per page
 STORY_PAGE = 100
@@ -208,7 +209,7 @@ def article_pages(paragraphs: list[Para], budget: int = PAGE_TEXT_BYTES,
 def _bounded(value: Any) -> Any:
     """`value` with every string cut to FIELD_CHARS and every list to ARTICLE_SEGMENTS items."""
     if isinstance(value, str):
-        return archive.cut(value, FIELD_CHARS)
+        return cut(value, FIELD_CHARS)
     if isinstance(value, list):
         return [_bounded(v) for v in value[:ARTICLE_SEGMENTS]]
     if isinstance(value, dict):
@@ -354,14 +355,14 @@ def create_app(db: Path, host: str = "127.0.0.1",
         n = _int(request.query_params.get("page"), 1, high=len(chunks))
         view.paragraphs = chunks[n - 1]
         for name in ("title_en", "title_ar", "summary", "source_text", "error", "dateline"):
-            setattr(view, name, archive.cut(getattr(view, name), FIELD_CHARS))
-        view.removed = [(k, archive.cut(t, FIELD_CHARS // 10)) for k, t in view.removed[:50]]
+            setattr(view, name, cut(getattr(view, name), FIELD_CHARS))
+        view.removed = [(k, cut(t, FIELD_CHARS // 10)) for k, t in view.removed[:50]]
         if len(view.summary) >= FIELD_CHARS:
             view.summary_pieces = [(view.summary, None)]
         others = [a for a in archive.articles_by_id(conn, row.id) if a.key != row.key]
         peers = archive.story(conn, row.story, 50)[1] if row.story else []
         return page("archive_article.html.j2",
-                    title=archive.cut(row.title_en or row.title_ar or row.id, 200),
+                    title=cut(row.title_en or row.title_ar or row.id, 200),
                     row=row, a=view, page=n, pages=len(chunks), others=others[:20],
                     peers=[p for p in peers if p.key != row.key])
 

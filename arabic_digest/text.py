@@ -1,4 +1,4 @@
-"""Small helpers for the messages every command prints."""
+"""Small helpers for the messages every command prints and the pages the archive shows."""
 
 from __future__ import annotations
 
@@ -11,3 +11,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
         consonant_y = word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u")
         many = word[:-1] + "ies" if consonant_y else word + "s"
     return f"{n} {many}"
+
+
+def cut(text: str, chars: int) -> str:
+    """`text` at most `chars` characters long, a cut one ending in `…`."""
+    return text if len(text) <= chars else text[:chars - 1] + "…"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .text import cut
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NEWLINE_LIKE = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -57,8 +59,8 @@ TERMINAL_CHARS = 200  # a value longer than this is cut with …
 def terminal_safe(text: str, limit: int | None = TERMINAL_CHARS) -> str:
     """`text` as a terminal may print it: every control, bidi control and lone surrogate shown
     as its escape (`\\x1b`, `\\u202e`), the whole cut to `limit` characters with `…`."""
-    if limit is not None and len(text) > limit:
-        text = text[:limit - 1] + "…"
+    if limit is not None:
+        text = cut(text, limit)
     return _UNSAFE.sub(lambda m: _escape(m.group()), text)
 
 

@@ -92,30 +92,29 @@ def read_warc(src: Source, fields: Fields, opts: ReadOptions) -> Iterator[Articl
             if why:
                 yield _passed(src, offset, why)
                 continue
-            yield from _page(src, record, body or b"", offset, opts, most)
+            yield _page(src, record, body or b"", offset, opts, most)
 
 
 def _page(src: Source, record: Any, body: bytes, offset: int, opts: ReadOptions,
-          most: int | None) -> Iterator[Article]:
+          most: int | None) -> Article:
+    """One HTML response as an article (or an error, or passed over as not Arabic)."""
     url = record.rec_headers.get_header("WARC-Target-URI") or f"{src.label}@{offset}"
     origin = f"{src.label}@{offset}"
     meta = {"url": url, "crawled": record.rec_headers.get_header("WARC-Date"),
             "path": str(src.path)}
     if most is not None and len(body) > most:
         meta["text_chars"] = len(body)
-        yield Article(url, None, None, meta, origin, _err(
+        return Article(url, None, None, meta, origin, _err(
             "ArticleTooLong", f"{origin}: a page of over {most} bytes is over "
             f"--max-article-chars {opts.max_article_chars}; raise the limit to process it"))
-        return
     ctype = record.http_headers.get_header("Content-Type") if record.http_headers else None
     m = _CHARSET.search(ctype or "")
     # as a browser decides: --encoding, BOM, the HTTP charset, the page's <meta>, detection
     dec = decode_html(body, opts.encoding, m.group(1) if m else None)
     if not is_probably_arabic_page(dec.text):
-        yield _passed(src, offset, "not_arabic")
-        return
+        return _passed(src, offset, "not_arabic")
     page = extract_page(dec.text, url)
     art = _one_page(url, origin, page.text, page.title, dec.encoding, opts,
                     {**meta, "converted_from": "html", **page.meta, "url": url})
     art.removed = page.removed
-    yield art
+    return art

@@ -32,9 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,11 +75,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str) -> tuple[float, int]:
+def fetch(url: str) -> tuple[float, int, int]:
+    """(seconds, HTTP status, bytes) of one GET; an error status is an answer, not a raise."""
     t0 = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as r:
-        size = len(r.read())
-    return time.perf_counter() - t0, size
+    try:
+        with urllib.request.urlopen(url, timeout=120) as r:
+            status, size = r.status, len(r.read())
+    except urllib.error.HTTPError as exc:
+        status, size = exc.code, len(exc.read())
+    return time.perf_counter() - t0, status, size
+
+
+@contextmanager
+def served(db: Path, *options: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`arabic-digest serve DB` on a free port, once it answers; (the process, its URL).
+    Stopped on the way out."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "arabic_digest", "serve", str(db),
+                               "--port", str(port), *options], env=env,
+                              stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                fetch(url + "/api/search?q=x")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield server, url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def common_words(base: list[dict]) -> tuple[str, str]:
@@ -103,17 +133,7 @@ def measure(jsonl: Path, db: Path, base: list[dict], repeat_n: int) -> dict:
                    check=True, env=env)
     seconds = time.perf_counter() - t0
     n = sum(1 for _ in jsonl.open("rb"))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "arabic_digest", "serve", str(db),
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                fetch(url + "/api/search?q=x")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with served(db) as (server, url):
         en, ar = common_words(base)
         longest = max(range(len(base)), key=lambda i: len(
             (base[i].get("translation") or {}).get("segments") or []))
@@ -133,13 +153,10 @@ def measure(jsonl: Path, db: Path, base: list[dict], repeat_n: int) -> dict:
         }
         timings = {}
         for name, path in pages.items():
-            cold, size = fetch(url + path)
+            cold, _, size = fetch(url + path)
             warm = [fetch(url + path)[0] for _ in range(repeat_n)]
             timings[name] = (cold, statistics.median(warm), max(warm), size)
         rss = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return {"articles": n, "index_s": seconds, "rate": n / seconds,
             "db_mb": db.stat().st_size / 1e6, "jsonl_mb": jsonl.stat().st_size / 1e6,
             "timings": timings, "rss_mb": rss}

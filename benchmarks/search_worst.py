@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
+
+from archive_scale import fetch, served  # benchmarks/, this script's folder
 
 from arabic_digest import archive
 from arabic_digest.records import dumps
 
-ROOT = Path(__file__).resolve().parents[1]
 SENTENCE_WORDS = 500  # words per sentence of the pathological article (one paragraph)
 EN_WORDS = ("suffer", "suffering", "sufferers", "suffered")
 AR_WORDS = ("يعاني", "معاناة", "المعاناة", "يعانون")
@@ -95,47 +91,16 @@ def queries() -> list[tuple[str, str]]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str) -> tuple[float, int, int]:
-    t0 = time.perf_counter()
-    try:
-        with urllib.request.urlopen(url, timeout=120) as r:
-            status, size = r.status, len(r.read())
-    except urllib.error.HTTPError as exc:
-        status, size = exc.code, len(exc.read())
-    return time.perf_counter() - t0, status, size
-
-
 def measure(db: Path, repeat: int) -> list[tuple[str, str, int, float, float, int]]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    # The budget off (a large one): what is timed is the query itself, never a 503.
-    server = subprocess.Popen([sys.executable, "-m", "arabic_digest", "serve", str(db),
-                               "--port", str(port), "--search-budget", "600"], env=env,
-                              stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     rows = []
-    try:
-        for _ in range(600):
-            try:
-                fetch(url + "/api/search?q=x")
-                break
-            except OSError:
-                time.sleep(0.1)
+    # The budget off (a large one): what is timed is the query itself, never a 503.
+    with served(db, "--search-budget", "600") as (_, url):
         for lang, q in queries():
             endpoint = "/api/concordance?" if lang == "concordance" else "/api/search?"
             path = endpoint + urllib.parse.urlencode({"q": q, "lang": lang})
             cold, status, size = fetch(url + path)
             warm = [fetch(url + path)[0] for _ in range(repeat)]
             rows.append((lang, q, status, cold, max([cold, *warm]), size))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return rows
 
 

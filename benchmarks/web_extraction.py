@@ -34,7 +34,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from arabic_digest.translate.boilerplate import BoilerplateLearner
 from arabic_digest.translate.clean import CleanOptions, clean_article
@@ -117,57 +119,53 @@ HEAVY_BODY = (b"<div class='mega-menu'>" + b"".join(
     + b"</div><svg>" + b"<path d='M0 0L10 10'/>" * 1500 + b"</svg>")
 
 
+def _per_page(paths: list[Path], work: Callable[[Path], Any]) -> tuple[float, list[Any]]:
+    """Seconds per page of `work` over `paths` (each read from disk), and its results."""
+    t = time.perf_counter()
+    results = [work(path) for path in paths]
+    return (time.perf_counter() - t) / len(paths), results
+
+
+def _read_extract_clean(path: Path) -> None:
+    page = select(analyse(decode_html(path.read_bytes()).text))
+    clean_article(page.text, page.title)
+
+
+def _passed_over(path: Path) -> bool:
+    """The cheap look says the page is not Arabic."""
+    return not is_probably_arabic_page(decode_html(path.read_bytes()).text)
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
 def speed(pages: list[GoldPage], folder: Path) -> dict[str, float]:
-    paths = []
-    for p in pages:
-        path = folder / f"{p.name}.html"
-        path.write_bytes(p.data)
-        paths.append(path)
-    t = time.perf_counter()
-    for path in paths:
-        page = select(analyse(decode_html(path.read_bytes()).text))
-        clean_article(page.text, page.title)
-    arabic_s = (time.perf_counter() - t) / len(paths)
+    paths = [_write(folder, f"{p.name}.html", p.data) for p in pages]
+    arabic_s, _ = _per_page(paths, _read_extract_clean)
     # saved pages are mostly scripts, styles and menus: the same pages grown to about 200 KB
-    heavy = []
-    for p in pages[:: max(1, len(pages) // 20)]:  # across the styles
-        path = folder / f"{p.name}.heavy.html"
-        path.write_bytes(p.data.replace(b"</head>", HEAVY_HEAD + b"</head>", 1)
-                         .replace(b"</body>", HEAVY_BODY + b"</body>", 1))
-        heavy.append(path)
-    t = time.perf_counter()
-    for path in heavy:
-        page = select(analyse(decode_html(path.read_bytes()).text))
-        clean_article(page.text, page.title)
-    heavy_s = (time.perf_counter() - t) / len(heavy)
+    heavy = [_write(folder, f"{p.name}.heavy.html",
+                    p.data.replace(b"</head>", HEAVY_HEAD + b"</head>", 1)
+                    .replace(b"</body>", HEAVY_BODY + b"</body>", 1))
+             for p in pages[:: max(1, len(pages) // 20)]]  # across the styles
+    heavy_s, _ = _per_page(heavy, _read_extract_clean)
     heavy_kb = sum(p.stat().st_size for p in heavy) / len(heavy) / 1024
-    english = english_pages()
-    eng_paths = []
-    for i, data in enumerate(english):
-        path = folder / f"en-{i}.html"
-        path.write_bytes(data)
-        eng_paths.append(path)
-    t = time.perf_counter()
-    passed = sum(not is_probably_arabic_page(decode_html(p.read_bytes()).text)
-                 for p in eng_paths)
-    look_s = (time.perf_counter() - t) / len(eng_paths)
+    eng_paths = [_write(folder, f"en-{i}.html", data) for i, data in enumerate(english_pages())]
+    look_s, passed = _per_page(eng_paths, _passed_over)
     for path in eng_paths:  # grown like the Arabic ones (their scripts and styles)
         path.write_bytes(path.read_bytes().replace(b"</head>", HEAVY_HEAD + b"</head>", 1))
-    t = time.perf_counter()
-    passed += sum(not is_probably_arabic_page(decode_html(p.read_bytes()).text)
-                  for p in eng_paths)
-    heavy_look_s = (time.perf_counter() - t) / len(eng_paths)
+    heavy_look_s, passed_heavy = _per_page(eng_paths, _passed_over)
     arabic_seen = sum(is_probably_arabic_page(decode_html(p.data).text) for p in pages)
     import trafilatura
 
-    t = time.perf_counter()
-    for path in paths:
-        trafilatura.extract(path.read_bytes())
-    traf_s = (time.perf_counter() - t) / len(paths)
+    traf_s, _ = _per_page(paths, lambda path: trafilatura.extract(path.read_bytes()))
     return {"arabic_pages_per_s": 1 / arabic_s, "heavy_pages_per_s": 1 / heavy_s,
             "heavy_page_kb": heavy_kb, "english_pages_per_s": 1 / look_s,
             "english_heavy_pages_per_s": 1 / heavy_look_s,
-            "english_passed_over": passed, "english_pages": 2 * len(eng_paths),
+            "english_passed_over": sum(passed) + sum(passed_heavy),
+            "english_pages": 2 * len(eng_paths),
             "arabic_looked_arabic": arabic_seen, "arabic_pages": len(pages),
             "trafilatura_pages_per_s": 1 / traf_s}
 
