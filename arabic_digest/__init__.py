@@ -15,13 +15,20 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArabicDigestError
+from arabic_digest.errors import ArabicDigestError
 
 if TYPE_CHECKING:
-    from .api import Pipeline, clean, read_articles, run
-    from .readers import Article
-    from .results import Cleaned, Record, Summary, Translation, load_records, to_dataframe
-    from .runner import RunStats, RunStopped
+    from arabic_digest.api import Pipeline, clean, read_articles, run
+    from arabic_digest.inputs.readers import Article
+    from arabic_digest.pipeline.runner import RunStats, RunStopped
+    from arabic_digest.results import (
+        Cleaned,
+        Record,
+        Summary,
+        Translation,
+        load_records,
+        to_dataframe,
+    )
 
 __all__ = [
     "ArabicDigestError",
@@ -41,9 +48,9 @@ __all__ = [
 ]
 
 _HOMES = {"Pipeline": "api", "clean": "api", "read_articles": "api", "run": "api",
-          "Article": "readers", "Cleaned": "results", "Record": "results",
+          "Article": "inputs.readers", "Cleaned": "results", "Record": "results",
           "Summary": "results", "Translation": "results", "load_records": "results",
-          "to_dataframe": "results", "RunStats": "runner", "RunStopped": "runner"}
+          "to_dataframe": "results", "RunStats": "pipeline.runner", "RunStopped": "pipeline.runner"}
 
 # A library's messages go to logging; without the user's own configuration they are not shown
 # (the CLI prints them on stderr, cli.log_to_stderr).

@@ -1,3 +1,3 @@
-from .cli import main
+from arabic_digest.cli import main
 
 main()

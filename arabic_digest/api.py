@@ -23,9 +23,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from .commands import CleanFlags, UsageProblem, build_spec, offline_for_local_models, os_problem
-from .errors import ArabicDigestError, FileError
-from .readers import (
+from arabic_digest.cli.commands import (
+    CleanFlags,
+    UsageProblem,
+    build_spec,
+    offline_for_local_models,
+    os_problem,
+)
+from arabic_digest.errors import ArabicDigestError, FileError
+from arabic_digest.inputs.readers import (
     DEFAULT_MAX_ARTICLE_CHARS,
     Article,
     Fields,
@@ -34,13 +40,13 @@ from .readers import (
     check_inputs,
     read_inputs,
 )
-from .results import Cleaned, Record
-from .spec import Backend, Device, Engine, RunSpec, Translate
+from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
+from arabic_digest.results import Cleaned, Record
 
 if TYPE_CHECKING:
-    from .runner import RunStats
-    from .summarize.summarizer import Summarizer
-    from .translate.translator import Translator
+    from arabic_digest.pipeline.runner import RunStats
+    from arabic_digest.summarize.summarizer import Summarizer
+    from arabic_digest.translate.translator import Translator
 
 logger = logging.getLogger("arabic_digest")
 
@@ -172,14 +178,14 @@ def _signals_kept(restore: bool) -> Iterator[None]:
 
 
 def _run_spec(spec: RunSpec, ray_options: Any) -> RunStats:
-    from .runner import RunStopped
-    from .runner import run as run_local
-    from .summarize.prompts import PromptError
+    from arabic_digest.pipeline.runner import RunStopped
+    from arabic_digest.pipeline.runner import run as run_local
+    from arabic_digest.summarize.prompts import PromptError
 
     offline_for_local_models([spec.translation_model, spec.summarization_model])
     try:
         if spec.engine == Engine.ray:
-            from .ray_engine import RayOptions, run_ray
+            from arabic_digest.pipeline.ray_engine import RayOptions, run_ray
 
             return run_ray(spec, ray_options or RayOptions())
         return run_local(spec)
@@ -228,7 +234,7 @@ def read_articles(inputs: str | Path | Iterable[str | Path], *, text_field: str 
         for art in ad.read_articles(["day.jsonl", "pages/"]):
             art.id, art.title, art.text, art.meta
     """
-    from .commands import read_options
+    from arabic_digest.cli.commands import read_options
 
     names = _input_list(inputs)
     check_inputs(names)
@@ -249,7 +255,7 @@ def clean(text: str, title: str | None = None, *, keep_diacritics: bool = False,
         c = ad.clean("(سبوتنيك - 13 أبريل 2021) قال الوزير ...\\nاقرأ أيضا: ...")
         c.paragraphs, c.dateline, c.removed
     """
-    from .pipeline import clean_text
+    from arabic_digest.pipeline.article import clean_text
 
     flags = CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
                        keep_letters, tuple(keep_kind))
@@ -331,7 +337,7 @@ class Pipeline:
 
     def __init__(self, preset: str | None = None, *, progress: bool = False,
                  **options: Any) -> None:
-        from .backends import load_summarizer, load_translator
+        from arabic_digest.pipeline.backends import load_summarizer, load_translator
 
         self.progress = progress
         self.spec = make_spec((), None, preset, progress, options, set(OPTIONS) - RUN_ONLY)
@@ -367,7 +373,7 @@ class Pipeline:
     @property
     def models(self) -> dict[str, dict[str, Any] | None]:
         """The models as the run manifest names them: id, revision, backend, settings."""
-        from .manifest import model_info
+        from arabic_digest.manifest import model_info
 
         translator, summarizer = self._models()
         return {"translation": model_info(translator), "summarization": model_info(summarizer)}
@@ -404,11 +410,16 @@ class Pipeline:
 
     def _records(self, articles: Iterable[Any], whole: bool, translator: Translator,
                  summarizer: Summarizer | None) -> Iterator[Record]:
-        from .engines import LocalEngine
-        from .inputs import unique_items
-        from .learning import learn_from_articles
-        from .progress import Progress
-        from .stories import annotate, batch_stories, first_pass, lead_or_member
+        from arabic_digest.pipeline.boilerplate_pass import learn_from_articles
+        from arabic_digest.pipeline.engines import LocalEngine
+        from arabic_digest.pipeline.onepass import unique_items
+        from arabic_digest.pipeline.progress import Progress
+        from arabic_digest.pipeline.stories import (
+            annotate,
+            batch_stories,
+            first_pass,
+            lead_or_member,
+        )
 
         spec = self.spec
         arts: Iterable[Article] = _articles(articles, spec.fields, spec.read_options)
@@ -463,7 +474,7 @@ class Pipeline:
         translator, _ = self._models()
         single = isinstance(texts, str)
         batch = [texts] if single else list(texts)
-        from .engines import LocalEngine
+        from arabic_digest.pipeline.engines import LocalEngine
 
         spec = replace(self.spec, stories=False, translate=Translate.all)
         engine = LocalEngine(spec, translator, None)

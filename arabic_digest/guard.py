@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .errors import ArabicDigestError
+from arabic_digest.errors import ArabicDigestError
 
 
 class LockedError(ArabicDigestError):

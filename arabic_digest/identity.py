@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import ArabicDigestError
-from .manifest import read_manifest
-from .records import iter_records
+from arabic_digest.errors import ArabicDigestError
+from arabic_digest.manifest import read_manifest
+from arabic_digest.records import iter_records
 
 # Model settings that cannot change what the model writes.
 _FREE_MODEL_KEYS = {"device", "threads", "converted", "batch_tokens", "dedupe",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-from .errors import ArabicDigestError
-from .guard import crash_point
-from .readers import Article
-from .textsafety import escape_surrogates, scalar
+from arabic_digest.errors import ArabicDigestError
+from arabic_digest.guard import crash_point
+from arabic_digest.inputs.readers import Article
+from arabic_digest.text import escape_surrogates, scalar
 
 SCHEMA_VERSION = 1
 

@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from arabic_digest.dates import record_date
+from arabic_digest.inputs.dates import record_date
 from arabic_digest.manifest import manifest_path
 from arabic_digest.records import dumps, read_records
 

@@ -58,17 +58,17 @@ MODELS: dict[str, tuple[str, dict[str, str]]] = {
     "distilbart-cnn-6-6": ("build_bart", {"shape": "6-6"}),
 }
 def preset_table() -> dict[str, tuple[str, int, str]]:
-    """Each preset as `--preset` sets it (arabic_digest.presets): (translation model, beams,
+    """Each preset as `--preset` sets it (pipeline.presets): (translation model, beams,
     summarizer), models named as in MODELS; the model's own beams are 4 for Opus-MT."""
-    from arabic_digest.presets import PRESETS, short_name
+    from arabic_digest.pipeline.presets import PRESETS, short_name
 
     return {name: (short_name(p.translation_model), p.beams or BEAMS,
                    short_name(p.summarization_model)) for name, p in PRESETS.items()}
 
 
 def published_quality(preset: str) -> str:
-    """The publishers' figures for a preset's two models (arabic_digest.presets.PUBLISHED)."""
-    from arabic_digest.presets import PRESETS, PUBLISHED, short_name
+    """The publishers' figures for a preset's two models (pipeline.presets.PUBLISHED)."""
+    from arabic_digest.pipeline.presets import PRESETS, PUBLISHED, short_name
 
     p = PRESETS[preset]
     return "; ".join(f"{short_name(q.model)}: {q.summary()} ({q.test_set})" for q in PUBLISHED
@@ -76,7 +76,7 @@ def published_quality(preset: str) -> str:
 
 
 def quality_sources() -> list[str]:
-    from arabic_digest.presets import PUBLISHED, short_name
+    from arabic_digest.pipeline.presets import PUBLISHED, short_name
 
     return sorted({f"{short_name(q.model)}: {q.source}" for q in PUBLISHED})
 
@@ -99,7 +99,7 @@ def token_counter(model_dir: Path) -> Any:
 
 def translation_inputs(tokenizer_dir: Path, n: int) -> list[list[str]]:
     """Cleaned real paragraphs (10-200 tokens, as the tool would send them), grouped by article."""
-    from arabic_digest.translate.clean import clean_article
+    from arabic_digest.translate.cleaning.clean import clean_article
 
     count = token_counter(tokenizer_dir)
     articles: list[list[str]] = []
@@ -278,7 +278,7 @@ def worker(task: str, contender: str, args: dict[str, Any]) -> dict[str, Any]:
 
             from arabic_digest.translate.segment import Segment
 
-            from arabic_digest import trust
+            from arabic_digest.pipeline import trust
 
             segments = [Segment(p, "") for p in flat]
             owner = [k for k, a in enumerate(articles) for _ in a]
@@ -519,8 +519,8 @@ def corpus_counts(path: Path, marian: Path, limit: int | None = None) -> dict[st
     """What a run of `path` would send the models: segments and source tokens as the tool cuts
     them (its readers, cleaning and segmenting; boilerplate learning left out), before and after
     the run's segment de-duplication, and each article's source tokens (for its summary)."""
-    from arabic_digest.pipeline import BatchSettings, Prepared, prepare
-    from arabic_digest.readers import read_inputs
+    from arabic_digest.inputs.readers import read_inputs
+    from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
 
     count = token_counter(marian)
     seen: set[str] = set()
@@ -595,7 +595,7 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
 
 
 def convert_all(models: dict[str, Path], quantization: str) -> dict[str, str]:
-    from arabic_digest.models import convert
+    from arabic_digest.pipeline.models import convert
 
     return {name: str(convert(str(path), quantization).path) for name, path in models.items()}
 

@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
 
-from arabic_digest.learning import learn_boilerplate, source_key  # noqa: E402
-from arabic_digest.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
+from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
+from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate, source_key  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "labels" / "saudinewsnet-day.tsv"

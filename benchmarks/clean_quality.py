@@ -49,13 +49,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate.boilerplate import (  # noqa: E402
+from arabic_digest.translate.cleaning.boilerplate import (  # noqa: E402
     EDGE_SHARE,
     END_SHARE,
     BoilerplateLearner,
     Learned,
 )
-from arabic_digest.translate.clean import (  # noqa: E402
+from arabic_digest.translate.cleaning.clean import (  # noqa: E402
     CleanedArticle,
     CleanOptions,
     clean_article,
@@ -63,8 +63,8 @@ from arabic_digest.translate.clean import (  # noqa: E402
 )
 from arabic_digest.translate.segment import segment_paragraph  # noqa: E402
 
-from arabic_digest.learning import count_boilerplate, learn_boilerplate, source_key  # noqa: E402
-from arabic_digest.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
+from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
+from arabic_digest.pipeline.boilerplate_pass import count_boilerplate, learn_boilerplate, source_key  # noqa: E402
 from benchmarks import clean_day_labels as day_labels  # noqa: E402
 from tests import cleanbaseline, outletfixtures  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402

@@ -2,9 +2,9 @@
 
     python benchmarks/code_lexers.py
 
-* v2        -- the scanner of cleaning v2 (translate/inline.py at commit a674641, read from git):
+* v2        -- the scanner of cleaning v2 (translate/inline.py at commit a674641, from git):
                a start token, then balanced brackets and strings.
-* v3-hand   -- translate/codelex.py: the stretches between Arabic words, scored by a small
+* v3-hand   -- translate/cleaning/codelex.py: the stretches between Arabic words, scored by a small
                hand-written token table.
 * v3-pygments -- the same stretches, scored by Pygments' CssLexer / JavascriptLexer tokens
                (the JSON lexer adds nothing over JavaScript's for scoring).
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from arabic_digest.translate import codelex  # noqa: E402
-from arabic_digest.translate.clean import normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.clean import normalize_line  # noqa: E402
 
 from tests.codesamples import CODE, LATIN_IN_PROSE, PROSE  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402

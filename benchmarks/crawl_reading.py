@@ -86,7 +86,7 @@ def worker(kind: str, path: str) -> dict:
     else:  # the tool's reading, as run and check do it
         from collections import Counter
 
-        from arabic_digest.readers import read_inputs
+        from arabic_digest.inputs.readers import read_inputs
 
         passed: Counter = Counter()
         n = sum(1 for _ in read_inputs([path], passed_over=passed))

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from arabic_digest.digest import write_digest
 from arabic_digest.records import read_records
-from arabic_digest.report import write_report
+from arabic_digest.views.digest import write_digest
+from arabic_digest.views.report import write_report
 
 
 def main() -> None:

@@ -29,9 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate.clean import CleanOptions, clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article  # noqa: E402
 
-from arabic_digest.stories import (  # noqa: E402
+from arabic_digest.pipeline.stories import (  # noqa: E402
     StoryGrouper,
     StoryOptions,
     _Union,

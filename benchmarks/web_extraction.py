@@ -7,7 +7,7 @@ accuracy, pages per second (issue 35).
 The evaluation set is tests/pagefixtures.py: 11 site styles x 10 pages, written by us around
 real article bodies of ../shared/data (the gold is the article's paragraphs, headline, date).
 
-Leave one style out: the extractor's thresholds (arabic_digest.pages.Params: a prose block's
+Leave one style out: the extractor's thresholds (arabic_digest.inputs.pages.Params: a prose block's
 least words and most link density, the cost of non-prose words to a container, the link
 density a paragraph beside the article's may have) are chosen on a grid from the other ten
 styles (best micro F1, ties to the defaults) and the held-out style is scored with them.
@@ -38,11 +38,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from arabic_digest.translate.boilerplate import BoilerplateLearner
-from arabic_digest.translate.clean import CleanOptions, clean_article
+from arabic_digest.translate.cleaning.boilerplate import BoilerplateLearner
+from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
 
-from arabic_digest.pagemeta import decode_html
-from arabic_digest.pages import Params, SiteTemplate, analyse, is_probably_arabic_page, select
+from arabic_digest.inputs.pagemeta import decode_html
+from arabic_digest.inputs.pages import (
+    Params,
+    SiteTemplate,
+    analyse,
+    is_probably_arabic_page,
+    select,
+)
 from tests.modelfactory import shared_data_dir
 from tests.pagefixtures import STYLES, GoldPage, english_page, evaluation_set
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .sentences import split_sentences
-from .summarizer import Summary
+from arabic_digest.summarize.sentences import split_sentences
+from arabic_digest.summarize.summarizer import Summary
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .summarizer import (
+from arabic_digest.summarize.summarizer import (
     DEFAULT_SUMMARIZATION_MODEL,
     SummarizerLoadError,
     Summary,

@@ -10,8 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .sentences import split_sentences
-from .summarizer import Summary
+from arabic_digest.summarize.sentences import split_sentences
+from arabic_digest.summarize.summarizer import Summary
 
 LEAD_PATTERN = re.compile(r"^lead-([1-9][0-9]*)$")
 

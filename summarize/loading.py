@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .chunking import ChunkedSummarizer
-from .lead import LEAD_PATTERN, LeadSummarizer
-from .length import SummaryLength
-from .prompts import PromptTemplate
-from .summarizer import SummarizerLoadError, TransformersSummarizer
+from arabic_digest.summarize.chunking import ChunkedSummarizer
+from arabic_digest.summarize.lead import LEAD_PATTERN, LeadSummarizer
+from arabic_digest.summarize.length import SummaryLength
+from arabic_digest.summarize.prompts import PromptTemplate
+from arabic_digest.summarize.summarizer import SummarizerLoadError, TransformersSummarizer
 
 
 def is_lead(model: str) -> bool:

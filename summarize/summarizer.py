@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .families import (
+from arabic_digest.summarize.families import (
     CHAT,
     DEFAULT_PROMPTS,
     ENCODER_DECODER,
@@ -16,7 +16,7 @@ from .families import (
     detect_family,
     strip_preamble,
 )
-from .prompts import PromptTemplate, load_prompt
+from arabic_digest.summarize.prompts import PromptTemplate, load_prompt
 
 DEFAULT_SUMMARIZATION_MODEL = "sshleifer/distilbart-cnn-12-6"
 

@@ -56,6 +56,6 @@ def read() -> dict[tuple[str, str], list[str]]:
 
 
 if __name__ == "__main__":
-    from arabic_digest.translate.clean import clean_article
+    from arabic_digest.translate.cleaning.clean import clean_article
 
     write(lambda text, title: clean_article(text, title).paragraphs)

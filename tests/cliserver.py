@@ -35,9 +35,9 @@ RUNTIME_ENV = ("ARABIC_DIGEST_", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", 
 # Imported once by the server: what every command of the suite would import itself.
 WARM_MODULES = (
     "torch", "sentencepiece", "ctranslate2", "transformers",
-    "arabic_digest.cli", "arabic_digest.pipeline", "arabic_digest.backends",
-    "arabic_digest.engines", "arabic_digest.report", "arabic_digest.digest",
-    "arabic_digest.evaluate", "arabic_digest.stories",
+    "arabic_digest.cli", "arabic_digest.pipeline.article", "arabic_digest.pipeline.backends",
+    "arabic_digest.pipeline.engines", "arabic_digest.views.report", "arabic_digest.views.digest",
+    "arabic_digest.pipeline.evaluate", "arabic_digest.pipeline.stories",
 )
 WARM_NAMES = ("MarianMTModel", "MarianTokenizer", "BartForConditionalGeneration",
               "BartTokenizer", "AutoTokenizer", "AutoModelForSeq2SeqLM", "AutoModelForCausalLM",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
-from arabic_digest.translate.clean import clean_article, normalize_line
+from arabic_digest.translate.cleaning.clean import clean_article, normalize_line
 
 from tests.modelfactory import shared_data_dir
 

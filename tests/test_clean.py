@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.clean import (
+from arabic_digest.translate.cleaning.clean import (
     RULES,
     CleanOptions,
     _unescape,

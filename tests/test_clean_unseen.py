@@ -14,13 +14,23 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.boilerplate import BoilerplateLearner, Learned, reads_as_news, units
-from arabic_digest.translate.clean import CleanOptions, clean_article, normalize, normalize_line
-from arabic_digest.translate.inline import find_spans
+from arabic_digest.translate.cleaning.boilerplate import (
+    BoilerplateLearner,
+    Learned,
+    reads_as_news,
+    units,
+)
+from arabic_digest.translate.cleaning.clean import (
+    CleanOptions,
+    clean_article,
+    normalize,
+    normalize_line,
+)
+from arabic_digest.translate.cleaning.inline import find_spans
 
-from arabic_digest.language import identify
-from arabic_digest.learning import learn_boilerplate, source_key
-from arabic_digest.readers import Article, Fields, ReadOptions
+from arabic_digest.inputs.language import identify
+from arabic_digest.inputs.readers import Article, Fields, ReadOptions
+from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate, source_key
 from tests import cleanbaseline, outletfixtures
 from tests.codesamples import CODE, PROSE
 from tests.test_run import cli, records

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from arabic_digest.readers import read_inputs
+from arabic_digest.inputs.readers import read_inputs
 from tests.cliserver import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,7 +263,7 @@ def test_a_run_reads_each_input_once(tmp_path: Path, rows: list[dict], fast_mari
     """Learning, stories, the progress count and the run each pass over the input; it is
     read (decompressed, parsed, pages extracted) once, and the passes replay it."""
     import arabic_digest as ad
-    from arabic_digest import readers
+    from arabic_digest.inputs import readers
 
     dump = tmp_path / "day.jsonl.gz"
     dump.write_bytes(gzip.compress(_jsonl_bytes(rows)))
@@ -287,9 +287,9 @@ def test_a_run_reads_each_input_once(tmp_path: Path, rows: list[dict], fast_mari
     assert m["counts"]["passed_over"]["request"] == len(rows)
     monkeypatch.undo()
     # What the replay learned is what reading the inputs directly learns.
-    from arabic_digest.translate.clean import CleanOptions
+    from arabic_digest.translate.cleaning.clean import CleanOptions
 
-    from arabic_digest.learning import learn_boilerplate
+    from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate
 
     direct = learn_boilerplate([str(dump), str(crawl)], readers.Fields(), readers.ReadOptions(),
                                CleanOptions())
@@ -298,8 +298,8 @@ def test_a_run_reads_each_input_once(tmp_path: Path, rows: list[dict], fast_mari
 
 SPILL_SCRIPT = """
 import json, resource, sys
-from arabic_digest.inputs import InputPass
-from arabic_digest.spec import RunSpec
+from arabic_digest.pipeline.onepass import InputPass
+from arabic_digest.pipeline.spec import RunSpec
 InputPass.MEMORY_BYTES = int(sys.argv[2])
 if sys.argv[3] != "none":
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), int(sys.argv[3])))

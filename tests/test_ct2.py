@@ -19,7 +19,7 @@ from arabic_digest.translate.ct2 import CT2Translator, decoding_bounds, mean_log
 from arabic_digest.translate.translator import TransformersTranslator, max_new_tokens_for
 from transformers import AutoModelForSeq2SeqLM
 
-from arabic_digest import models
+from arabic_digest.pipeline import models
 from tests.modelfactory import biased_copy
 
 
@@ -343,7 +343,7 @@ def test_only_retried_segments_are_rescored_and_both_tries_compare(
     from arabic_digest.translate.segment import Segment
     from arabic_digest.translate.translator import CachedTranslator
 
-    from arabic_digest import trust
+    from arabic_digest.pipeline import trust
 
     ct2 = CT2Translator(str(marian_dir), marian_f32, compute_type="float32", beams=1)
     ct2.model = engine = CountingEngine(ct2.model)

@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 from markdown_it import MarkdownIt
 
-from arabic_digest.digest import (
+from arabic_digest.views.digest import (
     Raw,
     build_digest,
     md_escape,
@@ -17,7 +17,7 @@ from arabic_digest.digest import (
     report_href,
     write_digest,
 )
-from arabic_digest.report import anchor_ids, parse_date
+from arabic_digest.views.report import anchor_ids, parse_date
 from tests.reportdata import IMG, INJECT, corpus, ok_record
 
 

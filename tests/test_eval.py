@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rouge_score import rouge_scorer
 
-from arabic_digest.evaluate import summary_metrics
+from arabic_digest.pipeline.evaluate import summary_metrics
 from tests.test_run import cli, records
 from tests.test_trust import subset  # noqa: F401 - a fixture
 

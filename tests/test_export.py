@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from arabic_digest import archive
-from arabic_digest.export import export, read_pairs
+from arabic_digest.views.export import export, read_pairs
 from tests.reportdata import corpus
 from tests.test_archive import COUNCIL, ELECTION, MINISTRY, pair_record, write
 from tests.test_run import cli

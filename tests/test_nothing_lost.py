@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.clean import CLEANING_VERSION
+from arabic_digest.translate.cleaning.clean import CLEANING_VERSION
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -374,8 +374,8 @@ def test_a_translator_that_returns_too_few_translations_fails_the_article(
         marian_dir: Path) -> None:
     from arabic_digest.translate.translator import TransformersTranslator
 
-    from arabic_digest.pipeline import BatchSettings, Prepared, prepare, translate_prepared
-    from arabic_digest.readers import Article
+    from arabic_digest.inputs.readers import Article
+    from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare, translate_prepared
 
     class DropsOne(TransformersTranslator):  # a real model whose wrapper breaks the contract
         def translate_scored(self, segments, overrides=None):

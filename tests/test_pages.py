@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from arabic_digest.learning import source_key
-from arabic_digest.pagemeta import decode_html, strip_site
-from arabic_digest.pages import SiteTemplate, extract_page, is_probably_arabic_page
-from arabic_digest.readers import read_inputs
+from arabic_digest.inputs.pagemeta import decode_html, strip_site
+from arabic_digest.inputs.pages import SiteTemplate, extract_page, is_probably_arabic_page
+from arabic_digest.inputs.readers import read_inputs
+from arabic_digest.pipeline.boilerplate_pass import source_key
 from tests.pagefixtures import (
     ABOUT,
     BIO,

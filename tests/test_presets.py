@@ -12,7 +12,7 @@ from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
 from arabic_digest import cli
-from arabic_digest.commands import (
+from arabic_digest.cli.commands import (
     CleanFlags,
     UsageProblem,
     build_spec,
@@ -20,7 +20,8 @@ from arabic_digest.commands import (
     preset_summarizer,
 )
 from arabic_digest.identity import differences
-from arabic_digest.presets import (
+from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
+from arabic_digest.pipeline.presets import (
     BEST_TRANSLATION_MODEL,
     DEFAULT_PRESET,
     FAST_SUMMARIZATION_MODEL,
@@ -30,8 +31,7 @@ from arabic_digest.presets import (
     describe,
     resolve_preset,
 )
-from arabic_digest.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
-from arabic_digest.spec import Backend, Device, Engine, RunSpec
+from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec
 from tests.test_run import ROOT
 from tests.test_run import cli as run_cli
 
@@ -109,7 +109,7 @@ def test_summarize_and_eval_take_the_presets_models(tmp_path: Path, monkeypatch)
     assert preset_summarizer("fast", None) == FAST_SUMMARIZATION_MODEL
     assert preset_summarizer("fast", "lead-3") == "lead-3"
 
-    from arabic_digest import evaluate as ev
+    from arabic_digest.pipeline import evaluate as ev
 
     seen: list[RunSpec] = []
 

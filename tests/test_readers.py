@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from arabic_digest.readers import Fields, InputError, check_inputs, read_inputs
+from arabic_digest.inputs.readers import Fields, InputError, check_inputs, read_inputs
 
 
 def _write_jsonl(path: Path, rows: list) -> Path:
@@ -80,7 +80,7 @@ def test_unreadable_inputs_fail_up_front(tmp_path: Path) -> None:
 
 
 def test_stdin_is_jsonl(tmp_path: Path) -> None:
-    code = ("import sys; from arabic_digest.readers import read_inputs;"
+    code = ("import sys; from arabic_digest.inputs.readers import read_inputs;"
             "print([a.id for a in read_inputs(['-'])])")
     out = subprocess.run([sys.executable, "-c", code], input='{"id": "s1", "text": "نص"}\n',
                          capture_output=True, text=True, check=True)

@@ -9,7 +9,7 @@ import re
 import lxml.html
 import pytest
 
-from arabic_digest.report import anchor_ids, build_view, report_html
+from arabic_digest.views.report import anchor_ids, build_view, report_html
 from tests.reportdata import ATTR, IMG, INJECT, corpus, ok_record
 
 
@@ -243,7 +243,7 @@ def test_news_flags_are_marked_on_both_sides_and_filterable() -> None:
 
 
 def test_mark_pieces_marks_whole_tokens_only() -> None:
-    from arabic_digest.report import mark_pieces
+    from arabic_digest.views.report import mark_pieces
 
     assert mark_pieces("In 2025, 25 died", [("25", "numbers")]) == [
         ("In 2025, ", None), ("25", "numbers"), (" died", None)]

@@ -20,8 +20,8 @@ import lxml.html
 import pytest
 from markdown_it import MarkdownIt
 
-from arabic_digest.digest import CONTROL_CHARS
-from arabic_digest.report import anchor_ids, parse_date
+from arabic_digest.views.digest import CONTROL_CHARS
+from arabic_digest.views.report import anchor_ids, parse_date
 from tests.test_run import cli
 
 HOSTILE = {

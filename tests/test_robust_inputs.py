@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.clean import clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arabic_digest.htmltext import html_to_text, looks_like_html
-from arabic_digest.language import identify
-from arabic_digest.pipeline import BatchSettings, Prepared, prepare
-from arabic_digest.readers import ReadOptions, read_inputs
+from arabic_digest.inputs.htmltext import html_to_text, looks_like_html
+from arabic_digest.inputs.language import identify
+from arabic_digest.inputs.readers import ReadOptions, read_inputs
+from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
 from arabic_digest.records import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,7 +236,7 @@ def test_random_json_one_record_per_line(tmp_path: Path, rows: list) -> None:
 @FUZZ
 @given(text=HOSTILE, title=st.one_of(st.none(), HOSTILE))
 def test_random_unicode_through_cleaner_and_writer(text: str, title: str | None) -> None:
-    from arabic_digest.readers import Article
+    from arabic_digest.inputs.readers import Article
 
     rec = prepare(Article("u", text, title, {}, "u:1"), len, BatchSettings(language_check=True))
     rec = rec.record if isinstance(rec, Prepared) else rec

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from arabic_digest.shards import Shard, shard_of, shard_output, unsharded_output
+from arabic_digest.pipeline.shards import Shard, shard_of, shard_output, unsharded_output
 from tests.test_run import ROOT, cli, corpus_args, expected_ids, records
 
 N = 3

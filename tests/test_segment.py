@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.clean import clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
 from arabic_digest.translate.segment import (
     Segment,
     estimate_tokens,

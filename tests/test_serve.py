@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from arabic_digest import archive
-from arabic_digest.serve import PAGE, create_app
+from arabic_digest.views.serve import PAGE, create_app
 from tests.reportdata import INJECT, corpus, hostile_record
 from tests.test_archive import COUNCIL, ELECTION, MINISTRY, pair_record, write
 
@@ -135,7 +135,8 @@ def test_json_api(client) -> None:
 def test_serves_localhost_by_default() -> None:
     import inspect
 
-    from arabic_digest import cli, serve
+    from arabic_digest import cli
+    from arabic_digest.views import serve
 
     assert inspect.signature(serve.serve).parameters["host"].default == "127.0.0.1"
     assert inspect.signature(cli.serve).parameters["host"].default == "127.0.0.1"

@@ -18,14 +18,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from arabic_digest.translate.clean import CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
 from markdown_it import MarkdownIt
 
-from arabic_digest.digest import build_digest, render_digest
-from arabic_digest.pipeline import BatchSettings, Prepared, prepare
-from arabic_digest.readers import Article
-from arabic_digest.report import anchor_ids, build_view, render_report
-from arabic_digest.stories import (
+from arabic_digest.inputs.readers import Article
+from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
+from arabic_digest.pipeline.stories import (
     StoryGrouper,
     StoryOptions,
     annotate,
@@ -34,6 +32,8 @@ from arabic_digest.stories import (
     member_record,
     story_id,
 )
+from arabic_digest.views.digest import build_digest, render_digest
+from arabic_digest.views.report import anchor_ids, build_view, render_report
 from benchmarks.stories_quality import half, load_labels, scores
 from tests.reportdata import ok_record, skipped_record
 from tests.test_run import cli, records

@@ -19,7 +19,7 @@ from arabic_digest.translate.translator import (
 from markdown_it import MarkdownIt
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from arabic_digest.trust import Review, retry_is_better, review
+from arabic_digest.pipeline.trust import Review, retry_is_better, review
 from tests.modelfactory import biased_copy
 from tests.test_run import cli, records
 
@@ -291,7 +291,7 @@ def test_a_summary_stating_a_number_is_flagged_everywhere(tmp_path: Path, news_i
 def test_terms_inconsistent_and_summary_flags_in_the_record() -> None:
     from arabic_digest.translate.glossary import parse_glossary
 
-    from arabic_digest.trust import _retryable, flag_summary, terms_inconsistent
+    from arabic_digest.pipeline.trust import _retryable, flag_summary, terms_inconsistent
 
     terms = parse_glossary("الأمم المتحدة\tUnited Nations\tUN\nعدن\tAden\n")
     segments = [{"source": "قالت الأمم المتحدة", "target": "The United Nations said"},

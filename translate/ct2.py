@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .translator import (
+from arabic_digest.translate.translator import (
     DEFAULT_TRANSLATION_MODEL,
     Generated,
     ModelLoadError,
@@ -47,7 +47,7 @@ class CT2Translator(Seq2SeqTranslator):
     """Opus-MT (or any Marian/BART-family model) run by CTranslate2 from a converted folder.
 
     `model` is the Hub id or folder the tokenizer and generation settings come from;
-    `converted` is the CTranslate2 folder made from it (see arabic_digest.models.convert).
+    `converted` is the CTranslate2 folder made from it (see arabic_digest.pipeline.models.convert).
     """
 
     backend = "ctranslate2"

@@ -20,9 +20,9 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-from .glossary import Glossary
-from .latin import found_in, latin_tokens
-from .numbers import arabic_word_values, digit_numbers, english_word_values
+from arabic_digest.translate.glossary import Glossary
+from arabic_digest.translate.latin import found_in, latin_tokens
+from arabic_digest.translate.numbers import arabic_word_values, digit_numbers, english_word_values
 
 __all__ = [
     "COPY_MIN_SIMILARITY",
@@ -66,7 +66,7 @@ COPY_MIN_SIMILARITY = 0.5
 
 # How bad each kind is, to choose between a first try and its retry (higher is worse).
 # A wrong or dropped number or a lost URL/name misleads as much as Arabic left in the text;
-# an off-glossary rendering is a matter of wording (see arabic_digest/trust.py for the rule).
+# an off-glossary rendering is a matter of wording (the rule: arabic_digest/pipeline/trust.py).
 SEVERITY = {"copied": 3, "repetition": 3, "untranslated": 2, "numbers": 2, "latin_lost": 2,
             "empty": 2, "length_ratio": 1, "length_limit": 1, "glossary": 1, "split": 0}
 

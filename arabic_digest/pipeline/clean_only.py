@@ -1,0 +1,69 @@
+"""`arabic-digest clean`: cleaning and segmentation alone, no model, for tuning the rules."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from arabic_digest.inputs.readers import Fields, ReadOptions, check_inputs, read_inputs
+from arabic_digest.manifest import manifest_path
+from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
+from arabic_digest.pipeline.boilerplate_pass import boilerplate_manifest, learn_boilerplate
+from arabic_digest.pipeline.spec import default_output
+from arabic_digest.records import RecordFile, write_json_atomic
+from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.translator import ModelLoadError, offline_hint
+
+
+def tokenizer_counter(name: str) -> Callable[[str], int]:
+    from transformers import AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(name)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelLoadError(f"{offline_hint(name)} ({type(exc).__name__}: {exc})") from exc
+    return lambda text: len(tok(text)["input_ids"])
+
+
+def clean_output(inputs: list[str], output: Path | None) -> Path:
+    return output or default_output(inputs).with_suffix(".clean.jsonl")
+
+
+def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options: CleanOptions,
+                 tokenizer: str | None = None, segment_tokens: int = 200) -> tuple[Path, Counter]:
+    """Write records with `source` and `clean` (plus each paragraph's segments).
+
+    Boilerplate is learned from all inputs first; what was learned is printed to stderr and
+    kept in the manifest beside the output (`<name>.run.json`, key "boilerplate").
+    """
+    check_inputs(inputs)
+    path = clean_output(inputs, output)
+    count = tokenizer_counter(tokenizer) if tokenizer else None
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    options = learn_boilerplate(inputs, fields, ReadOptions(), options)
+    if options.learned is not None:
+        print(options.learned.describe(), file=sys.stderr)
+    settings = BatchSettings(options, segment_tokens)
+    out = RecordFile(path, overwrite=True)
+    counts: Counter = Counter()
+    try:
+        for article in read_inputs(inputs, fields):
+            item = prepare(article, count, settings)
+            if isinstance(item, Prepared):
+                item.record["clean"]["segments"] = [[s.text for s in segs]
+                                                    for segs in item.paragraph_segments]
+                item = item.record
+            out.append([item])
+            counts[item["status"]] += 1
+    finally:
+        out.close()
+    write_json_atomic(manifest_path(path), {
+        "schema_version": 1, "status": "finished", "command": sys.argv, "inputs": inputs,
+        "output": str(path), "cleaning": options.signature(),
+        "boilerplate": boilerplate_manifest(options), "counts": dict(counts),
+        "started_at": started,
+        "ended_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    return path, counts
