@@ -40,6 +40,7 @@ from arabic_digest.inputs.readers import (
     check_inputs,
     read_inputs,
 )
+from arabic_digest.pipeline.options import OPTIONS_LIST, option
 from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
 from arabic_digest.results import Cleaned, Record
 
@@ -52,45 +53,22 @@ logger = logging.getLogger("arabic_digest")
 
 ArticleLike = str | Mapping[str, Any] | Article
 
-# The options of `run` (and of Pipeline, less RUN_ONLY), with the CLI's defaults. Names are
-# the CLI's long options with `-` as `_`; `dedupe`, `retry_doubtful`, `language_check`,
-# `stories` and `summary` are the positive of --no-dedupe, --no-retry... (docs/python.md).
-OPTIONS: dict[str, Any] = {
-    "translation_model": None, "summarization_model": None, "summary": True,
-    "summary_length": None, "summary_min_tokens": None, "summary_max_tokens": None,
-    "prompt": None, "text_field": None, "title_field": None, "id_field": None,
-    "device": "auto", "backend": "auto", "dedupe": True, "beams": None, "batch_tokens": 4096,
-    "segment_tokens": 200, "limit": None, "overwrite": False, "retry_errors": False,
-    "retry_doubtful": True, "keep_diacritics": False, "keep_digits": False,
-    "keep_punctuation": False, "keep_boilerplate": False, "keep_letters": False,
-    "keep_kind": (), "encoding": None, "max_article_chars": DEFAULT_MAX_ARTICLE_CHARS,
-    "language_check": True, "dedupe_ids": False, "shard": None, "glossary": None,
-    "engine": "local", "stories": True, "translate": "all",
-    # RunSpec's batching knobs (no CLI option): articles pooled per engine batch
-    "pool_batches": 8, "max_pool_articles": 64,
-}
+# The options of `run` (and of Pipeline, less RUN_ONLY), declared in pipeline/options.py;
+# those the CLI takes beside them (output, preset, progress, Ray's) are make_spec's own.
+_NOT_KEYWORDS = {"output", "preset", "quiet", "ray_address", "ray_actors", "ray_gpus_per_actor"}
+OPTIONS: dict[str, Any] = {o.name: o.default for o in OPTIONS_LIST if o.name not in _NOT_KEYWORDS}
 RUN_ONLY = {"limit", "overwrite", "retry_errors", "shard", "engine"}  # about an output file
 POOL_OPTIONS = ("pool_batches", "max_pool_articles")
 CLEAN_FLAGS = tuple(f.name for f in dataclass_fields(CleanFlags))
 ID_WINDOW = 100_000  # ids a stream remembers to catch repeats (bounded memory)
-# The bounds the CLI's options have (cli.py's typer min=/max=): (least, most or None).
-RANGES: dict[str, tuple[int, int | None]] = {
-    "beams": (1, None), "batch_tokens": (16, None), "segment_tokens": (8, 500),
-    "summary_min_tokens": (0, None), "summary_max_tokens": (1, None), "limit": (0, None),
-    "max_article_chars": (0, None), "pool_batches": (1, None), "max_pool_articles": (1, None),
-}
 
 
 def _check_ranges(o: Mapping[str, Any]) -> None:
-    for name, (least, most) in RANGES.items():
-        value = o[name]
-        if value is None and name not in ("batch_tokens", "segment_tokens"):
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise UsageProblem(f"{name} must be a whole number, not {value!r}")
-        if value < least or (most is not None and value > most):
-            bound = f"from {least} to {most}" if most is not None else f"at least {least}"
-            raise UsageProblem(f"{name} must be {bound}, not {value}")
+    for name in OPTIONS:
+        try:
+            option(name).check(o[name])
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
 
 
 def _choice(kind: type, name: str, value: Any) -> Any:

@@ -24,36 +24,6 @@ from arabic_digest.records import iter_records
 _FREE_MODEL_KEYS = {"device", "threads", "converted", "batch_tokens", "dedupe",
                     "backend_fallback", "window"}
 
-# Dotted identity keys as the user knows them (the option that sets them).
-OPTION_NAMES = {
-    "inputs": "the inputs",
-    "fields": "--text-field/--title-field/--id-field",
-    "read_options": "--encoding/--max-article-chars",
-    "ids": "--dedupe-ids",
-    "cleaning": "the cleaning options (--keep-*)",
-    "segment_tokens": "--segment-tokens",
-    "language_check": "--no-language-check",
-    "retry_doubtful": "--no-retry",
-    "shard": "--shard",
-    "summary_length": "--summary-length/--summary-min-tokens/--summary-max-tokens",
-    "prompt": "--prompt",
-    "glossary": "--glossary",
-    "stories": "--no-stories (or another version of the story grouping)",
-    "translate": "--translate",
-    "translation": "the translation model",
-    "translation.id": "--translation-model",
-    "translation.revision": "the translation model's revision",
-    "translation.backend": "--backend (translation)",
-    "translation.compute_type": "the translation model's compute type",
-    "translation.num_beams": "--beams",
-    "summarization": "the summarization model (or --no-summary)",
-    "summarization.id": "--summarization-model",
-    "summarization.revision": "the summarization model's revision",
-    "summarization.backend": "--backend (summarization)",
-    "summarization.compute_type": "the summarization model's compute type",
-}
-
-
 # What a spec knows before its models load: everything but the models' resolved settings.
 PRELOAD_KEYS = {"inputs", "fields", "read_options", "ids", "cleaning", "segment_tokens",
                 "language_check", "retry_doubtful", "shard", "summary_length", "prompt",
@@ -91,13 +61,15 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def differences(before: dict[str, Any], now: dict[str, Any],
-                only: set[str] | None = None) -> list[str]:
+def differences(before: dict[str, Any], now: dict[str, Any], only: set[str] | None = None,
+                names: dict[str, str] | None = None) -> list[str]:
     """One line per setting that differs: `--beams: 4 before, 1 now`.
 
     `only`, when given, limits the comparison to those top-level keys and, inside a model,
-    to its `id` (what is known before the models load).
+    to its `id` (what is known before the models load). `names`: the option behind each
+    dotted key (a run's are `pipeline.options.IDENTITY_NAMES`).
     """
+    names = names or {}
     a, b = _flat(before), _flat(now)
     lines = []
     for key in sorted(set(a) | set(b)):
@@ -105,7 +77,7 @@ def differences(before: dict[str, Any], now: dict[str, Any],
         if only is not None and (top not in only or ("." in key and not key.endswith(".id"))):
             continue
         if a.get(key) != b.get(key):
-            name = OPTION_NAMES.get(key) or OPTION_NAMES.get(top, key)
+            name = names.get(key) or names.get(top, key)
             lines.append(f"{name} ({key}): {_short(a.get(key))} before, {_short(b.get(key))} now")
     return lines
 
@@ -139,14 +111,14 @@ def signature(identity: dict[str, Any]) -> str:
 
 
 def check_same_run(output: Path, before: dict[str, Any] | None, now: dict[str, Any],
-                   only: set[str] | None = None) -> None:
+                   only: set[str] | None = None, names: dict[str, str] | None = None) -> None:
     """Refuse to add records to `output` when the run that made it had other settings."""
     if before is None:
         raise IdentityMismatch(
             f"{output} holds records, but no manifest beside it says which settings made them "
             "(it was deleted, or an older arabic-digest wrote it); rerun with --overwrite to "
             "start afresh, or choose another output with -o")
-    diff = differences(before, now, only)
+    diff = differences(before, now, only, names)
     if diff:
         raise IdentityMismatch(
             f"{output} was made with other settings, and resuming would mix records of two "
@@ -163,9 +135,9 @@ def output_identity(output: Path) -> tuple[bool, dict[str, Any] | None]:
     return True, identity if isinstance(identity, dict) else None
 
 
-def check_resumable(output: Path, identity: dict[str, Any], only: set[str] | None = None
-                    ) -> None:
+def check_resumable(output: Path, identity: dict[str, Any], only: set[str] | None = None,
+                    names: dict[str, str] | None = None) -> None:
     """Refuse (IdentityMismatch) to resume an output made with other settings."""
     has_records, before = output_identity(output)
     if has_records:
-        check_same_run(output, before, identity, only)
+        check_same_run(output, before, identity, only, names)

@@ -21,6 +21,7 @@ from arabic_digest.cli.commands import (
 )
 from arabic_digest.identity import differences
 from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
+from arabic_digest.pipeline.options import IDENTITY_NAMES
 from arabic_digest.pipeline.presets import (
     BEST_TRANSLATION_MODEL,
     DEFAULT_PRESET,
@@ -138,7 +139,8 @@ def test_the_identity_holds_what_a_preset_resolves_to_never_its_name() -> None:
     assert fast.signature() == spelled_out.signature()
     assert fast.preset_record()["name"] != spelled_out.preset_record()["name"]
     # Another preset's models are refused by the existing check, named by their options.
-    lines = differences(_spec().requested_identity(), _spec(preset="best").requested_identity())
+    lines = differences(_spec().requested_identity(), _spec(preset="best").requested_identity(),
+                        names=IDENTITY_NAMES)
     assert len(lines) == 1 and lines[0].startswith("--translation-model (translation.id)")
 
 

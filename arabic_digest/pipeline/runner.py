@@ -44,6 +44,7 @@ from arabic_digest.pipeline.boilerplate_pass import (
 from arabic_digest.pipeline.engines import Batch, Engine, Item, LocalEngine
 from arabic_digest.pipeline.models import loading_bars
 from arabic_digest.pipeline.onepass import InputPass, count_articles, input_items
+from arabic_digest.pipeline.options import IDENTITY_NAMES
 from arabic_digest.pipeline.progress import Progress
 from arabic_digest.pipeline.spec import RunSpec
 from arabic_digest.pipeline.stories import (
@@ -245,7 +246,7 @@ class Runner:
             has_records, before = output_identity(output)
             if has_records:
                 only = None if self.models_known else PRELOAD_KEYS
-                check_same_run(output, before, self.identity(), only)
+                check_same_run(output, before, self.identity(), only, IDENTITY_NAMES)
                 self.resumed_identity = before
                 self.old_manifest = manifest_path(output).read_text("utf-8")
         if self.spec.stories and "-" not in self.spec.inputs:  # stdin cannot be read twice
@@ -279,7 +280,8 @@ class Runner:
         self.models = {**self.models, **batch.models}
         self.models_known = True
         if self.resumed_identity is not None:
-            check_same_run(self.stats.output, self.resumed_identity, self.identity())
+            check_same_run(self.stats.output, self.resumed_identity, self.identity(),
+                           names=IDENTITY_NAMES)
 
     def _append(self, batch: Batch, out: RecordFile) -> None:
         annotate(batch.records, self.stories)
@@ -397,7 +399,8 @@ def begin_locked(spec: RunSpec, source: InputPass | None = None) -> RunSpec:
         spec = replace(spec, clean_options=learn_boilerplate(
             spec.inputs, spec.fields, spec.read_options, spec.clean_options))
     if not spec.overwrite:
-        check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS)
+        check_resumable(spec.output_path(), spec.requested_identity(), PRELOAD_KEYS,
+                    IDENTITY_NAMES)
     return spec
 
 

@@ -26,6 +26,7 @@ from arabic_digest.identity import differences, signature
 from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, ReadOptions
 from arabic_digest.manifest import manifest_path
 from arabic_digest.pipeline.onepass import input_items
+from arabic_digest.pipeline.options import IDENTITY_NAMES
 from arabic_digest.pipeline.spec import RunSpec, Shard, shard_of, shard_output
 from arabic_digest.records import scan_output, write_json_atomic
 from arabic_digest.text import plural
@@ -91,7 +92,8 @@ def _selection(manifests: list[tuple[Path, dict[str, Any] | None]],
             raise MergeError(f"{path}: its manifest records no run identity (an older "
                              "arabic-digest made it); rerun that shard")
         # Shards of one run differ in their shard only; the rest is compared as resume does.
-        diff = differences({**first["identity"], "shard": None}, {**m["identity"], "shard": None})
+        diff = differences({**first["identity"], "shard": None}, {**m["identity"], "shard": None},
+                           names=IDENTITY_NAMES)
         if diff:
             raise MergeError(f"{path}: its shard run differs from {known[0][0]}'s, so their "
                              "records would not match:\n  " + "\n  ".join(diff))
