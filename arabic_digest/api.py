@@ -233,7 +233,7 @@ def clean(text: str, title: str | None = None, *, keep_diacritics: bool = False,
         c = ad.clean("(سبوتنيك - 13 أبريل 2021) قال الوزير ...\\nاقرأ أيضا: ...")
         c.paragraphs, c.dateline, c.removed
     """
-    from arabic_digest.pipeline.article import clean_text
+    from arabic_digest.pipeline.preparation import clean_text
 
     flags = CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
                        keep_letters, tuple(keep_kind))

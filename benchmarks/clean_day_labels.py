@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
 
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
-from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate, source_key  # noqa: E402
+from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate  # noqa: E402
+from arabic_digest.pipeline.preparation import source_key  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "labels" / "saudinewsnet-day.tsv"

@@ -64,7 +64,8 @@ from arabic_digest.translate.cleaning.clean import (  # noqa: E402
 from arabic_digest.translate.segment import segment_paragraph  # noqa: E402
 
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
-from arabic_digest.pipeline.boilerplate_pass import count_boilerplate, learn_boilerplate, source_key  # noqa: E402
+from arabic_digest.pipeline.boilerplate_pass import count_boilerplate, learn_boilerplate  # noqa: E402
+from arabic_digest.pipeline.preparation import source_key  # noqa: E402
 from benchmarks import clean_day_labels as day_labels  # noqa: E402
 from tests import cleanbaseline, outletfixtures  # noqa: E402
 from tests.modelfactory import shared_data_dir  # noqa: E402

@@ -30,7 +30,8 @@ from arabic_digest.translate.cleaning.inline import find_spans
 
 from arabic_digest.inputs.language import identify
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions
-from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate, source_key
+from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate
+from arabic_digest.pipeline.preparation import source_key
 from tests import cleanbaseline, outletfixtures
 from tests.codesamples import CODE, PROSE
 from tests.test_run import cli, records
@@ -609,3 +610,26 @@ def test_a_report_verb_opening_many_articles_is_not_learned_as_template() -> Non
     opts = replace(CleanOptions(), learned=learned)
     c = clean_article(texts[1], None, opts, "site.example")
     assert c.paragraphs[0].startswith("أعلنت"), c.removed
+
+
+def test_check_judges_language_as_run_does(tmp_path: Path) -> None:
+    """An Arabic report quoting two long English paragraphs: on the raw text the verdict is
+    English, but run judges the cleaned text (the English paragraphs set apart, untranslated)
+    and translates it; check must say what run will do."""
+    from arabic_digest.inputs.readers import read_inputs
+    from arabic_digest.pipeline.article import BatchSettings, prepare
+    from arabic_digest.pipeline.check import check
+
+    english = ("The ministry said in a statement that the plan would be reviewed by an "
+               "independent committee before the end of the year, and that schools in every "
+               "region would take part in the first stage of the programme.")
+    text = f"{NEWS} {NEWS2}\n\n{english}\n\n{english}"
+    assert identify(text).language == "en"  # the raw text alone reads as English
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "quote", "text": text}, ensure_ascii=False) + "\n", "utf-8")
+    [art] = list(read_inputs([str(src)]))
+    rec = prepare(art, len, BatchSettings(language_check=True))
+    assert not isinstance(rec, dict)  # run: prepared for translation, not skipped
+    [report] = check([str(src)])
+    assert dict(report.languages) == {"ar": 1}
+    assert not report.problems

@@ -14,7 +14,7 @@ import pytest
 from arabic_digest.inputs.pagemeta import decode_html, strip_site
 from arabic_digest.inputs.pages import SiteTemplate, extract_page, is_probably_arabic_page
 from arabic_digest.inputs.readers import read_inputs
-from arabic_digest.pipeline.boilerplate_pass import source_key
+from arabic_digest.pipeline.preparation import source_key
 from tests.pagefixtures import (
     ABOUT,
     BIO,

@@ -285,9 +285,9 @@ def summarize(input: Path, output: Path | None, model: str, length: SummaryLengt
 def check(inputs: Sequence[str], fields: Fields, opts: ReadOptions, language: bool,
           as_json: bool) -> int:
     """`arabic-digest check`: what `run` would read, and what is wrong with it."""
-    from arabic_digest.inputs.check import check as check_inputs_report
-    from arabic_digest.inputs.check import render
     from arabic_digest.inputs.readers import skipped_files
+    from arabic_digest.pipeline.check import check as check_inputs_report
+    from arabic_digest.pipeline.check import render
 
     try:
         reports = check_inputs_report(list(inputs), fields, opts, language=language)

@@ -14,7 +14,7 @@ from typing import Any
 from arabic_digest.inputs.readers import Article
 from arabic_digest.inputs.screening import check_language
 from arabic_digest.pipeline import trust
-from arabic_digest.pipeline.boilerplate_pass import source_key
+from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.records import (
     SegmentPart,
     base_record,
@@ -23,8 +23,7 @@ from arabic_digest.records import (
     translation_part,
 )
 from arabic_digest.summarize.summarizer import Summarizer
-from arabic_digest.text import removed_entry, sanitize
-from arabic_digest.translate.cleaning.clean import CleanedArticle, CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import CleanOptions
 from arabic_digest.translate.glossary import Glossary
 from arabic_digest.translate.segment import Segment, segment_paragraph
 from arabic_digest.translate.translator import Translator
@@ -54,18 +53,6 @@ class BatchSettings:
     language_check: bool = False  # skip articles that are not Arabic (the CLI turns it on)
 
 
-def clean_text(text: str, title: str | None, options: CleanOptions,
-               source: str | None = None) -> CleanedArticle:
-    """One article's text and title made safe (textsafety) and cleaned; what was taken out
-    is in `removed`. The one cleaning of `run`, `Pipeline` and `ad.clean`."""
-    text, taken = sanitize(text)
-    title, taken_title = sanitize(title) if title else (None, [])
-    cleaned = clean_article(text, title, options, source=source)
-    if taken or taken_title:
-        cleaned.removed.append(removed_entry(taken_title + taken))
-    return cleaned
-
-
 def prepare(article: Article, count_tokens: Callable[[str], int] | None,
             settings: BatchSettings) -> Prepared | dict[str, Any]:
     """Clean and segment one article; returns a finished record when there is nothing to do."""
@@ -75,8 +62,8 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
         return rec
     start = time.perf_counter()
     try:
-        source = source_key(article) if settings.clean_options.learned is not None else None
-        cleaned = clean_text(article.text or "", article.title, settings.clean_options, source)
+        key, cleaned = prepare_text(article, settings.clean_options)
+        source = key if settings.clean_options.learned is not None else None
         cleaned.removed[:0] = article.removed  # what the page extractor dropped comes first
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
         return error_record(article, "clean", type(exc).__name__, f"{article.origin}: {exc}")

@@ -17,39 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import PurePath
 from typing import Any
-from urllib.parse import urlsplit
 
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs
-from arabic_digest.text import sanitize
+from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.translate.cleaning.boilerplate import BoilerplateLearner
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
-
-SOURCE_FIELDS = ("outlet", "site", "publisher", "source_name", "newspaper", "domain")
-URL_FIELDS = ("url", "link", "source_url", "href")
-
-
-def source_key(article: Article) -> str:
-    """Which site an article comes from: an outlet field, else its URL's host, else its file
-    (a folder of .txt files is one source). For a web page the URL's host comes first."""
-    meta = article.meta
-    # a web page's source is its site's host (its "site" field is the site's display name)
-    names = (URL_FIELDS + SOURCE_FIELDS if meta.get("converted_from") == "html"
-             else SOURCE_FIELDS + URL_FIELDS)
-    for name in names:
-        value = meta.get(name)
-        if not isinstance(value, str) or not value.strip():
-            continue
-        if name in SOURCE_FIELDS:
-            return value.strip()
-        host = urlsplit(value.strip()).hostname
-        if host:
-            return host.removeprefix("www.")
-    path = meta.get("path")
-    if isinstance(path, str) and path:
-        return str(PurePath(path).parent)
-    return article.origin.rsplit(":", 1)[0] or "-"
+from arabic_digest.translate.cleaning.clean import CleanOptions
 
 
 def learns(options: CleanOptions, inputs: Sequence[str]) -> bool:
@@ -86,9 +59,7 @@ def count_learned(articles: Iterable[Article], options: CleanOptions) -> Boilerp
     for article in articles:
         if article.error or not article.text:
             continue
-        text, _ = sanitize(article.text)
-        title = sanitize(article.title)[0] if article.title else None
-        learner.add_article(source_key(article), clean_article(text, title, plain))
+        learner.add_article(*prepare_text(article, plain))
     return learner
 
 

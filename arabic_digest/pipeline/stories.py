@@ -361,9 +361,8 @@ def first_pass(items: Iterable[Any], clean_options: Any = None,
     """Stories of the input items (Articles; anything else, such as the error record of a
     duplicate id, is passed over), cleaned as `pipeline.prepare` cleans them."""
     from arabic_digest.inputs.readers import Article
-    from arabic_digest.pipeline.boilerplate_pass import source_key
-    from arabic_digest.text import sanitize
-    from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
+    from arabic_digest.pipeline.preparation import prepare_text
+    from arabic_digest.translate.cleaning.clean import CleanOptions
 
     clean_options = clean_options or CleanOptions()
     grouper = StoryGrouper(options)
@@ -371,11 +370,8 @@ def first_pass(items: Iterable[Any], clean_options: Any = None,
         if not isinstance(item, Article) or item.error or not item.text:
             continue
         try:
-            text, _ = sanitize(item.text)
-            title = sanitize(item.title)[0] if item.title else None
             # As prepare() cleans it: with what was learned of its source's boilerplate.
-            source = source_key(item) if clean_options.learned is not None else None
-            cleaned = clean_article(text, title, clean_options, source=source)
+            _, cleaned = prepare_text(item, clean_options)
         except Exception:  # noqa: BLE001 - prepare() reports the article's own error
             continue
         grouper.add(item.id, cleaned.paragraphs, item.meta, cleaned.title)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arabic_digest.inputs.language import NAMES, identify
+from arabic_digest.inputs.language import NAMES
 from arabic_digest.inputs.readers import (
     ID_FIELDS,
     TEXT_FIELDS,
@@ -25,7 +25,10 @@ from arabic_digest.inputs.readers import (
     source_articles,
     split_suffix,
 )
+from arabic_digest.inputs.screening import check_language
+from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.text import plural, sanitize, terminal_safe
+from arabic_digest.translate.cleaning.clean import CleanOptions
 
 EXAMPLES = 3  # origins listed per kind of problem
 
@@ -125,11 +128,14 @@ def check(inputs: list[str], fields: Fields | None = None,
             if not text.strip():
                 rep.problem("EmptyText", art.origin)
                 continue
-            if language:
-                verdict = identify(text)
-                rep.languages[verdict.language or "unknown"] += 1
-                if not verdict.arabic:
-                    rep.problem("NotArabic", f"{art.origin} ({NAMES.get(verdict.language or '')})")
+            if language:  # judged as run judges it: on the cleaned text (pipeline/article.py)
+                _, cleaned = prepare_text(art, CleanOptions())
+                rec = {"clean": {"paragraphs": list(cleaned.paragraphs)}}
+                not_arabic = bool(cleaned.paragraphs) and check_language(rec, cleaned, art.origin)
+                code = rec["clean"].get("language", {}).get("code")
+                rep.languages[code or "unknown"] += 1
+                if not_arabic:
+                    rep.problem("NotArabic", f"{art.origin} ({NAMES.get(code or '')})")
     return reports
 
 
