@@ -393,10 +393,10 @@ class Pipeline:
         from arabic_digest.pipeline.onepass import unique_items
         from arabic_digest.pipeline.progress import Progress
         from arabic_digest.pipeline.stories import (
-            annotate,
             batch_stories,
             first_pass,
             lead_or_member,
+            with_stories,
         )
 
         spec = self.spec
@@ -421,7 +421,7 @@ class Pipeline:
             for batch in engine.process(items, _no_stop):
                 if not whole and spec.stories:
                     stories = batch_stories(batch.records)
-                annotate(batch.records, stories)
+                batch.records = with_stories(batch.records, stories)
                 if bar is not None:
                     bar.finished(len(batch.records), batch.segments)
                 for rec in batch.records:

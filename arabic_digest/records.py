@@ -95,7 +95,7 @@ def clean_part(cleaned: Any, signature: str, source: str | None) -> CleanPart:
 
 def translation_part(title: str | None, paragraphs: list[str],
                      segments: list[SegmentPart]) -> TranslationPart:
-    """`translation` of a record; trust.annotate adds flags and scores."""
+    """`translation` of a record; trust.reviewed adds flags and scores."""
     return TranslationPart(title=title, paragraphs=paragraphs, segments=segments, flags=[])
 
 

@@ -26,11 +26,11 @@ from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
 from arabic_digest.pipeline.stories import (
     StoryGrouper,
     StoryOptions,
-    annotate,
     first_pass,
     group_articles,
     member_record,
     story_id,
+    with_stories,
 )
 from arabic_digest.views.digest import build_digest, render_digest
 from arabic_digest.views.report import anchor_ids, build_view, render_report
@@ -176,8 +176,7 @@ def day_records(day) -> list[dict]:
     for a in articles:
         p = prepare(a, None, BatchSettings())
         recs.append(p.record if isinstance(p, Prepared) else p)
-    annotate(recs, stories)
-    return recs
+    return with_stories(recs, stories)
 
 
 @pytest.mark.slow

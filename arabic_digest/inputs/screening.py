@@ -2,41 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from arabic_digest.inputs.language import NAMES, identify, other_script
 
 
-def check_language(rec: dict[str, Any], cleaned: Any, origin: str) -> bool:
-    """Judge the cleaned text's language; mark the record skipped (True) when it is not Arabic.
+@dataclass(frozen=True)
+class LanguageVerdict:
+    """What the language check says of an article's cleaned paragraphs."""
 
-    Paragraphs in another script (English, French...) are taken out of clean.paragraphs into
-    clean.untranslated with their language; the Arabic-script rest is judged as a whole
-    (Arabic, or Persian/Urdu, which Opus-MT ar-en would turn into fluent nonsense).
+    code: str | None
+    confidence: float
+    paragraphs: list[str]  # what is left to translate
+    untranslated: list[dict[str, Any]] = field(default_factory=list)  # set apart, by index
+    skip: dict[str, Any] | None = None  # the record's error when the article is not Arabic
+
+    def language(self) -> dict[str, Any]:
+        return {"code": self.code, "confidence": self.confidence}
+
+
+def judge_language(paragraphs: list[str], title: str | None, origin: str) -> LanguageVerdict:
+    """Judge the cleaned text's language (run and check both ask here).
+
+    Paragraphs in another script (English, French...) are set apart (`untranslated`, with
+    their language); the Arabic-script rest is judged as a whole (Arabic, or Persian/Urdu,
+    which Opus-MT ar-en would turn into fluent nonsense); not Arabic: `skip` says why.
     """
-    paragraphs: list[str] = rec["clean"]["paragraphs"]
     foreign = [i for i, p in enumerate(paragraphs) if other_script(p)]
     arabic = [p for i, p in enumerate(paragraphs) if i not in foreign]
     judged = arabic if arabic else paragraphs
-    verdict = identify("\n".join(([cleaned.title] if cleaned.title else []) + judged))
-    rec["clean"]["language"] = {"code": verdict.language, "confidence": verdict.confidence}
+    verdict = identify("\n".join(([title] if title else []) + judged))
     if verdict.arabic and arabic:
-        if foreign:
-            untranslated = []
-            for i in foreign:
-                v = identify(paragraphs[i])
-                untranslated.append({"index": i, "language": v.language,
-                                     "confidence": v.confidence, "text": paragraphs[i]})
-            rec["clean"]["untranslated"] = untranslated
-            rec["clean"]["paragraphs"] = arabic
-        return False
+        untranslated = []
+        for i in foreign:
+            v = identify(paragraphs[i])
+            untranslated.append({"index": i, "language": v.language,
+                                 "confidence": v.confidence, "text": paragraphs[i]})
+        return LanguageVerdict(verdict.language, verdict.confidence, arabic, untranslated)
     name = NAMES.get(verdict.language or "", verdict.language)
-    rec["status"] = "skipped"
-    rec["error"] = {"stage": "language", "type": "NotArabic",
-                    "message": f"{origin}: the text is {name} ({verdict.language}, confidence "
-                               f"{verdict.confidence}), not Arabic; Opus-MT ar-en would "
-                               "mistranslate it (--no-language-check to process it anyway)"}
-    return True
+    skip = {"stage": "language", "type": "NotArabic",
+            "message": f"{origin}: the text is {name} ({verdict.language}, confidence "
+                       f"{verdict.confidence}), not Arabic; Opus-MT ar-en would "
+                       "mistranslate it (--no-language-check to process it anyway)"}
+    return LanguageVerdict(verdict.language, verdict.confidence, paragraphs, skip=skip)
 
 
 def dedupe_id(article_id: str, seen: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arabic_digest.inputs.readers import Article
-from arabic_digest.inputs.screening import check_language
+from arabic_digest.inputs.screening import judge_language
 from arabic_digest.pipeline import trust
 from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.records import (
@@ -76,9 +76,16 @@ def prepare(article: Article, count_tokens: Callable[[str], int] | None,
                         "message": f"{article.origin}: no text left after cleaning"}
         return rec
     # judged on the cleaned text; paragraphs in another language leave clean.paragraphs
-    if settings.language_check and check_language(rec, cleaned, article.origin):
-        rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
-        return rec
+    if settings.language_check:
+        verdict = judge_language(rec["clean"]["paragraphs"], cleaned.title, article.origin)
+        rec["clean"]["language"] = verdict.language()
+        if verdict.skip:
+            rec["status"], rec["error"] = "skipped", verdict.skip
+            rec["timing_s"]["clean"] = round(time.perf_counter() - start, 4)
+            return rec
+        if verdict.untranslated:
+            rec["clean"]["untranslated"] = verdict.untranslated
+            rec["clean"]["paragraphs"] = verdict.paragraphs
     try:
         title_segs = (segment_paragraph(cleaned.title, count_tokens, settings.segment_tokens)
                       if cleaned.title else [])
@@ -126,7 +133,8 @@ def _translate_reviewed(batch: list[Prepared], translator: Translator,
 def _fill_reviewed(p: Prepared, reviews: Sequence[trust.Review], model: str,
                    terms: Glossary | None = None) -> None:
     _fill_translation(p, [r.hyp.text for r in reviews], model)
-    trust.annotate(p.record["translation"], reviews, len(p.title_segments), terms)
+    p.record["translation"] = trust.reviewed(p.record["translation"], reviews,
+                                             len(p.title_segments), terms)
 
 
 def translate_prepared(batch: list[Prepared], translator: Translator,

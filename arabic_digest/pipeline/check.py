@@ -25,7 +25,7 @@ from arabic_digest.inputs.readers import (
     source_articles,
     split_suffix,
 )
-from arabic_digest.inputs.screening import check_language
+from arabic_digest.inputs.screening import judge_language
 from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.text import plural, sanitize, terminal_safe
 from arabic_digest.translate.cleaning.clean import CleanOptions
@@ -130,12 +130,10 @@ def check(inputs: list[str], fields: Fields | None = None,
                 continue
             if language:  # judged as run judges it: on the cleaned text (pipeline/article.py)
                 _, cleaned = prepare_text(art, CleanOptions())
-                rec = {"clean": {"paragraphs": list(cleaned.paragraphs)}}
-                not_arabic = bool(cleaned.paragraphs) and check_language(rec, cleaned, art.origin)
-                code = rec["clean"].get("language", {}).get("code")
-                rep.languages[code or "unknown"] += 1
-                if not_arabic:
-                    rep.problem("NotArabic", f"{art.origin} ({NAMES.get(code or '')})")
+                verdict = judge_language(cleaned.paragraphs, cleaned.title, art.origin)
+                rep.languages[verdict.code or "unknown"] += 1
+                if verdict.skip and cleaned.paragraphs:
+                    rep.problem("NotArabic", f"{art.origin} ({NAMES.get(verdict.code or '')})")
     return reports
 
 

@@ -49,10 +49,10 @@ from arabic_digest.pipeline.progress import Progress
 from arabic_digest.pipeline.spec import RunSpec
 from arabic_digest.pipeline.stories import (
     Stories,
-    annotate,
     first_pass,
     lead_or_member,
     manifest_entry,
+    with_stories,
 )
 from arabic_digest.pipeline.trust import TrustStats, retry_overrides
 from arabic_digest.records import OutputWriteError, RecordFile, write_json_atomic
@@ -284,7 +284,7 @@ class Runner:
                            names=IDENTITY_NAMES)
 
     def _append(self, batch: Batch, out: RecordFile) -> None:
-        annotate(batch.records, self.stories)
+        batch.records = with_stories(batch.records, self.stories)
         out.append(batch.records)
         self.trust.add(batch.records)
         for rec in batch.records:

@@ -403,12 +403,12 @@ def story_field(stories: Stories, article_id: str) -> dict[str, Any]:
                                          "role": "lead"}
 
 
-def annotate(records: Iterable[dict[str, Any]], stories: Stories | None) -> None:
-    """Give every record its `story` field (nothing without stories)."""
+def with_stories(records: list[dict[str, Any]], stories: Stories | None
+                 ) -> list[dict[str, Any]]:
+    """The records, each with its `story` field (as they are without stories)."""
     if stories is None:
-        return
-    for rec in records:
-        rec["story"] = story_field(stories, str(rec.get("id")))
+        return records
+    return [{**rec, "story": story_field(stories, str(rec.get("id")))} for rec in records]
 
 
 def member_record(article: Any, stories: Stories) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from arabic_digest.records import SegmentPart, TranslationPart
 from arabic_digest.translate.flags import LENGTH_RATIO_BAND, check_segment, severity, summary_flags
 from arabic_digest.translate.glossary import Glossary
 from arabic_digest.translate.segment import Segment
@@ -165,9 +166,9 @@ def _rescored(translator: Translator, texts: list[str],
     return out if len(out) == len(hyps) else hyps
 
 
-def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: int,
-             terms: Glossary | None = None) -> None:
-    """Write scores, retries and flags into a record's `translation` (filled in segment order).
+def reviewed(translation: TranslationPart, reviews: Sequence[Review], n_title: int,
+             terms: Glossary | None = None) -> TranslationPart:
+    """A record's `translation` with its scores, retries and flags (in segment order).
 
     Body segments get `score` and `retried` (and `retry`, the try not kept); flags name the
     index in `translation.segments`. Title segments' flags have `segment: null, title: true`.
@@ -179,25 +180,28 @@ def annotate(translation: dict[str, Any], reviews: Sequence[Review], n_title: in
                       **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
     scores: list[float] = []
     skipped = 0
+    segments: list[SegmentPart] = []
     for i, (seg, r) in enumerate(zip(translation["segments"], reviews[n_title:])):
-        seg["score"] = _round(r.hyp.score)
-        seg["retried"] = r.retry is not None and "kept" in r.retry
+        seg = SegmentPart(**seg, score=_round(r.hyp.score),
+                          retried=r.retry is not None and "kept" in r.retry)
         if r.retry is not None and "skipped" in r.retry:
             skipped += 1
         elif r.retry is not None:
             seg["retry"] = r.retry
+        segments.append(seg)
         if r.hyp.score is not None:
             scores.append(r.hyp.score)
         flags.extend({"kind": f["kind"], "segment": i,
                       **{x: v for x, v in f.items() if x != "kind"}} for f in r.flags)
-    translation["flags"] = flags
+    out = TranslationPart(**{**translation, "segments": segments, "flags": flags})
     if skipped:  # most segments flagged: a systematic failure, not retried (said once)
-        translation["retry_skipped"] = skipped
+        out["retry_skipped"] = skipped
     # The article's confidence: the mean of its segments' scores.
-    translation["score"] = _round(sum(scores) / len(scores)) if scores else None
-    mixed = terms_inconsistent(translation["segments"], terms)
+    out["score"] = _round(sum(scores) / len(scores)) if scores else None
+    mixed = terms_inconsistent(segments, terms)
     if mixed:
-        translation["terms_inconsistent"] = mixed
+        out["terms_inconsistent"] = mixed
+    return out
 
 
 def terms_inconsistent(segments: Sequence[dict[str, Any]],
