@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from arabic_digest.translate.cleaning.clean import normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.normalize import normalize_line  # noqa: E402
 from arabic_digest.translate.flags import latin_lost, numbers  # noqa: E402
 from arabic_digest.translate.latin import latin_tokens  # noqa: E402
 

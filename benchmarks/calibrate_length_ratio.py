@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from arabic_digest.translate.cleaning.clean import normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.normalize import normalize_line  # noqa: E402
 from arabic_digest.translate.flags import calibrate_length_ratio  # noqa: E402
 
 

@@ -29,7 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.clean import clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.options import CleanOptions  # noqa: E402
 
 from arabic_digest.pipeline.stories import (  # noqa: E402
     StoryGrouper,

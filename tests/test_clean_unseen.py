@@ -20,13 +20,10 @@ from arabic_digest.translate.cleaning.boilerplate import (
     reads_as_news,
     units,
 )
-from arabic_digest.translate.cleaning.clean import (
-    CleanOptions,
-    clean_article,
-    normalize,
-    normalize_line,
-)
+from arabic_digest.translate.cleaning.clean import clean_article
 from arabic_digest.translate.cleaning.inline import find_spans
+from arabic_digest.translate.cleaning.normalize import normalize, normalize_line
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 from arabic_digest.inputs.language import identify
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions

@@ -24,7 +24,8 @@ from arabic_digest.records import (
 )
 from arabic_digest.summarize.summarizer import Summarizer
 from arabic_digest.text import removed_entry, sanitize
-from arabic_digest.translate.cleaning.clean import CleanedArticle, CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.options import CleanedArticle, CleanOptions
 from arabic_digest.translate.glossary import Glossary
 from arabic_digest.translate.segment import Segment, segment_paragraph
 from arabic_digest.translate.translator import Translator

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs
 from arabic_digest.text import sanitize
 from arabic_digest.translate.cleaning.boilerplate import BoilerplateLearner
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 SOURCE_FIELDS = ("outlet", "site", "publisher", "source_name", "newspaper", "domain")
 URL_FIELDS = ("url", "link", "source_url", "href")

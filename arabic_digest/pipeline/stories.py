@@ -363,7 +363,8 @@ def first_pass(items: Iterable[Any], clean_options: Any = None,
     from arabic_digest.inputs.readers import Article
     from arabic_digest.pipeline.boilerplate_pass import source_key
     from arabic_digest.text import sanitize
-    from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
+    from arabic_digest.translate.cleaning.clean import clean_article
+    from arabic_digest.translate.cleaning.options import CleanOptions
 
     clean_options = clean_options or CleanOptions()
     grouper = StoryGrouper(options)

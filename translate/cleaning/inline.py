@@ -188,7 +188,7 @@ CREDIT_SOURCES = (
     r"فرانس ?برس|الأناضول|أرشيفية|ارشيفية|أرشيف|الأرشيف|إنترنت|الإنترنت|متداولة|مواقع التواصل|"
     r"وكالات|تعبيرية|توضيحية|واس"
 )
-# news agencies by name and initials; also the datelines' agencies (clean.py)
+# news agencies by name and initials; also the datelines' agencies (rules.py)
 AGENCIES = (
     r"CNN|BBC|AFP|AP|Reuters|RT|DPA|رويترز|سبوتنيك|أ ?ف ?ب|ا ?ف ?ب|أ\.ف\.ب|فرانس ?برس|"
     r"د ?ب ?أ|د\.ب\.أ|الأناضول|واس|وام|قنا|كونا|بنا|سانا|سبأ|واج|وات|ومع|بترا|وفا|معا|"
