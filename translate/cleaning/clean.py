@@ -9,6 +9,8 @@ nothing is lost silently.  What it does is named by ``CleanOptions().signature()
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from arabic_digest.translate.cleaning.inline import find_spans
@@ -42,6 +44,17 @@ def _fullmatch(scope: str, text: str, options: CleanOptions) -> Compiled | None:
         if c.regex.fullmatch(text):
             return c
     return None
+
+
+def _searches(scope: str, text: str, options: CleanOptions
+              ) -> Iterator[tuple[Compiled, re.Match[str]]]:
+    """The rules of `scope` (those not kept) found in `text`, in table order, with the match."""
+    for c in BY_SCOPE[scope]:
+        if c.rule.kind in options.keep_kinds:
+            continue
+        m = c.regex.search(text)
+        if m:
+            yield c, m
 
 
 def _cut_original(orig: str, norm_piece: str, side: str, options: CleanOptions) -> int | None:
@@ -309,33 +322,28 @@ def _clean_paragraph(
                     break
             if para != before:
                 continue
-        for c in BY_SCOPE["tail"]:
-            if c.rule.kind in opts.keep_kinds:
+        found = next(((c, m) for c, m in _searches("tail", para, opts) if m.start() < len(para)),
+                     None)
+        if found is not None:
+            c, m = found
+            tail = para[m.start():]
+            cut = _cut_original(orig, tail, "tail", opts)
+            para = para[: m.start()].strip()
+            if cut is None:  # fall back to the normalised text
+                art.whole(c.rule.kind, tail.strip(), _reason(c))
+                orig = para
+            else:
+                art.whole(c.rule.kind, orig[cut:].strip(), _reason(c))
+                orig = orig[:cut]
+            if para != before:
                 continue
-            m = c.regex.search(para)
-            if m and m.start() < len(para):
-                tail = para[m.start():]
-                cut = _cut_original(orig, tail, "tail", opts)
-                para = para[: m.start()].strip()
-                if cut is None:  # fall back to the normalised text
-                    art.whole(c.rule.kind, tail.strip(), _reason(c))
-                    orig = para
-                else:
-                    art.whole(c.rule.kind, orig[cut:].strip(), _reason(c))
-                    orig = orig[:cut]
-                break
-        if para != before:
-            continue
-        for c in BY_SCOPE["span"]:
-            if c.rule.kind in opts.keep_kinds:
+        found = next(_searches("span", para, opts), None)
+        if found is not None:
+            c, m = found
+            span = Span(c.rule.kind, m.start(), m.end(), m.group(0), _reason(c))
+            para, orig = _remove_spans(para, orig, [span], art)
+            if para != before:
                 continue
-            m = c.regex.search(para)
-            if m:
-                span = Span(c.rule.kind, m.start(), m.end(), m.group(0), _reason(c))
-                para, orig = _remove_spans(para, orig, [span], art)
-                break
-        if para != before:
-            continue
         spans = find_spans(para, opts.keep_kinds)
         if spans:
             para, orig = _remove_spans(para, orig, spans, art)

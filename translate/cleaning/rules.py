@@ -74,6 +74,13 @@ _READ_HEAD = (
 )
 _NO_ARABIC = r"(?!.*[\u0600-\u06ff])"
 
+
+
+def _inline(kind: str, example: str, note: str) -> Rule:
+    """A rule of scope ``inline``: its detector is procedural (inline.py's DETECTORS)."""
+    return Rule(kind, "inline", None, example, note=note)
+
+
 RULES: tuple[Rule, ...] = (
     # --- repeated title ------------------------------------------------------
     Rule("title", "title", None, "وزير الدفاع الإيراني: انسحاب القوات ... (seed, lines 1 and 3)",
@@ -193,31 +200,31 @@ RULES: tuple[Rule, ...] = (
          r"table|tbody|tr|td|th|figure|figcaption|blockquote|section|article|header|footer|nav|"
          r"center|small|sup|sub|hr)\b[^<>]{0,300}>", "النص <br/> النص | <p>..."),
     # --- inside a paragraph, by kind (procedural: translate/cleaning/inline.py) ------------------
-    Rule("code", "inline", None, ".box { padding: 0; } | $(document).ready(function(){...});"
-         " | {\"type\": \"bar\"}", note="a CSS/JS/JSON start, then balanced brackets and "
-         "strings; no Arabic outside a string literal"),
-    Rule("markup", "inline", None, "<ins class=\"x\"></ins> | class=\"a\" id=\"b\" | &nbsp",
-         note="any well-formed tag, attribute runs, entities that lost their ';'"),
-    Rule("share", "inline", None, "شارك تويتر فيسبوك واتساب | اكتب تعليقك",
-         note="two or more bar items (platforms, share verbs, counts) with a platform, "
-         "joined without و/،; or a comment prompt"),
-    Rule("read_also", "inline", None, "... . اقرأ أيضا: عنوان مقال آخر وقال ...",
-         note="header, then the linked headline up to punctuation, a separator or a new report"),
-    Rule("image_credit", "inline", None, "(تصوير: محمد علي) | الصورة: أ ف ب | ... . «واس» وقال",
-         note="a credit in brackets, or credit cue + agency/short name before a boundary; "
-         "a quoted or bracketed agency or media office alone after a sentence, not the "
-         "subject of what follows"),
-    Rule("source", "inline", None, "... . المصدر: سكاي نيوز عربية",
-         note="at a sentence start, up to 5 words before a boundary"),
-    Rule("subscribe", "inline", None, "اشترك في نشرتنا البريدية ليصلك كل جديد.",
-         note="a subscribe verb with a second-person/site object (بريدك، نشرتنا، قناتنا)"),
-    Rule("cookie", "inline", None, "يستخدم هذا الموقع ملفات تعريف الارتباط... موافق",
-         note="a site cue and a cookie/privacy term in one sentence, with its buttons"),
-    Rule("footer", "inline", None, "للتواصل مع الكاتب: a@b.com | أرسل رسالة SMS تبدأ بالرمز ...",
-         note="a contact cue, then every e-mail, number, operator and SMS word after it; a "
-         "paragraph-final run of those alone"),
-    Rule("stamp", "inline", None, "آخر تحديث: 10:41 صباحا | نشر في 12/05/2024",
-         note="an updated/published cue followed by dates and times only"),
+    _inline("code", ".box { padding: 0; } | $(document).ready(function(){...});"
+            " | {\"type\": \"bar\"}", "a CSS/JS/JSON start, then balanced brackets and "
+            "strings; no Arabic outside a string literal"),
+    _inline("markup", "<ins class=\"x\"></ins> | class=\"a\" id=\"b\" | &nbsp",
+            "any well-formed tag, attribute runs, entities that lost their ';'"),
+    _inline("share", "شارك تويتر فيسبوك واتساب | اكتب تعليقك",
+            "two or more bar items (platforms, share verbs, counts) with a platform, "
+            "joined without و/،; or a comment prompt"),
+    _inline("read_also", "... . اقرأ أيضا: عنوان مقال آخر وقال ...",
+            "header, then the linked headline up to punctuation, a separator or a new report"),
+    _inline("image_credit", "(تصوير: محمد علي) | الصورة: أ ف ب | ... . «واس» وقال",
+            "a credit in brackets, or credit cue + agency/short name before a boundary; "
+            "a quoted or bracketed agency or media office alone after a sentence, not the "
+            "subject of what follows"),
+    _inline("source", "... . المصدر: سكاي نيوز عربية",
+            "at a sentence start, up to 5 words before a boundary"),
+    _inline("subscribe", "اشترك في نشرتنا البريدية ليصلك كل جديد.",
+            "a subscribe verb with a second-person/site object (بريدك، نشرتنا، قناتنا)"),
+    _inline("cookie", "يستخدم هذا الموقع ملفات تعريف الارتباط... موافق",
+            "a site cue and a cookie/privacy term in one sentence, with its buttons"),
+    _inline("footer", "للتواصل مع الكاتب: a@b.com | أرسل رسالة SMS تبدأ بالرمز ...",
+            "a contact cue, then every e-mail, number, operator and SMS word after it; a "
+            "paragraph-final run of those alone"),
+    _inline("stamp", "آخر تحديث: 10:41 صباحا | نشر في 12/05/2024",
+            "an updated/published cue followed by dates and times only"),
     Rule("learned", "learned", None, "...المزيد (aawsat, 3 of 116 articles)",
          note="recurs across one source's articles and does not read as news "
          "(translate/cleaning/boilerplate.py)"),
