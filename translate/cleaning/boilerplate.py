@@ -37,7 +37,7 @@ from arabic_digest.translate.cleaning.options import CleanedArticle
 from arabic_digest.translate.cleaning.rules import BY_SCOPE
 from arabic_digest.translate.cleaning.spans import Span
 
-__all__ = ["BoilerplateLearner", "Learned", "reads_as_news", "unit_key", "units"]
+__all__ = ["BoilerplateLearner", "Learned", "news_reason", "unit_key", "units"]
 
 LEARNED_VERSION = 2
 MAX_UNIT_WORDS = 20  # words with a letter or digit (a menu line of headlines runs long)
@@ -175,11 +175,6 @@ def news_reason(text: str) -> str | None:
     if n >= 3 and share >= 0.3:
         return "prose"
     return None
-
-
-def reads_as_news(text: str) -> bool:
-    """Whether a recurring span is news (kept) rather than template (learned)."""
-    return news_reason(text) is not None
 
 
 @dataclass(frozen=True)
