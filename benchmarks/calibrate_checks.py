@@ -4,7 +4,7 @@
 
 Every NTREX-128 dev pair (1005 human-translated news sentences, ar -> en) is taken as a correct
 translation, so every flag there is a false positive. The Arabic side goes through the
-pipeline's line normalisation first (translate.clean.normalize_line), as in a run. Prints the
+pipeline's line normalisation first (benchmarks/ntrex.py), as in a run. Prints the
 count and rate of flagged pairs per check (target: at most 2% each; tests/test_flags.py holds
 it); --show also lists the flagged pairs. As a check that the checks still see something,
 `caught` is the share of pairs with a number (or Latin token) whose corrupted reference is
@@ -21,22 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from arabic_digest.translate.cleaning.clean import normalize_line  # noqa: E402
 from arabic_digest.translate.flags import latin_lost, numbers  # noqa: E402
 from arabic_digest.translate.latin import latin_tokens  # noqa: E402
+
+from benchmarks.ntrex import SHARED_DATA, dev_pairs  # noqa: E402
 
 CHECKS = {"numbers": numbers, "latin_lost": latin_lost}
 
 
-def read_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").removesuffix("\n").split("\n")
-
-
 def measure(data: Path) -> dict:
-    ar = [normalize_line(line) for line in read_lines(data / "ntrex-ar-en-dev.ar")]
-    en = read_lines(data / "ntrex-ar-en-dev.en")
-    if len(ar) != len(en):
-        raise SystemExit(f"not line-aligned: {len(ar)} Arabic vs {len(en)} English lines")
+    ar, en = dev_pairs(data)
     result: dict = {"pairs": len(ar)}
     for name, check in CHECKS.items():
         fired = [(i, d) for i, (a, e) in enumerate(zip(ar, en)) if (d := check(a, e))]
@@ -73,11 +67,10 @@ def _caught(ar: list[str], en: list[str], name: str) -> dict:
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if a != "--show"]
-    root = Path(__file__).resolve().parents[1]
-    data = Path(args[0]) if args else root.parent / "shared" / "data"
+    data = Path(args[0]) if args else SHARED_DATA
     result = measure(data)
     if "--show" in sys.argv:
-        ar, en = read_lines(data / "ntrex-ar-en-dev.ar"), read_lines(data / "ntrex-ar-en-dev.en")
+        ar, en = dev_pairs(data, normalized=False)
         for name in CHECKS:
             for line, detail in zip(result[name]["lines"], result[name]["details"]):
                 print(f"{name} line {line}: {detail}\n  ar: {ar[line - 1]}\n  en: {en[line - 1]}",

@@ -3,7 +3,7 @@
     python benchmarks/calibrate_length_ratio.py [DATA_DIR]
 
 DATA_DIR defaults to ../shared/data. The Arabic side goes through the same line normalisation
-as the pipeline (translate.clean.normalize_line), since flags compare cleaned segments with their
+as the pipeline (benchmarks/ntrex.py), since flags compare cleaned segments with their
 translations. Prints the mean, median and the 0.5-99.5 percentile band of English/Arabic
 non-space character ratios, the constants in translate/flags.py.
 """
@@ -16,26 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from arabic_digest.translate.cleaning.clean import normalize_line  # noqa: E402
 from arabic_digest.translate.flags import calibrate_length_ratio  # noqa: E402
 
-
-def read_lines(path: Path) -> list[str]:
-    # split("\n"), not splitlines(): the files are line-aligned on \n only.
-    return path.read_text(encoding="utf-8").removesuffix("\n").split("\n")
+from benchmarks.ntrex import SHARED_DATA, dev_pairs  # noqa: E402
 
 
 def calibrate(data: Path) -> dict:
-    ar = [normalize_line(line) for line in read_lines(data / "ntrex-ar-en-dev.ar")]
-    en = read_lines(data / "ntrex-ar-en-dev.en")
-    if len(ar) != len(en):
-        raise SystemExit(f"not line-aligned: {len(ar)} Arabic vs {len(en)} English lines")
-    return calibrate_length_ratio(ar, en)
+    return calibrate_length_ratio(*dev_pairs(data))
 
 
 def main() -> None:
-    root = Path(__file__).resolve().parents[1]
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else root.parent / "shared" / "data"
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED_DATA
     result = calibrate(data)
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
                       for k, v in result.items()}, indent=2))

@@ -28,7 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article, normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.clean import clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.normalize import normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.options import CleanOptions  # noqa: E402
 
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402
 from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate  # noqa: E402

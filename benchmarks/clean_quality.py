@@ -55,12 +55,9 @@ from arabic_digest.translate.cleaning.boilerplate import (  # noqa: E402
     BoilerplateLearner,
     Learned,
 )
-from arabic_digest.translate.cleaning.clean import (  # noqa: E402
-    CleanedArticle,
-    CleanOptions,
-    clean_article,
-    normalize_line,
-)
+from arabic_digest.translate.cleaning.clean import clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.normalize import normalize_line  # noqa: E402
+from arabic_digest.translate.cleaning.options import CleanedArticle, CleanOptions  # noqa: E402
 from arabic_digest.translate.segment import segment_paragraph  # noqa: E402
 
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs  # noqa: E402

@@ -29,14 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.clean import clean_article  # noqa: E402
+from arabic_digest.translate.cleaning.options import CleanOptions  # noqa: E402
 
-from arabic_digest.pipeline.stories import (  # noqa: E402
-    StoryGrouper,
-    StoryOptions,
-    _Union,
-    words,
-)
+from arabic_digest.pipeline.stories import StoryGrouper, StoryOptions, _Union, words  # noqa: E402
 
 DAY = ROOT.parent / "shared" / "data" / "saudinewsnet-2015-08-09.jsonl"
 LABELS = Path(__file__).with_name("stories_labels.tsv")

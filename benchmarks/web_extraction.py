@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from arabic_digest.translate.cleaning.boilerplate import BoilerplateLearner
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 from arabic_digest.inputs.pagemeta import decode_html
 from arabic_digest.inputs.pages import (

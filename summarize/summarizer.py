@@ -17,6 +17,7 @@ from arabic_digest.summarize.families import (
     strip_preamble,
 )
 from arabic_digest.summarize.prompts import PromptTemplate, load_prompt
+from arabic_digest.translate.hub import offline_hint, resolve_device
 
 DEFAULT_SUMMARIZATION_MODEL = "sshleifer/distilbart-cnn-12-6"
 
@@ -50,16 +51,6 @@ class Summarizer(Protocol):
                   titles: Sequence[str | None] | None = None) -> list[Summary]: ...
 
     def settings(self) -> dict[str, Any]: ...
-
-
-def _device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise SummarizerLoadError("--device cuda was asked for, but torch sees no CUDA device")
-    return device
 
 
 def encoder_decoder_lengths(g: Any, min_length: int | None, max_length: int | None,
@@ -101,13 +92,7 @@ WORDS_PER_TOKEN = 0.75
 
 
 def _load_error(model: str, exc: BaseException) -> SummarizerLoadError:
-    return SummarizerLoadError(
-        f"could not load summarization model {model!r}. To work offline, pass a local "
-        "folder (--summarization-model PATH), or download it once with internet access "
-        f"(`arabic-digest models download {model}`, or `hf download {model}`) and run with "
-        "HF_HUB_OFFLINE=1; or use --no-summary. "
-        f"({type(exc).__name__}: {exc})"
-    )
+    return SummarizerLoadError(f"{offline_hint(model, summary=True)} ({type(exc).__name__}: {exc})")
 
 
 class TransformersSummarizer:
@@ -142,7 +127,7 @@ class TransformersSummarizer:
             raise _load_error(model, exc) from exc
         self.family = detect_family(config)
         self.prompt = self._prompt(prompt)
-        self.device = _device(device)
+        self.device = resolve_device(device, SummarizerLoadError)
         try:
             self.tokenizer = self._load_tokenizer(model)
             auto = AutoModelForCausalLM if self.family == CHAT else AutoModelForSeq2SeqLM

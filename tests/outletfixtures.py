@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import tomllib
-from arabic_digest.translate.cleaning.clean import clean_article, normalize_line
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.normalize import normalize_line
 
 from tests.modelfactory import shared_data_dir
 

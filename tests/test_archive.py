@@ -89,7 +89,7 @@ def test_folding_finds_a_word_spelt_another_way() -> None:
     # ...and the query gets the cleaner's normalisation first (Eastern digits, keheh).
     assert fold_query("٢٨٤ کتاب") == "284 كتاب"
     # Cleaning itself keeps every form (Opus-MT reads them).
-    from arabic_digest.translate.cleaning.clean import normalize_line
+    from arabic_digest.translate.cleaning.normalize import normalize_line
     assert normalize_line("أعلنت وزارة مستشفى") == "أعلنت وزارة مستشفى"
 
 

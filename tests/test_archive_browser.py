@@ -23,7 +23,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 from arabic_digest.archive import fold_arabic
 from tests.test_report_browser import HOSTILE, browser_page, chromium

@@ -14,14 +14,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.cleaning.clean import (
-    RULES,
-    CleanOptions,
-    _unescape,
-    clean_article,
-    normalize,
-    normalize_line,
-)
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.normalize import _unescape, normalize, normalize_line
+from arabic_digest.translate.cleaning.options import CleanOptions
+from arabic_digest.translate.cleaning.rules import RULES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import example as hypothesis_example
 from hypothesis import strategies as st

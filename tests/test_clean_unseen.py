@@ -17,16 +17,13 @@ import pytest
 from arabic_digest.translate.cleaning.boilerplate import (
     BoilerplateLearner,
     Learned,
-    reads_as_news,
+    news_reason,
     units,
 )
-from arabic_digest.translate.cleaning.clean import (
-    CleanOptions,
-    clean_article,
-    normalize,
-    normalize_line,
-)
+from arabic_digest.translate.cleaning.clean import clean_article
 from arabic_digest.translate.cleaning.inline import find_spans
+from arabic_digest.translate.cleaning.normalize import normalize, normalize_line
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 from arabic_digest.inputs.language import identify
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions
@@ -234,7 +231,7 @@ def test_learner_learns_template_and_keeps_recurring_news() -> None:
     ("وتعهدت السلطات المحلية بمتابعة الملف عن قرب.", True),
 ])
 def test_reads_as_news(text: str, news: bool) -> None:
-    assert reads_as_news(text) is news
+    assert (news_reason(text) is not None) is news
 
 
 def test_template_lines_glued_into_paragraphs_are_learned() -> None:
@@ -343,7 +340,7 @@ def test_v3_keeps_every_sentence_v1_kept(shared_data: Path) -> None:
             # (which names an agency, so it would read as wire news were it learned)
             learned_out = [r for r in c.removed if r["kind"] in
                            ("learned", "credit", "image_credit", "byline", "contact", "tags")]
-            assert learned_out and all(r["kind"] == "image_credit" or not reads_as_news(r["text"])
+            assert learned_out and all(r["kind"] == "image_credit" or news_reason(r["text"]) is None
                                        for r in learned_out), aid
             assert len(missing) <= len(learned_out), aid
             lost[name] += len(missing)
@@ -464,7 +461,7 @@ def test_glued_share_labels_and_sentence_like_footers_are_learned(fixture_articl
     for s in learned.sources:
         assert len(s.openings) == 1 and s.openings[0].docs == s.articles, s.source
         footers = [u for u in s.boilerplate if "closes" in u.evidence]
-        assert footers and all(reads_as_news(u.text) for u in footers), s.source
+        assert footers and all(news_reason(u.text) is not None for u in footers), s.source
         assert not s.news, s.source
     plain = [clean_article(a.text, a.title) for a in v3]
     options = CleanOptions(learned=learned)

@@ -287,7 +287,7 @@ def test_a_run_reads_each_input_once(tmp_path: Path, rows: list[dict], fast_mari
     assert m["counts"]["passed_over"]["request"] == len(rows)
     monkeypatch.undo()
     # What the replay learned is what reading the inputs directly learns.
-    from arabic_digest.translate.cleaning.clean import CleanOptions
+    from arabic_digest.translate.cleaning.options import CleanOptions
 
     from arabic_digest.pipeline.boilerplate_pass import learn_boilerplate
 

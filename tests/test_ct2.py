@@ -133,7 +133,7 @@ def test_greedy_scores_equal_the_transformers_teacher_forced_scores(
     for g, w in zip(got, want):
         assert g.score == pytest.approx(w.score, abs=1e-3)
     retry = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
-    tok, options = ct2.tokenizer, ct2._options(retry)
+    tok, options = ct2.tokenizer, ct2._ct2_options(ct2._config(retry))
     for text, hyp in zip(texts[:3], ct2.translate_scored(texts[:3], retry)):
         src = tok.convert_ids_to_tokens(tok(text)["input_ids"])
         bound = max_new_tokens_for(len(src), ct2.ratio, ct2.offset, ct2.limit)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.cleaning.clean import normalize_line
+from arabic_digest.translate.cleaning.normalize import normalize_line
 from arabic_digest.translate.flags import (
     LENGTH_RATIO_BAND,
     LENGTH_RATIO_MEAN,

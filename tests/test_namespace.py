@@ -24,8 +24,8 @@ def test_the_wheel_holds_only_arabic_digest(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names}
     assert {t for t in top if not t.endswith(".dist-info")} == {"arabic_digest"}
-    for shipped in ("arabic_digest/translate/clean.py", "arabic_digest/summarize/chunking.py",
-                    "arabic_digest/prompts/news-digest.txt",
+    for shipped in ("arabic_digest/translate/cleaning/clean.py",
+                    "arabic_digest/summarize/chunking.py", "arabic_digest/prompts/news-digest.txt",
                     "arabic_digest/templates/report.html.j2", "arabic_digest/py.typed"):
         assert shipped in names
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from arabic_digest.translate.cleaning.clean import CLEANING_VERSION
+from arabic_digest.translate.cleaning.options import CLEANING_VERSION
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from arabic_digest.translate.cleaning.clean import CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.options import CleanOptions
 from markdown_it import MarkdownIt
 
 from arabic_digest.inputs.readers import Article

@@ -13,7 +13,6 @@ its first try (see `search_score_differs`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +75,10 @@ class CT2Translator(Seq2SeqTranslator):
         return {"device": self.device, "compute_type": self.compute_type,
                 "threads": self.threads or "all", "converted": self.converted}
 
-    def _options(self, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-        """CTranslate2's decoding options for the run's settings and this call's overrides."""
-        return self._ct2_options(self._config(overrides))
-
     @staticmethod
     def _ct2_options(g: Any) -> dict[str, Any]:
+        """CTranslate2's decoding options for a generation config (the run's settings and a
+        call's overrides: Seq2SeqTranslator._config)."""
         return {"beam_size": int(g.num_beams or 1),
                 "no_repeat_ngram_size": int(g.no_repeat_ngram_size or 0),
                 "repetition_penalty": float(g.repetition_penalty or 1.0),

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from arabic_digest.translate.cleaning.clean import normalize_line
+from arabic_digest.translate.cleaning.normalize import normalize_line
 
 __all__ = ["Glossary", "GlossaryError", "Term", "load_glossary", "parse_glossary"]
 

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from arabic_digest.translate.hub import offline_hint, resolve_device
+
 DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-ar-en"
 
 
@@ -78,25 +80,6 @@ def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
     if current:
         batches.append(current)
     return batches
-
-
-def resolve_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelLoadError("--device cuda was asked for, but torch sees no CUDA device")
-    return device
-
-
-def offline_hint(model: str) -> str:
-    return (
-        f"could not load model {model!r}. To work offline, pass a local folder "
-        "(--translation-model/--summarization-model PATH), or download the model once with "
-        f"internet access (`arabic-digest models download {model}`, or `hf download {model}`) "
-        "and run with HF_HUB_OFFLINE=1 so the cached copy is used."
-    )
 
 
 def max_new_tokens_for(src_tokens: int, ratio: float, offset: int, limit: int,
@@ -333,7 +316,7 @@ class TransformersTranslator(Seq2SeqTranslator):
         from transformers import AutoModelForSeq2SeqLM
 
         self._torch = torch
-        self.device = resolve_device(device)
+        self.device = resolve_device(device, ModelLoadError)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(model).to(self.device).eval()
         self.start = self.model.config.decoder_start_token_id
 

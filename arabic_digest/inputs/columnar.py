@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from arabic_digest.inputs.readers import Article, Fields, ReadOptions, Source, article_from_mapping
+from arabic_digest.inputs.articles import Article, Fields, ReadOptions, article_from_mapping
+from arabic_digest.inputs.readers import Source
 
 BATCH_ROWS = 1024  # rows converted to Python at a time
 

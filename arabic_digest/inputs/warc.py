@@ -18,10 +18,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from arabic_digest.inputs.articles import Article, Fields, ReadOptions, one_page, read_error
 from arabic_digest.inputs.compressed import open_binary, split_suffix
 from arabic_digest.inputs.pagemeta import decode_html
 from arabic_digest.inputs.pages import extract_page, is_probably_arabic_page
-from arabic_digest.inputs.readers import Article, Fields, ReadOptions, Source, _err, _one_page
+from arabic_digest.inputs.readers import Source
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -34,7 +35,7 @@ def _passed(src: Source, offset: int, reason: str) -> Article:
 
 def _broken(src: Source, offset: int, why: str) -> Article:
     at = f"{src.label}@{offset}"
-    return Article(at, None, None, {"path": str(src.path)}, at, _err(
+    return Article(at, None, None, {"path": str(src.path)}, at, read_error(
         "CorruptRecord", f"{src.label}: truncated or corrupt record at byte offset {offset} "
         f"({why}); the records before it are kept"))
 
@@ -104,7 +105,7 @@ def _page(src: Source, record: Any, body: bytes, offset: int, opts: ReadOptions,
             "path": str(src.path)}
     if most is not None and len(body) > most:
         meta["text_chars"] = len(body)
-        return Article(url, None, None, meta, origin, _err(
+        return Article(url, None, None, meta, origin, read_error(
             "ArticleTooLong", f"{origin}: a page of over {most} bytes is over "
             f"--max-article-chars {opts.max_article_chars}; raise the limit to process it"))
     ctype = record.http_headers.get_header("Content-Type") if record.http_headers else None
@@ -114,7 +115,7 @@ def _page(src: Source, record: Any, body: bytes, offset: int, opts: ReadOptions,
     if not is_probably_arabic_page(dec.text):
         return _passed(src, offset, "not_arabic")
     page = extract_page(dec.text, url)
-    art = _one_page(url, origin, page.text, page.title, dec.encoding, opts,
+    art = one_page(url, origin, page.text, page.title, dec.encoding, opts,
                     {**meta, "converted_from": "html", **page.meta, "url": url})
     art.removed = page.removed
     return art

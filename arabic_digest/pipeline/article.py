@@ -23,7 +23,7 @@ from arabic_digest.records import (
     translation_part,
 )
 from arabic_digest.summarize.summarizer import Summarizer
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 from arabic_digest.translate.glossary import Glossary
 from arabic_digest.translate.segment import Segment, segment_paragraph
 from arabic_digest.translate.translator import Translator

@@ -12,12 +12,12 @@ from arabic_digest.summarize.ct2 import CT2Summarizer
 from arabic_digest.summarize.loading import build_summarizer, is_lead
 from arabic_digest.summarize.summarizer import Summarizer, SummarizerLoadError
 from arabic_digest.translate.ct2 import CT2Translator
+from arabic_digest.translate.hub import offline_hint
 from arabic_digest.translate.translator import (
     CachedTranslator,
     ModelLoadError,
     TransformersTranslator,
     Translator,
-    offline_hint,
 )
 
 

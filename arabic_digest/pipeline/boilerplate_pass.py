@@ -22,7 +22,7 @@ from typing import Any
 from arabic_digest.inputs.readers import Article, Fields, ReadOptions, read_inputs
 from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.translate.cleaning.boilerplate import BoilerplateLearner
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 
 def learns(options: CleanOptions, inputs: Sequence[str]) -> bool:

@@ -9,26 +9,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arabic_digest.inputs.language import NAMES
-from arabic_digest.inputs.readers import (
+from arabic_digest.inputs.articles import (
     ID_FIELDS,
     TEXT_FIELDS,
     TITLE_FIELDS,
     Fields,
     ReadOptions,
-    _open_lines,
-    _pick,
+    pick,
+)
+from arabic_digest.inputs.compressed import split_suffix
+from arabic_digest.inputs.language import NAMES
+from arabic_digest.inputs.lines import open_lines
+from arabic_digest.inputs.readers import (
     check_inputs,
     input_format,
     input_sources,
     passed_over_line,
     source_articles,
-    split_suffix,
 )
 from arabic_digest.inputs.screening import judge_language
 from arabic_digest.pipeline.preparation import prepare_text
 from arabic_digest.text import plural, sanitize, terminal_safe
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 
 EXAMPLES = 3  # origins listed per kind of problem
 
@@ -72,7 +74,7 @@ def _detected_fields(path: Path, fields: Fields, opts: ReadOptions) -> dict[str,
     keys: list[str] | None = None
     try:
         if suffix in (".jsonl", ".ndjson"):
-            _, lines = _open_lines(path, opts, 1 << 20)
+            _, lines = open_lines(path, opts, 1 << 20)
             for line in lines:
                 if not isinstance(line, tuple) and line.text.strip():
                     obj = json.loads(line.text)
@@ -81,7 +83,7 @@ def _detected_fields(path: Path, fields: Fields, opts: ReadOptions) -> dict[str,
         elif suffix in (".csv", ".tsv"):
             import csv
 
-            _, lines = _open_lines(path, opts)
+            _, lines = open_lines(path, opts)
             first = next((ln for ln in lines if not isinstance(ln, tuple)), None)
             if first is not None:
                 delim = "\t" if suffix == ".tsv" else ","
@@ -92,9 +94,9 @@ def _detected_fields(path: Path, fields: Fields, opts: ReadOptions) -> dict[str,
         return {}
     if keys is None:
         return {}
-    return {"text": _pick(keys, fields.text, TEXT_FIELDS),
-            "title": _pick(keys, fields.title, TITLE_FIELDS),
-            "id": _pick(keys, fields.id, ID_FIELDS)}
+    return {"text": pick(keys, fields.text, TEXT_FIELDS),
+            "title": pick(keys, fields.title, TITLE_FIELDS),
+            "id": pick(keys, fields.id, ID_FIELDS)}
 
 
 def check(inputs: list[str], fields: Fields | None = None,

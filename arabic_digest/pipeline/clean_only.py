@@ -14,8 +14,9 @@ from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
 from arabic_digest.pipeline.boilerplate_pass import boilerplate_manifest, learn_boilerplate
 from arabic_digest.pipeline.spec import default_output
 from arabic_digest.records import RecordFile, write_json_atomic
-from arabic_digest.translate.cleaning.clean import CleanOptions
-from arabic_digest.translate.translator import ModelLoadError, offline_hint
+from arabic_digest.translate.cleaning.options import CleanOptions
+from arabic_digest.translate.hub import offline_hint
+from arabic_digest.translate.translator import ModelLoadError
 
 
 def tokenizer_counter(name: str) -> Callable[[str], int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS
+from arabic_digest.inputs.articles import DEFAULT_MAX_ARTICLE_CHARS
 from arabic_digest.pipeline.presets import DEFAULT_PRESET, PRESETS, describe
 from arabic_digest.summarize.length import LENGTH_PRESETS
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
-from arabic_digest.inputs.readers import Article
+from arabic_digest.inputs.articles import Article
 from arabic_digest.text import removed_entry, sanitize
-from arabic_digest.translate.cleaning.clean import CleanedArticle, CleanOptions, clean_article
+from arabic_digest.translate.cleaning.clean import clean_article
+from arabic_digest.translate.cleaning.options import CleanedArticle, CleanOptions
 
 SOURCE_FIELDS = ("outlet", "site", "publisher", "source_name", "newspaper", "domain")
 URL_FIELDS = ("url", "link", "source_url", "href")

@@ -20,7 +20,7 @@ from arabic_digest.pipeline.presets import DEFAULT_PRESET, overridden
 from arabic_digest.pipeline.stories import StoryOptions
 from arabic_digest.summarize.length import SummaryLength
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 from arabic_digest.translate.glossary import Glossary
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 

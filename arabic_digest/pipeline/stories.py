@@ -362,7 +362,7 @@ def first_pass(items: Iterable[Any], clean_options: Any = None,
     duplicate id, is passed over), cleaned as `pipeline.prepare` cleans them."""
     from arabic_digest.inputs.readers import Article
     from arabic_digest.pipeline.preparation import prepare_text
-    from arabic_digest.translate.cleaning.clean import CleanOptions
+    from arabic_digest.translate.cleaning.options import CleanOptions
 
     clean_options = clean_options or CleanOptions()
     grouper = StoryGrouper(options)

@@ -31,16 +31,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from arabic_digest.translate.cleaning.clean import (
-    _BY_SCOPE,
-    AGENCIES,
-    CleanedArticle,
-    normalize_line,
-)
-from arabic_digest.translate.cleaning.inline import REPORT_VERBS
+from arabic_digest.translate.cleaning.inline import AGENCIES, REPORT_VERBS
+from arabic_digest.translate.cleaning.normalize import normalize_line
+from arabic_digest.translate.cleaning.options import CleanedArticle
+from arabic_digest.translate.cleaning.rules import BY_SCOPE
 from arabic_digest.translate.cleaning.spans import Span
 
-__all__ = ["BoilerplateLearner", "Learned", "reads_as_news", "unit_key", "units"]
+__all__ = ["BoilerplateLearner", "Learned", "news_reason", "unit_key", "units"]
 
 LEARNED_VERSION = 2
 MAX_UNIT_WORDS = 20  # words with a letter or digit (a menu line of headlines runs long)
@@ -135,7 +132,7 @@ def _edge_ok(gram: str) -> bool:
     """Whether a recurring opening/closing n-gram may be template (not a dateline, not wire)."""
     if not any(ch.isalpha() for ch in gram):
         return False  # a bare "." or number
-    if news_reason(gram) == "wire" or any(c.regex.match(gram + " x") for c in _BY_SCOPE["head"]):
+    if news_reason(gram) == "wire" or any(c.regex.match(gram + " x") for c in BY_SCOPE["head"]):
         return False
     if _REPORT_START.match(gram):  # "أعلنت ..." opens many reports: the news's first word
         return False
@@ -162,7 +159,7 @@ def news_reason(text: str) -> str | None:
     complete sentence with function words) protect a span however often it recurs; "prose"
     (dense with function words) protects it only below HIGH_SHARE of its source's articles.
     """
-    if _AGENCY_RE.search(text) or any(c.regex.match(text) for c in _BY_SCOPE["head"]):
+    if _AGENCY_RE.search(text) or any(c.regex.match(text) for c in BY_SCOPE["head"]):
         return "wire"  # wire datelines and agency names recur because they are news
     words = _AR_WORD.findall(text)
     if not words:
@@ -178,11 +175,6 @@ def news_reason(text: str) -> str | None:
     if n >= 3 and share >= 0.3:
         return "prose"
     return None
-
-
-def reads_as_news(text: str) -> bool:
-    """Whether a recurring span is news (kept) rather than template (learned)."""
-    return news_reason(text) is not None
 
 
 @dataclass(frozen=True)

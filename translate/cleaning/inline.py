@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from arabic_digest.translate.cleaning.codelex import code_spans as lexed_code_spans
+from arabic_digest.translate.cleaning.codelex import code_spans
 from arabic_digest.translate.cleaning.spans import Span
 
 __all__ = ["DETECTORS", "Span", "find_spans"]
@@ -29,16 +29,27 @@ AR = "\u0621-\u064a\u0671-\u06d3"  # Arabic letters
 _ARABIC_RE = re.compile(f"[{AR}]")
 
 
+def _matches(kind: str, regex: re.Pattern[str]) -> Callable[[str], list[Span]]:
+    """A detector whose spans are the matches of one pattern."""
+    def spans(text: str) -> list[Span]:
+        return [Span(kind, m.start(), m.end()) for m in regex.finditer(text)]
+    return spans
 
 
-# ---------------------------------------------------------------------------
-# Code: CSS, JavaScript, JSON
-# ---------------------------------------------------------------------------
+def _extended(kind: str, regex: re.Pattern[str], more: re.Pattern[str], *, from_start: bool
+              ) -> Callable[[str], list[Span]]:
+    """A detector whose spans are the matches of `regex`, each reaching as far as `more`
+    matches from the match's start (`from_start`) or end, where it does."""
+    def spans(text: str) -> list[Span]:
+        out = []
+        for m in regex.finditer(text):
+            further = more.match(text, m.start() if from_start else m.end())
+            out.append(Span(kind, m.start(), further.end() if further else m.end()))
+        return out
+    return spans
 
-def code_spans(text: str) -> list[Span]:
-    return lexed_code_spans(text)
 
-
+# Code (CSS, JavaScript, JSON) is found by codelex.py (code_spans).
 # HTML left in the text: any well-formed tag, attribute runs, entities that lost their ";".
 _ATTR = r"[\w:-]+(?: ?= ?(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>\"']+))?"
 _HTML_RE = re.compile(
@@ -47,9 +58,7 @@ _HTML_RE = re.compile(
     r"&(?:nbsp|quot|amp|lt|gt|raquo|laquo|hellip|mdash|ndash|rsquo|lsquo|rdquo|ldquo)(?![;\w])"
 )
 
-
-def html_spans(text: str) -> list[Span]:
-    return [Span("markup", m.start(), m.end()) for m in _HTML_RE.finditer(text)]
+html_spans = _matches("markup", _HTML_RE)
 
 
 # ---------------------------------------------------------------------------
@@ -169,14 +178,8 @@ _READ_RE = re.compile(
 )
 _READ_HEAD_RE = re.compile(rf"(?<![\w])(?:{_READ_HEAD}) ?:?")
 
-
-def read_also_spans(text: str) -> list[Span]:
-    spans = []
-    for m in _READ_HEAD_RE.finditer(text):
-        full = _READ_RE.match(text, m.start())
-        end = full.end() if full else m.end()  # no clear end: only the header goes
-        spans.append(Span("read_also", m.start(), end))
-    return spans
+# the header, then its headline(s) where READ_RE sees a clear end (else the header alone)
+read_also_spans = _extended("read_also", _READ_HEAD_RE, _READ_RE, from_start=True)
 
 
 CREDIT_HEAD = (
@@ -188,7 +191,7 @@ CREDIT_SOURCES = (
     r"فرانس ?برس|الأناضول|أرشيفية|ارشيفية|أرشيف|الأرشيف|إنترنت|الإنترنت|متداولة|مواقع التواصل|"
     r"وكالات|تعبيرية|توضيحية|واس"
 )
-# news agencies by name and initials; also the datelines' agencies (clean.py)
+# news agencies by name and initials; also the datelines' agencies (rules.py)
 AGENCIES = (
     r"CNN|BBC|AFP|AP|Reuters|RT|DPA|رويترز|سبوتنيك|أ ?ف ?ب|ا ?ف ?ب|أ\.ف\.ب|فرانس ?برس|"
     r"د ?ب ?أ|د\.ب\.أ|الأناضول|واس|وام|قنا|كونا|بنا|سانا|سبأ|واج|وات|ومع|بترا|وفا|معا|"
@@ -238,9 +241,7 @@ _SOURCE_RE = re.compile(
     rf"{_UNIT_END}"
 )
 
-
-def source_spans(text: str) -> list[Span]:
-    return [Span("source", m.start(), m.end()) for m in _SOURCE_RE.finditer(text)]
+source_spans = _matches("source", _SOURCE_RE)
 
 
 _SUBSCRIBE_RE = re.compile(
@@ -252,9 +253,7 @@ _SUBSCRIBE_RE = re.compile(
     r"(?: ?(?:اشترك|اشترك الآن|Subscribe|إرسال|أرسل))?"
 )
 
-
-def subscribe_spans(text: str) -> list[Span]:
-    return [Span("subscribe", m.start(), m.end()) for m in _SUBSCRIBE_RE.finditer(text)]
+subscribe_spans = _matches("subscribe", _SUBSCRIBE_RE)
 
 
 _COOKIE_TERM = r"ملفات تعريف الارتباط|ملفات الارتباط|الكوكيز|كوكيز|cookies|Cookies"
@@ -275,16 +274,8 @@ _COOKIE_RE = re.compile(
 )
 _BUTTON_RUN = re.compile(rf" ?(?:(?:{_BUTTONS})(?![\w]) ?)+")
 
-
-def cookie_spans(text: str) -> list[Span]:
-    spans = []
-    for m in _COOKIE_RE.finditer(text):
-        end = m.end()
-        b = _BUTTON_RUN.match(text, end)
-        if b:
-            end = b.end()
-        spans.append(Span("cookie", m.start(), end))
-    return spans
+# the notice, then the buttons right after it
+cookie_spans = _extended("cookie", _COOKIE_RE, _BUTTON_RUN, from_start=False)
 
 
 # Contact footers of columns: "for the writer: e-mail", "send an SMS starting with code N to
@@ -344,9 +335,7 @@ _STAMP_RE = re.compile(
     rf"(?:{_DATETIME})(?:(?: ?[-,،|] ?| )(?:{_DATETIME}))*"
 )
 
-
-def stamp_spans(text: str) -> list[Span]:
-    return [Span("stamp", m.start(), m.end()) for m in _STAMP_RE.finditer(text)]
+stamp_spans = _matches("stamp", _STAMP_RE)
 
 
 def _has_letters(s: str) -> bool:
