@@ -26,7 +26,13 @@ from arabic_digest.archive.fold import (
     mark_words,
     query_words,
 )
-from arabic_digest.archive.row import ARTICLE_COLUMNS, FROM_ARTICLES, OUTLET_CHARS, ArticleRow
+from arabic_digest.archive.row import (
+    ARTICLE_COLUMNS,
+    FROM_ARTICLES,
+    OUTLET_CHARS,
+    ArticleRow,
+    run_id,
+)
 from arabic_digest.archive.store import budget, load_record
 from arabic_digest.text import cut, cut_at
 
@@ -221,15 +227,15 @@ RUN_PREFIX = 8  # the fewest characters of a run id that `?run=` takes for the w
 
 
 def runs_named(conn: sqlite3.Connection, name: str) -> list[int]:
-    """The runs (their keys) that `name` names: a run id (the run's identity hash, as
-    ArticleRow.run_id and the API's `run_id` give it), at least RUN_PREFIX characters from the
+    """The runs (their keys) that `name` names: a run id (row.run_id, as ArticleRow.run_id
+    and the API's `run_id` give it), at least RUN_PREFIX characters from the
     start of one, or an output file indexed from the run, by its name or its path."""
     name = name.strip()
     if not name:
         return []
-    found = {r[0] for r in conn.execute(
-        "SELECT key FROM runs WHERE identity_hash = ? OR (length(?) >= ? AND "
-        "substr(identity_hash, 1, length(?)) = ?)", (name, name, RUN_PREFIX, name, name))}
+    found = {key for key, digest in conn.execute("SELECT key, identity_hash FROM runs")
+             if run_id(digest) == name or digest == name
+             or (len(name) >= RUN_PREFIX and run_id(digest).startswith(name))}
     found |= {run for path, run in conn.execute("SELECT path, run FROM files")
               if path == name or PurePath(path).name == name}
     return sorted(found)
@@ -447,13 +453,14 @@ def _concordance(conn: sqlite3.Connection, phrase: str, words: list[str],
         [expr, *args, limit, offset]).fetchall()
     phrase_folded = " ".join(words)
     lines = []
-    for art, rid, run, run_id, outlet, day, n, ar, en, flagged in rows:
+    for art, rid, run, run_hash, outlet, day, n, ar, en, flagged in rows:
         # Numbers and Latin tokens the Arabic carries as they are mark themselves too.
         same = [t for t in EN_WORD.findall(ar[:SNIPPET_WINDOW]) if t.lower() not in STOP_WORDS]
         # Each side is shown around its first mark, so a page of very long sentences stays
         # small (the article page has them whole).
         lines.append(ConcordanceLine(
-            art, rid, run, run_id, cut(outlet, OUTLET_CHARS) if outlet else outlet, day, n,
+            art, rid, run, run_id(run_hash), cut(outlet, OUTLET_CHARS) if outlet else outlet,
+            day, n,
             around_first_mark(mark_words(ar[:SNIPPET_WINDOW], [phrase_folded], "ar"),
                               CONCORDANCE_CHARS),
             around_first_mark(_mark_en(en[:SNIPPET_WINDOW], rendered + same),

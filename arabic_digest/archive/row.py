@@ -22,6 +22,12 @@ OUTLET_CHARS = 200
 Sentence = tuple[int, "int | None", str, str, int]  # n, paragraph, ar, en, flagged
 
 
+def run_id(identity_hash: str) -> str:
+    """A run's id, as addresses carry it: its identity hash (sha1 of the manifest's identity,
+    or of the output file's path for an output without a manifest) in hex."""
+    return identity_hash.removeprefix("file:")
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
@@ -48,7 +54,7 @@ class ArticleRow:
     # Known once it is in the archive:
     key: int = 0  # the row's number (internal: an article's address is its id and run)
     run: str = ""  # the run's signature, for people
-    run_id: str = ""  # the run's identity hash: `?run=` of /articles/{id}
+    run_id: str = ""  # run_id(): `?run=` of /articles/{id}
     first_sentence: int | None = None
     last_sentence: int | None = None
     # Known only at indexing, from the record:
@@ -63,11 +69,11 @@ class ArticleRow:
         """A row of ARTICLE_COLUMNS. A row is a line of a list: its texts cut, so a page of
         rows stays small whatever a record holds (the article page shows them whole)."""
         (key, rid, status, outlet, date, day, story, role, title_en, title_ar, summary, flags,
-         kinds, segments, run, run_id, first, last) = row
+         kinds, segments, run, run_hash, first, last) = row
         return cls(rid, status, cut(outlet, OUTLET_CHARS) if outlet else outlet, date, day,
                    story, role, cut(title_en or "", HIT_CHARS), cut(title_ar or "", HIT_CHARS),
                    cut(summary or "", HIT_CHARS), flags, (kinds or "").split(), segments,
-                   key, run, run_id, first, last)
+                   key, run, run_id(run_hash), first, last)
 
     @classmethod
     def from_record(cls, rec: dict[str, Any]) -> ArticleRow:
