@@ -134,6 +134,13 @@ def test_json_api(client) -> None:
     assert c.get("/api/stories/none").status_code == 404
     conc = c.get("/api/concordance", params={"q": "الانتخابات"}).json()
     assert conc["total"] == 25 and "284" in conc["lines"][0]["en_marked"]
+    # The briefing's JSON: what its page shows, from the same view.
+    brief = c.get("/api/briefing", params={"day": "2024-03-02"}).json()
+    assert brief["day"] == "2024-03-02" and len(brief["stories"]) == PAGE
+    assert brief["total"] == 28 and brief["stats"]["articles"] == 80
+    lead = brief["stories"][0]["articles"][0]
+    assert c.get("/api/articles/" + quote(lead["id"], safe=""),
+                 params={"run": lead["run_id"]}).json()["key"] == lead["key"]
 
 
 def test_serves_localhost_by_default() -> None:

@@ -35,6 +35,7 @@ from arabic_digest.archive.query import (
     articles_by_id,
     briefing,
     concordance,
+    iter_archive_records,
     latest_day,
     recent_days,
     runs_named,
@@ -49,7 +50,6 @@ from arabic_digest.archive.store import (
     Busy,
     budget,
     connect,
-    iter_archive_records,
     load_record,
     verify,
 )

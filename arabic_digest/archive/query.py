@@ -6,10 +6,13 @@ that the web API and `search --json` share. Every query the views make is here, 
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
+import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -197,6 +200,13 @@ def _arabic_snippet(conn: sqlite3.Connection, hit: ArticleRow, expr: str,
     """The article's first sentence that matches, in its own spelling, the match marked."""
     text = (_first_sentence(conn, "sent_ar", hit, expr) or hit.title_ar)[:SNIPPET_WINDOW]
     return around_first_mark(mark_words(text, words, "ar"), SNIPPET_CHARS)
+
+
+def iter_archive_records(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every record in the archive with its run's signature, in index order."""
+    for blob, sig in conn.execute("SELECT a.record, r.signature FROM articles a "
+                                  "JOIN runs r ON r.key = a.run ORDER BY a.key"):
+        yield sig, json.loads(zlib.decompress(blob))
 
 
 def articles(conn: sqlite3.Connection, filters: Filters | None = None, limit: int = 50,

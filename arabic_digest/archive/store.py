@@ -184,10 +184,3 @@ def load_record(conn: sqlite3.Connection, key: int) -> dict[str, Any]:
     if row is None:
         raise KeyError(key)
     return json.loads(zlib.decompress(row[0]))
-
-
-def iter_archive_records(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every record in the archive with its run's signature, in index order."""
-    for blob, sig in conn.execute("SELECT a.record, r.signature FROM articles a "
-                                  "JOIN runs r ON r.key = a.run ORDER BY a.key"):
-        yield sig, json.loads(zlib.decompress(blob))

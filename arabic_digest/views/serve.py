@@ -262,7 +262,7 @@ def _filters(q: Any) -> Filters:
 def _query_with(params: Any, page: int) -> str:
     """The query string of `params` with another page (autoescaped where it is used)."""
     items = [(k, v) for k, v in (params.multi_items() if hasattr(params, "multi_items")
-                                 else params.items()) if k != "page" and v]
+                                 else params.items()) if k not in ("page", "offset") and v]
     return urlencode([*items, ("page", str(page))])
 
 
