@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -138,16 +137,13 @@ def measure(jsonl: Path, db: Path, base: list[dict], repeat_n: int) -> dict:
         longest = max(range(len(base)), key=lambda i: len(
             (base[i].get("translation") or {}).get("segments") or []))
         last = max(i for i in range(n - len(base), n) if i % len(base) == longest)
-        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        article_key = conn.execute("SELECT key FROM articles WHERE rid = ?",  # indexed late
-                                   (f"{base[longest]['id']}-{last}",)).fetchone()[0]
-        conn.close()
+        article_id = f"{base[longest]['id']}-{last}"  # indexed late
         pages = {
             "first page (briefing)": "/",
             f"English search '{en}'": "/search?lang=en&q=" + urllib.parse.quote(en),
             f"Arabic search '{variant(ar)}'": "/search?lang=ar&q=" + urllib.parse.quote(
                 variant(ar)),
-            "article page": f"/articles/{article_key}",
+            "article page": "/articles/" + urllib.parse.quote(article_id, safe=""),
             "concordance": "/concordance?q=" + urllib.parse.quote(variant(ar)),
             "API search": "/api/search?lang=ar&q=" + urllib.parse.quote(variant(ar)),
         }

@@ -228,7 +228,7 @@ def test_a_search_over_its_time_budget_answers_503(tmp_path: Path, served) -> No
         assert status == 503 and "stopped" in data["error"], data
         status, _, body = slow.get("/search?q=council")
         assert status == 503 and b"stopped" in body
-        assert slow.get("/api/articles/1")[0] == 200  # only queries with terms are budgeted
+        assert slow.get("/api/articles/n-1")[0] == 200  # only queries with terms are budgeted
     finally:
         rc, _ = slow.stop()
     assert rc in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
@@ -247,19 +247,19 @@ def test_shutdown_interrupts_a_running_query(served) -> None:
 def test_only_this_servers_host_is_served(served) -> None:
     server, _ = served
     for host in ("evil.example", f"evil.example:{server.port}", "", "127.0.0.1.evil.example"):
-        status, headers, body = server.get("/api/articles/1", host=host)
+        status, headers, body = server.get("/api/articles/n-1", host=host)
         assert status == 400 and b"not this server" in body, host
         assert headers["x-content-type-options"] == "nosniff"
-    assert server.get("/api/articles/1", host=None)[0] == 400  # HTTP/1.1 requires one
+    assert server.get("/api/articles/n-1", host=None)[0] == 400  # HTTP/1.1 requires one
     for host in ("localhost", f"localhost:{server.port}", f"127.0.0.1:{server.port}"):
-        assert server.get("/api/articles/1", host=host)[0] == 200
+        assert server.get("/api/articles/n-1", host=host)[0] == 200
 
 
 def test_warns_when_bound_to_a_non_loopback_address(served) -> None:
     _, db = served
     public = Server(db, "--host", "0.0.0.0")
     try:
-        assert public.get("/api/articles/1", host="evil.example")[0] == 400
+        assert public.get("/api/articles/n-1", host="evil.example")[0] == 400
     finally:
         rc, err = public.stop()
     assert rc in (0, -signal.SIGTERM) and "not a loopback address" in err
@@ -277,20 +277,22 @@ def test_security_headers_on_every_response(served) -> None:
         assert "frame-ancestors 'none'" in headers["content-security-policy"], path
 
 
-def test_route_ids_that_are_not_plain_integers_are_404(served) -> None:
+def test_route_ids_that_name_no_article_are_404(served) -> None:
     server, _ = served
-    for path in ("/articles/" + "9" * 5000, "/api/articles/" + "9" * 5000, "/articles/-1",
-                 "/articles/1e3", "/api/articles/abc", "/articles/%D9%A1"):
+    for path in ("/articles/" + "9" * 5000, "/api/articles/" + "n-1" * 2000, "/articles/-1",
+                 "/articles/1e3", "/api/articles/abc", "/articles/%D9%A1", "/articles/1",
+                 "/articles/%00", "/api/articles/n-1%FF%FE", "/articles/n-1%2F..%2Fn-2",
+                 "/articles/n-1/", "/articles/", "/api/articles/n-1?run=" + "x" * 5000,
+                 "/articles/n-1?run=%00", "/api/articles/n-1?run=" + "%25" * 8):
         status, headers, body = server.get(path)
         assert status == 404, path
-        assert b"Traceback" not in body
+        assert b"Traceback" not in body and headers["x-content-type-options"] == "nosniff"
+    assert server.get("/articles/n%2D1")[0] == server.get("/api/articles/n-1")[0] == 200
 
 
 def test_no_page_over_250_kb_whatever_the_article(served) -> None:
     server, db = served
-    conn = archive.connect(db, readonly=True)
-    key = conn.execute("SELECT key FROM articles WHERE rid='long'").fetchone()[0]
-    conn.close()
+    key = "long"  # the record's id
     seen: set[bytes] = set()
     status, _, body = server.get(f"/articles/{key}")
     assert status == 200
@@ -308,7 +310,7 @@ def test_no_page_over_250_kb_whatever_the_article(served) -> None:
     status, _, body = server.get("/search?q=suffer")
     assert status == 200 and len(body) < 250_000
     # A record of huge title, summary and outlet: every page that lists or shows it.
-    big = _json(server, "/api/search?q=headline")[1]["hits"][0]["key"]
+    big = _json(server, "/api/search?q=headline")[1]["hits"][0]["id"]
     for path in ("/", "/search?q=headline", "/api/search?q=headline", "/stories/story-big",
                  "/api/stories/story-big", f"/articles/{big}", f"/api/articles/{big}",
                  "/search?lang=ar&q=" + urllib.parse.quote("عنوان"),
@@ -357,8 +359,8 @@ def test_a_database_that_goes_bad_while_serving_answers_503(tmp_path: Path, serv
         with copy.open("r+b") as fh:  # truncated under the running server
             fh.truncate(copy.stat().st_size // 3)
         statuses = []
-        for path in ("/api/search?q=suffering", "/search?q=delta", "/", "/api/articles/61",
-                     "/articles/62", "/concordance?" + urlencode({"q": "يعانون"}),
+        for path in ("/api/search?q=suffering", "/search?q=delta", "/", "/api/articles/long",
+                     "/articles/ctrl", "/concordance?" + urlencode({"q": "يعانون"}),
                      "/api/stories/x"):
             status, headers, body = server.get(path)
             statuses.append(status)

@@ -543,9 +543,8 @@ def search(db: Path, query: str, lang: str, as_json: bool, limit: int, filters: 
     finally:
         conn.close()
     if as_json:
-        print(json.dumps({"query": query, "lang": lang, "total": result.total,
-                          "hits": [h.to_json() for h in result.hits]}, ensure_ascii=False,
-                         indent=2))  # JSON escapes every C0 control itself
+        # The API's shape (SearchResult.to_json); JSON escapes every C0 control itself.
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
     for h in result.hits:
         title = terminal_safe(h.title_en or h.title_ar or h.id)

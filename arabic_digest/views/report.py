@@ -486,24 +486,26 @@ def environment() -> Environment:
                        keep_trailing_newline=True)
 
 
-def _csp(script: str) -> str:
-    # Only the page's own script (by hash) may run, and nothing may be fetched from anywhere.
+def page_csp(script: str, form_action: str = "'none'") -> str:
+    """The Content-Security-Policy of a page whose only script is `script`: that script (by
+    hash) may run, and nothing may be fetched from anywhere; forms may submit to
+    `form_action` (the report: nowhere; the archive's web app: 'self')."""
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     return ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
+            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action {form_action}")
 
 
-def _resource(env: Environment, name: str) -> str:
+def resource(env: Environment, name: str) -> str:
     """A file shipped beside the templates, verbatim (CSS and JS are not Jinja templates)."""
     return env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
 
 
 def render_report(view: ReportView) -> str:
     env = environment()
-    script = _resource(env, "report.js")
+    script = resource(env, "report.js")
     return env.get_template("report.html.j2").render(
-        v=view, css=Markup(_resource(env, "report.css")), script=Markup(script),
-        csp=_csp(script))
+        v=view, css=Markup(resource(env, "report.css")), script=Markup(script),
+        csp=page_csp(script))
 
 
 def report_html(records: Sequence[dict[str, Any]], source_name: str = "") -> str:

@@ -1,18 +1,20 @@
 """`arabic-digest serve`: the archive as a local web app (Starlette, served by uvicorn).
 
-Pages: the latest day's briefing by story, search, an article with its Arabic and English
-side by side (the report's layout, reused), a story across outlets and days, a concordance;
-and the same data as JSON under /api/. The database is opened read-only (`mode=ro`) after a
-quick_check, every query is parameterised (archive.py), and pages go through Jinja2's
-autoescaping with a Content-Security-Policy that lets nothing but the page's own script run and
-nothing be fetched. Every list is paginated, and a long article pages by sentences, so a page
-stays small whatever the archive or the article.
+Pages: the latest day's briefing by story, search, an article with its Arabic and English side
+by side (the report's layout, reused), a story across outlets and days, a concordance. Each
+view is one function answering data (`Answer`): the page renders it with a template, and the
+same route under /api/ answers it as JSON, so the two never disagree. An article is addressed
+by its record id, URL-encoded (`/articles/{id}`), the latest run's version unless `?run=`
+names another (a run id, its prefix, or an output file's name). The database is opened
+read-only (`mode=ro`) after a quick_check, every query is parameterised (the archive's query
+module), and pages go through Jinja2's autoescaping with a Content-Security-Policy that lets
+nothing but the page's own script run and nothing be fetched. Every list is paginated, and a
+long article pages by sentences, so a page stays small whatever the archive or the article.
 
 Hostile requests (#36): a Host header other than the server's own is refused (DNS rebinding),
 every response carries the security headers, a search has capped terms and a time budget (503
-past it, and shutdown interrupts it), a route id that is not a plain integer is a 404, and a
-database that goes bad while serving answers 503 with a message.
-"""
+past it, and shutdown interrupts it), a route id over ID_CHARS characters is a 404 without a
+lookup, and a database that goes bad while serving answers 503 with a message."""
 
 from __future__ import annotations
 
@@ -25,10 +27,11 @@ import sqlite3
 import sys
 import threading
 import zlib
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote_to_bytes, urlencode
 
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -41,7 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from arabic_digest import archive
 from arabic_digest.archive import Filters
 from arabic_digest.text import cut
-from arabic_digest.views.report import Para, _csp, _resource, article_view, environment
+from arabic_digest.views.report import Para, article_view, environment, page_csp, resource
 
 PAGE = 20  # search hits, stories and concordance lines per page
 STORY_PAGE = 100
@@ -149,12 +152,6 @@ class Guard:
             await refused(scope, receive, secured)
             return
         await self.app(scope, receive, secured)
-
-
-def _key(request: Request) -> int | None:
-    """A route's article key: a plain integer of at most 18 digits, else None (404)."""
-    value = request.path_params["key"]
-    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def article_pages(paragraphs: list[Para], budget: int = PAGE_TEXT_BYTES,
@@ -265,12 +262,180 @@ def _filters(q: Any) -> Filters:
 def _query_with(params: Any, page: int) -> str:
     """The query string of `params` with another page (autoescaped where it is used)."""
     items = [(k, v) for k, v in (params.multi_items() if hasattr(params, "multi_items")
-                                 else params.items()) if k != "page" and v]
+                                 else params.items()) if k not in ("page", "offset") and v]
     return urlencode([*items, ("page", str(page))])
 
 
 def _lang(value: str | None) -> str:
-    return "ar" if value == "ar" else "en"
+    """A search's language: en (the default) or ar; anything else is a 400, on the page and
+    the API alike."""
+    if value in (None, "", "en", "ar"):
+        return value or "en"
+    raise Problem(400, "Unknown language", "lang must be en or ar")
+
+
+ID_CHARS = 1_000  # a route's record id longer than this is a 404 without a lookup
+RUN_CHARS = 200  # and so is a `run` parameter longer than this
+
+
+def article_url(rec_id: str, run_id: str | None = None, api: bool = False) -> str:
+    """The address of an article (its page, or with `api` its JSON): its record id,
+    URL-encoded whole (an id may hold `/`, `?`, `#`, spaces, Arabic), and `?run=` the run
+    whose version it is (without it, the latest run's)."""
+    url = ("/api/articles/" if api else "/articles/") + quote(rec_id, safe="")
+    return url + "?" + urlencode({"run": run_id}) if run_id else url
+
+
+def route_id(request: Request) -> str:
+    """The record id of an article's route, decoded once from the path as the client sent it
+    (an id may hold `%`: the decoded path cannot tell `%2F` in an id from `/`)."""
+    raw = request.scope.get("raw_path")
+    prefix = b"/api/articles/" if request.url.path.startswith("/api/") else b"/articles/"
+    if isinstance(raw, bytes) and raw.startswith(prefix):
+        return unquote_to_bytes(raw[len(prefix):]).decode("utf-8", "replace")
+    return str(request.path_params["id"])
+
+
+class Problem(Exception):
+    """A request the archive cannot answer: the status, a title for the page, the message
+    (the API's `error`); `missing` names what a 404 did not find."""
+
+    def __init__(self, status: int, title: str, message: str, missing: str = "") -> None:
+        super().__init__(message)
+        self.status, self.title, self.message, self.missing = status, title, message, missing
+
+
+def _missing(what: str) -> Problem:
+    return Problem(404, "Not found", f"no such {what}", missing=what)
+
+
+@dataclass
+class Answer:
+    """What a view answers, one function for both: `data` is the JSON answer (its objects'
+    to_json()), and the HTML page renders `template` with `page`, which holds what the data
+    does plus what only the page needs (its pager, its form's choices)."""
+
+    data: Any
+    template: str
+    title: str
+    page: dict[str, Any] = field(default_factory=dict)
+
+
+def jsonable(value: Any) -> Any:
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _window(q: Any, per: int, most: int = 100) -> tuple[int, int, int]:
+    """(limit, offset, page) of a list: `limit` and `offset` when given (the API's), else
+    `page` (the pages'), `per` to a page."""
+    limit = _int(q.get("limit"), per, 1, max(per, most))
+    page = _int(q.get("page"), 1)
+    offset = _int(q.get("offset"), (page - 1) * limit, 0) if q.get("offset") else \
+        (page - 1) * limit
+    return limit, offset, offset // limit + 1
+
+
+def _pages(total: int, per: int) -> int:
+    return max(1, math.ceil(total / per))
+
+
+class Views:
+    """The archive's views: each reads the request's parameters, asks the archive (its query
+    module holds every SQL statement) and answers an Answer, served as a page or, under
+    /api/, as JSON."""
+
+    def __init__(self, store: Archive, search_budget: float) -> None:
+        self.store, self.search_budget = store, search_budget
+
+    def briefing(self, request: Request) -> Answer:
+        conn, q = self.store.conn(), request.query_params
+        day = q.get("day") or archive.latest_day(conn)
+        limit, offset, n = _window(q, PAGE)
+        total, stories = archive.briefing(conn, day, limit, offset)
+        days, stats = archive.recent_days(conn), archive.stats(conn)
+        data = {"day": day, "total": total, "offset": offset, "stories": stories,
+                "days": days, "stats": stats}
+        return Answer(data, "archive_briefing.html.j2", f"Briefing {day or ''}".strip(),
+                      {**data, "page": n, "pages": _pages(total, limit)})
+
+    def search(self, request: Request) -> Answer:
+        conn, q = self.store.conn(), request.query_params
+        text, lang = q.get("q", ""), _lang(q.get("lang"))
+        limit, offset, n = _window(q, PAGE)
+        filters = _filters(q)
+        result = archive.search(conn, text, lang, filters, limit, offset, self.search_budget,
+                                self.store.stop)
+        return Answer(result, "archive_search.html.j2", f"Search: {text}" if text else "Search",
+                      {"q": text, "lang": lang, "result": result, "filters": filters,
+                       "page": n, "pages": _pages(result.total, limit),
+                       "outlets": archive.stats(conn)["outlets"], "params": q})
+
+    def article(self, request: Request) -> Answer:
+        conn, q = self.store.conn(), request.query_params
+        rid, run = route_id(request), q.get("run")
+        if len(rid) > ID_CHARS or (run is not None and len(run) > RUN_CHARS):
+            raise _missing("article")
+        found = archive.article_by_id(conn, rid, run)
+        if found is None:
+            raise _missing("article")
+        row, rec = found
+        view = article_view(rec, f"a-{row.key}", row.key)
+        # A very long article pages by sentences, a paragraph cut between them if need be.
+        chunks = article_pages(view.paragraphs)
+        n = _int(q.get("page"), 1, high=len(chunks))
+        if len(json.dumps(rec, ensure_ascii=False).encode()) <= RECORD_BYTES:
+            data = {**row.to_json(), "record": rec, "page": 1, "pages": 1}
+        else:  # too big for one answer: the sentences by pages, as the HTML pages them
+            segs = [s.n for p in chunks[n - 1] for s in p.targets]
+            window = range(min(segs), max(segs) + 1) if segs else range(0)
+            data = {**row.to_json(), "record": _bounded_record(rec, window), "page": n,
+                    "pages": len(chunks)}
+        view.paragraphs = chunks[n - 1]
+        for name in ("title_en", "title_ar", "summary", "source_text", "error", "dateline"):
+            setattr(view, name, cut(getattr(view, name), FIELD_CHARS))
+        view.removed = [(k, cut(t, FIELD_CHARS // 10)) for k, t in view.removed[:50]]
+        if len(view.summary) >= FIELD_CHARS:
+            view.summary_pieces = [(view.summary, None)]
+        others = [a for a in archive.articles_by_id(conn, row.id) if a.key != row.key]
+        peers = archive.story(conn, row.story, 50)[1] if row.story else []
+        return Answer(data, "archive_article.html.j2",
+                      cut(row.title_en or row.title_ar or row.id, 200),
+                      {"row": row, "a": view, "page": n, "pages": len(chunks),
+                       "others": others[:20], "peers": [p for p in peers if p.key != row.key],
+                       "params": {"run": run} if run else {}})
+
+    def story(self, request: Request) -> Answer:
+        conn, q = self.store.conn(), request.query_params
+        sid = request.path_params["story"]
+        limit, offset, n = _window(q, STORY_PAGE)
+        total, rows = archive.story(conn, sid, limit, offset)
+        if not total:
+            raise _missing("story")
+        lead = next((r for r in rows if r.story_role == "lead"), rows[0]) if rows else None
+        data = {"story": sid, "total": total, "offset": offset, "articles": rows}
+        return Answer(data, "archive_story.html.j2",
+                      (lead.title_en or lead.title_ar) if lead else sid,
+                      {"story": sid, "rows": rows, "total": total, "page": n,
+                       "pages": _pages(total, limit),
+                       "outlets": sorted({r.outlet for r in rows if r.outlet}),
+                       "days": sorted({r.day for r in rows if r.day})})
+
+    def concordance(self, request: Request) -> Answer:
+        conn, q = self.store.conn(), request.query_params
+        text = q.get("q", "")
+        limit, offset, n = _window(q, PAGE * 2)
+        result = archive.concordance(conn, text, _filters(q), limit, offset,
+                                     self.search_budget, self.store.stop)
+        return Answer(result, "archive_concordance.html.j2",
+                      f"Concordance: {text}" if text else "Concordance",
+                      {"q": text, "result": result, "page": n,
+                       "pages": _pages(result.total, limit), "params": q})
 
 
 def create_app(db: Path, host: str = "127.0.0.1",
@@ -278,13 +443,14 @@ def create_app(db: Path, host: str = "127.0.0.1",
     """The web app over the archive `db`, answering requests addressed to `host` (the address
     it is bound to) or localhost."""
     store = Archive(db)
+    views = Views(store, search_budget)
     env = environment()
     env.globals["query_with"] = _query_with
+    env.globals["article_url"] = article_url
     env.finalize = shown_bidi
-    css = Markup(_resource(env, "report.css") + _resource(env, "archive.css"))
-    script = _resource(env, "report.js")
-    csp = _csp(script).replace("form-action 'none'", "form-action 'self'") \
-        + "; frame-ancestors 'none'"
+    css = Markup(resource(env, "report.css") + resource(env, "archive.css"))
+    script = resource(env, "report.js")
+    csp = page_csp(script, form_action="'self'") + "; frame-ancestors 'none'"
     headers = {**SECURITY_HEADERS, "Content-Security-Policy": csp}
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -292,13 +458,17 @@ def create_app(db: Path, host: str = "127.0.0.1",
                                              **context)
         return HTMLResponse(html, status_code=status, headers=headers)
 
-    def not_found(what: str) -> HTMLResponse:
-        return page("archive_missing.html.j2", status=404, title="Not found", what=what)
-
-    def problem(request: Request, status: int, title: str, message: str) -> Response:
+    def problem(request: Request, status: int, title: str, message: str,
+                missing: str = "") -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
+        if missing:
+            return page("archive_missing.html.j2", status=status, title=title, what=missing)
         return page("archive_problem.html.j2", status=status, title=title, message=message)
+
+    def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return problem(request, exc.status, exc.title, exc.message, exc.missing)
 
     def too_long(request: Request, exc: Exception) -> Response:
         return problem(request, 400, "Query too long", str(exc))
@@ -315,145 +485,26 @@ def create_app(db: Path, host: str = "127.0.0.1",
                        "replaced); check it with `arabic-digest search`, or index the runs "
                        "again into a new archive.")
 
-    def pages(total: int, per: int) -> int:
-        return max(1, math.ceil(total / per))
+    def as_page(view: Callable[[Request], Answer]) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            answer = view(request)
+            return page(answer.template, title=answer.title, **answer.page)
+        return endpoint
 
-    def briefing(request: Request) -> Response:
-        conn = store.conn()
-        day = request.query_params.get("day") or archive.latest_day(conn)
-        n = _int(request.query_params.get("page"), 1)
-        total, stories = archive.briefing(conn, day, PAGE, (n - 1) * PAGE)
-        days = [r[0] for r in conn.execute(
-            "SELECT DISTINCT day FROM articles WHERE day IS NOT NULL ORDER BY day DESC LIMIT 14")]
-        return page("archive_briefing.html.j2", title=f"Briefing {day or ''}".strip(), day=day,
-                    stories=stories, total=total, page=n, pages=pages(total, PAGE), days=days,
-                    stats=archive.stats(conn))
+    def as_json(view: Callable[[Request], Answer]) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            return JSONResponse(jsonable(view(request).data))
+        return endpoint
 
-    def search(request: Request) -> Response:
-        conn = store.conn()
-        q = request.query_params.get("q", "")
-        lang = _lang(request.query_params.get("lang"))
-        n = _int(request.query_params.get("page"), 1)
-        filters = _filters(request.query_params)
-        result = archive.search(conn, q, lang, filters, PAGE, (n - 1) * PAGE,
-                                search_budget, store.stop)
-        return page("archive_search.html.j2", title=f"Search: {q}" if q else "Search", q=q,
-                    lang=lang, result=result, filters=filters, page=n,
-                    pages=pages(result.total, PAGE), outlets=archive.stats(conn)["outlets"],
-                    params=request.query_params)
-
-    def article(request: Request) -> Response:
-        conn = store.conn()
-        key = _key(request)
-        found = archive.article(conn, key) if key is not None else None
-        if found is None:
-            return not_found("article")
-        row, rec = found
-        view = article_view(rec, f"a-{row.key}", row.key)
-        # A very long article pages by sentences, a paragraph cut between them if need be.
-        chunks = article_pages(view.paragraphs)
-        n = _int(request.query_params.get("page"), 1, high=len(chunks))
-        view.paragraphs = chunks[n - 1]
-        for name in ("title_en", "title_ar", "summary", "source_text", "error", "dateline"):
-            setattr(view, name, cut(getattr(view, name), FIELD_CHARS))
-        view.removed = [(k, cut(t, FIELD_CHARS // 10)) for k, t in view.removed[:50]]
-        if len(view.summary) >= FIELD_CHARS:
-            view.summary_pieces = [(view.summary, None)]
-        others = [a for a in archive.articles_by_id(conn, row.id) if a.key != row.key]
-        peers = archive.story(conn, row.story, 50)[1] if row.story else []
-        return page("archive_article.html.j2",
-                    title=cut(row.title_en or row.title_ar or row.id, 200),
-                    row=row, a=view, page=n, pages=len(chunks), others=others[:20],
-                    peers=[p for p in peers if p.key != row.key])
-
-    def story(request: Request) -> Response:
-        conn = store.conn()
-        sid = request.path_params["story"]
-        n = _int(request.query_params.get("page"), 1)
-        total, rows = archive.story(conn, sid, STORY_PAGE, (n - 1) * STORY_PAGE)
-        if not total:
-            return not_found("story")
-        lead = next((r for r in rows if r.story_role == "lead"), rows[0])
-        return page("archive_story.html.j2", title=lead.title_en or lead.title_ar or sid,
-                    story=sid, rows=rows, total=total, page=n, pages=pages(total, STORY_PAGE),
-                    outlets=sorted({r.outlet for r in rows if r.outlet}),
-                    days=sorted({r.day for r in rows if r.day}))
-
-    def concordance(request: Request) -> Response:
-        conn = store.conn()
-        q = request.query_params.get("q", "")
-        n = _int(request.query_params.get("page"), 1)
-        filters = _filters(request.query_params)
-        result = archive.concordance(conn, q, filters, PAGE * 2, (n - 1) * PAGE * 2,
-                                     search_budget, store.stop)
-        return page("archive_concordance.html.j2", title=f"Concordance: {q}" if q
-                    else "Concordance", q=q, result=result, page=n,
-                    pages=pages(result.total, PAGE * 2), params=request.query_params)
-
-    # --- JSON ------------------------------------------------------------------------------
-
-    def api_search(request: Request) -> Response:
-        conn = store.conn()
-        q = request.query_params.get("q", "")
-        lang = request.query_params.get("lang", "en")
-        if lang not in ("en", "ar"):
-            return JSONResponse({"error": "lang must be en or ar"}, status_code=400)
-        limit = _int(request.query_params.get("limit"), PAGE, 1, 100)
-        offset = _int(request.query_params.get("offset"), 0, 0)
-        result = archive.search(conn, q, lang, _filters(request.query_params), limit, offset,
-                                search_budget, store.stop)
-        return JSONResponse({"query": q, "lang": lang, "total": result.total,
-                             "offset": offset, "hits": [h.to_json() for h in result.hits]})
-
-    def api_article(request: Request) -> Response:
-        key = _key(request)
-        found = archive.article(store.conn(), key) if key is not None else None
-        if found is None:
-            return JSONResponse({"error": "no such article"}, status_code=404)
-        row, rec = found
-        if len(json.dumps(rec, ensure_ascii=False).encode()) <= RECORD_BYTES:
-            return JSONResponse({**row.to_json(), "record": rec, "page": 1, "pages": 1})
-        # Too big for one answer: the sentences by pages, as the article's HTML pages them.
-        chunks = article_pages(article_view(rec, "a", row.key).paragraphs)
-        n = _int(request.query_params.get("page"), 1, high=len(chunks))
-        segs = [s.n for p in chunks[n - 1] for s in p.targets]
-        window = range(min(segs), max(segs) + 1) if segs else range(0)
-        return JSONResponse({**row.to_json(), "record": _bounded_record(rec, window),
-                             "page": n, "pages": len(chunks)})
-
-    def api_story(request: Request) -> Response:
-        offset = _int(request.query_params.get("offset"), 0, 0)
-        total, rows = archive.story(store.conn(), request.path_params["story"], STORY_PAGE,
-                                    offset)
-        if not total:
-            return JSONResponse({"error": "no such story"}, status_code=404)
-        return JSONResponse({"story": request.path_params["story"], "total": total,
-                             "offset": offset, "articles": [r.to_json() for r in rows]})
-
-    def api_concordance(request: Request) -> Response:
-        offset = _int(request.query_params.get("offset"), 0, 0)
-        c = archive.concordance(store.conn(), request.query_params.get("q", ""),
-                                _filters(request.query_params), PAGE * 2, offset,
-                                search_budget, store.stop)
-        return JSONResponse({"query": c.phrase, "total": c.total, "offset": offset,
-                             "renderings": [{"word": w, "pairs": n, "dice": round(d, 3)}
-                                            for w, n, d in c.renderings],
-                             "lines": [{"article": ln.article, "id": ln.article_id,
-                                        "run": ln.run, "sentence": ln.n,
-                                        "ar": "".join(t for t, _ in ln.ar),
-                                        "en": "".join(t for t, _ in ln.en),
-                                        "en_marked": [t for t, m in ln.en if m]}
-                                       for ln in c.lines]})
-
-    routes = [
-        Route("/", briefing), Route("/search", search),
-        Route("/articles/{key}", article), Route("/stories/{story:path}", story),
-        Route("/concordance", concordance),
-        Route("/api/search", api_search), Route("/api/articles/{key}", api_article),
-        Route("/api/stories/{story:path}", api_story), Route("/api/concordance", api_concordance),
-    ]
+    routes = []
+    for path, view in (("/", views.briefing), ("/search", views.search),
+                       ("/articles/{id:path}", views.article),
+                       ("/stories/{story:path}", views.story),
+                       ("/concordance", views.concordance)):
+        api = "/api/briefing" if path == "/" else "/api" + path
+        routes += [Route(path, as_page(view)), Route(api, as_json(view))]
     app = Starlette(routes=routes, exception_handlers={
-        archive.QueryTooLong: too_long, archive.Busy: busy,
+        Problem: refused, archive.QueryTooLong: too_long, archive.Busy: busy,
         sqlite3.DatabaseError: unreadable, zlib.error: unreadable,
         archive.ArchiveError: unreadable})
     return Guard(app, allowed_hosts(host), store.stop)
