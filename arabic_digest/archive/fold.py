@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from arabic_digest.text import cut, cut_at
-from arabic_digest.translate.cleaning.clean import DIACRITICS, TATWEEL, normalize_line
+from arabic_digest.translate.cleaning.normalize import DIACRITICS, TATWEEL, normalize_line
 
 # Diacritics (the cleaner's set plus the rarer Quranic marks U+0653-U+065F) and tatweel go;
 # hamza-carrying and wasla alefs become bare alef, alef maksura yeh, teh marbuta heh.
