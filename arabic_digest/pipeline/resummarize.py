@@ -17,12 +17,12 @@ from typing import Any
 
 from tqdm import tqdm
 
+from arabic_digest.guard import OutputLock
 from arabic_digest.inputs.readers import Article, InputError
 from arabic_digest.manifest import manifest_path, model_info, package_versions
 from arabic_digest.pipeline.article import Prepared, summarize_prepared
 from arabic_digest.records import dumps, iter_records, read_records, write_json_atomic
 from arabic_digest.summarize.length import SummaryLength
-from arabic_digest.summarize.loading import build_summarizer
 from arabic_digest.summarize.prompts import load_prompt
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
 from arabic_digest.text import plural
@@ -190,10 +190,22 @@ def resummarize(cfg: ResummarizeConfig, summarizer: Summarizer | None = None) ->
     check_paths(cfg)
     if cfg.prompt is not None and summarizer is None:
         load_prompt(cfg.prompt)  # before any model loads
-    if summarizer is None:
-        from arabic_digest.pipeline.models import loading_bars
+    with OutputLock(cfg.output_path()):  # as run: one writer per output
+        if summarizer is None:
+            summarizer = _load(cfg)
+        return Resummarizer(cfg, summarizer).run()
 
-        loading_bars(cfg.quiet)
-        summarizer = build_summarizer(cfg.summarization_model, device=cfg.device,
-                                      length=cfg.summary_length, prompt=cfg.prompt)
-    return Resummarizer(cfg, summarizer).run()
+
+def _load(cfg: ResummarizeConfig) -> Summarizer:
+    """The summarizer as `run` loads it (CTranslate2 where the model converts)."""
+    from arabic_digest.pipeline.backends import load_summarizer
+    from arabic_digest.pipeline.models import loading_bars
+    from arabic_digest.pipeline.spec import Device, RunSpec
+
+    loading_bars(cfg.quiet)
+    spec = RunSpec(inputs=(str(cfg.input),), summarization_model=cfg.summarization_model,
+                   summary_length=cfg.summary_length, prompt=cfg.prompt,
+                   device=Device(cfg.device), quiet=cfg.quiet)
+    summarizer = load_summarizer(spec)
+    assert summarizer is not None  # a model was named
+    return summarizer
