@@ -1,14 +1,23 @@
-"""The base of every error the library raises (`ad.ArabicDigestError`).
+"""The base of every error the library raises (`ad.ArabicDigestError`), with its exit code.
 
-Its message is the one line the CLI prints after `arabic-digest: error:`; the CLI maps the
-kinds to its exit codes (commands.py). No imports here: every module may subclass it.
+Its message is the one line the CLI prints after `arabic-digest: error:`; its `exit_code` is
+the status the CLI exits with (`cli.main` catches every one, once). A subclass that means
+another status sets its own `exit_code` (RunStopped sets one per stop). No imports here:
+every module may subclass it.
+
+Exit codes: 0 all good, 1 done with error records or problems (a command's result, not an
+error), 2 nothing done (bad options or inputs, refused: the default of every error here),
+3 a write failed midway and 130/143 interrupted (RunStopped), 70 a bug (cli.main).
 """
 
 from __future__ import annotations
 
+EXIT_NOTHING_DONE = 2
+
 
 class ArabicDigestError(Exception):
-    """Base of every error `arabic_digest` raises; `str(exc)` is the CLI's one-line message.
+    """Base of every error `arabic_digest` raises; `str(exc)` is the CLI's one-line message,
+    `exit_code` the CLI's exit status for it (2: nothing was done).
 
     Example::
 
@@ -17,6 +26,14 @@ class ArabicDigestError(Exception):
         except ad.ArabicDigestError as exc:
             print(exc)  # no such folder: ./no-such-folder
     """
+
+    exit_code: int = EXIT_NOTHING_DONE
+
+
+class UsageProblem(ArabicDigestError):
+    """Options or inputs that cannot be used: exit 2 before anything is done."""
+
+    exit_code = EXIT_NOTHING_DONE
 
 
 class ModelError(ArabicDigestError):
