@@ -1,9 +1,9 @@
 """The Python library under the CLI: `import arabic_digest as ad` (docs/python.md).
 
-Everything here sits on the functions `arabic-digest run` uses: one spec (commands.build_spec),
+Everything here sits on the functions `arabic-digest run` uses: one spec (options.build_spec),
 the same model loading (backends.py), the same engine (engines.LocalEngine: length-sorted
 token batches pooled across articles, the duplicate-segment cache, retries, trust flags), the
-same id rules (inputs.unique_items) and stories. `run` below is what the CLI's `run` calls.
+same id rules (onepass.unique_items) and stories. `run` below is what the CLI's `run` calls.
 
 A library's manners: nothing is printed to stdout, nothing calls sys.exit, signal handlers
 are installed only by `run` (to stop after a batch, as the CLI does); progress bars are off
@@ -18,19 +18,11 @@ import logging
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from arabic_digest.cli.commands import (
-    CleanFlags,
-    UsageProblem,
-    build_spec,
-    offline_for_local_models,
-    os_problem,
-)
-from arabic_digest.errors import ArabicDigestError, FileError
+from arabic_digest.errors import ArabicDigestError, FileError, UsageProblem, os_problem
 from arabic_digest.inputs.readers import (
     DEFAULT_MAX_ARTICLE_CHARS,
     Article,
@@ -40,7 +32,15 @@ from arabic_digest.inputs.readers import (
     check_inputs,
     read_inputs,
 )
-from arabic_digest.pipeline.options import OPTIONS_LIST, option
+from arabic_digest.pipeline.options import (
+    CLEAN,
+    OPTIONS_LIST,
+    build_spec,
+    clean_options,
+    offline_for_local_models,
+    option,
+    read_options,
+)
 from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
 from arabic_digest.results import Cleaned, Record
 
@@ -59,7 +59,7 @@ _NOT_KEYWORDS = {"output", "preset", "quiet", "ray_address", "ray_actors", "ray_
 OPTIONS: dict[str, Any] = {o.name: o.default for o in OPTIONS_LIST if o.name not in _NOT_KEYWORDS}
 RUN_ONLY = {"limit", "overwrite", "retry_errors", "shard", "engine"}  # about an output file
 POOL_OPTIONS = ("pool_batches", "max_pool_articles")
-CLEAN_FLAGS = tuple(f.name for f in dataclass_fields(CleanFlags))
+CLEAN_FLAGS = tuple(o.name for o in OPTIONS_LIST if o.group is CLEAN)  # --keep-*
 ID_WINDOW = 100_000  # ids a stream remembers to catch repeats (bounded memory)
 
 
@@ -104,7 +104,7 @@ def make_spec(inputs: Sequence[str], output: str | Path | None, preset: str | No
         beams=o["beams"], batch_tokens=o["batch_tokens"], segment_tokens=o["segment_tokens"],
         limit=o["limit"], overwrite=o["overwrite"], retry_errors=o["retry_errors"],
         retry_doubtful=o["retry_doubtful"], quiet=not progress,
-        clean=CleanFlags(*(o[k] for k in CLEAN_FLAGS[:-1]), kinds),
+        clean=clean_options(*(o[k] for k in CLEAN_FLAGS[:-1]), kinds),
         encoding=o["encoding"], max_article_chars=o["max_article_chars"],
         language_check=o["language_check"], dedupe_ids=o["dedupe_ids"], shard=o["shard"],
         glossary=glossary, engine=_choice(Engine, "engine", o["engine"]),
@@ -212,8 +212,6 @@ def read_articles(inputs: str | Path | Iterable[str | Path], *, text_field: str 
         for art in ad.read_articles(["day.jsonl", "pages/"]):
             art.id, art.title, art.text, art.meta
     """
-    from arabic_digest.cli.commands import read_options
-
     names = _input_list(inputs)
     check_inputs(names)
     opts = read_options(encoding, max_article_chars or 0)
@@ -235,11 +233,11 @@ def clean(text: str, title: str | None = None, *, keep_diacritics: bool = False,
     """
     from arabic_digest.pipeline.preparation import clean_text
 
-    flags = CleanFlags(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
-                       keep_letters, tuple(keep_kind))
+    options = clean_options(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                            keep_letters, tuple(keep_kind))
     if not isinstance(text, str):
         raise UsageProblem(f"clean takes a string, not {type(text).__name__}")
-    cleaned = clean_text(text, title, flags.options())
+    cleaned = clean_text(text, title, options)
     return Cleaned(cleaned.paragraphs, cleaned.title, cleaned.dateline, cleaned.removed)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from arabic_digest.errors import UsageProblem
 from arabic_digest.inputs.readers import InputError
 from arabic_digest.records import NotAnOutput, scan_output
 
@@ -211,8 +212,6 @@ def to_dataframe(source: str | Path | Iterable[Record | dict[str, Any]],
         df = ad.to_dataframe("outputs/day.jsonl")
         df.groupby("story")["summary"].first()
     """
-    from arabic_digest.cli.commands import UsageProblem
-
     if level not in ("article", "segment"):
         raise UsageProblem(f"level must be 'article' or 'segment', not {level!r}")
     try:

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arabic_digest.translate import codelex  # noqa: E402
+from arabic_digest.translate.cleaning import codelex  # noqa: E402
 from arabic_digest.translate.cleaning.normalize import normalize_line  # noqa: E402
 
 from tests.codesamples import CODE, LATIN_IN_PROSE, PROSE  # noqa: E402

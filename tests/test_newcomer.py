@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from arabic_digest.cli.commands import LARGE_REPORT_MB
+from arabic_digest.cli.outputs import LARGE_REPORT_MB
 from tests import reportdata
 from tests.test_ct2 import no_normalize_before
 from tests.test_robust_runs import read_only_dir  # noqa: F401 - a fixture

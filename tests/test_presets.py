@@ -9,16 +9,13 @@ from typing import Any
 
 import pytest
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
+from arabic_digest.translate.cleaning.clean import CleanOptions
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
-from arabic_digest import cli
-from arabic_digest.cli.commands import (
-    CleanFlags,
-    UsageProblem,
-    build_spec,
-    evaluate,
-    preset_summarizer,
-)
+from arabic_digest.cli import common
+from arabic_digest.cli.outputs import eval_spec, evaluate, preset_summarizer
+from arabic_digest.cli.run import build_spec
+from arabic_digest.errors import ArabicDigestError, UsageProblem
 from arabic_digest.identity import differences
 from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields
 from arabic_digest.pipeline.options import IDENTITY_NAMES
@@ -44,7 +41,7 @@ def _spec(**given: Any) -> RunSpec:
         summary_min_tokens=None, summary_max_tokens=None, prompt=None, fields=Fields(),
         device=Device.auto, backend=Backend.auto, dedupe=True, beams=None, batch_tokens=4096,
         segment_tokens=200, limit=None, overwrite=False, retry_errors=False,
-        retry_doubtful=True, quiet=False, clean=CleanFlags(), encoding=None,
+        retry_doubtful=True, quiet=False, clean=CleanOptions(), encoding=None,
         max_article_chars=DEFAULT_MAX_ARTICLE_CHARS, language_check=True, dedupe_ids=False,
         shard=None, glossary=None, engine=Engine.local)
     return build_spec(["news.jsonl"], **{**options, **given})
@@ -119,13 +116,20 @@ def test_summarize_and_eval_take_the_presets_models(tmp_path: Path, monkeypatch)
         raise ev.EvalError("stop here: no model loads in this test")
 
     monkeypatch.setattr(ev, "evaluate_files", stop)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
     src, ref = tmp_path / "ar.txt", tmp_path / "en.txt"
     for translation_model, beams, preset in [(None, None, "best"), ("./mine", 2, "best"),
                                              (None, None, None)]:
-        evaluate(None, None, None, src, ref, tmp_path / "r.json", None, translation_model,
-                 RunSpec(inputs=(), beams=beams), preset)
+        spec, named = eval_spec(translation_model, preset, Device.auto, Backend.auto, beams,
+                                4096, 200, True, False)
+        with pytest.raises(ArabicDigestError, match="stop here"):
+            evaluate(None, None, None, src, ref, tmp_path / "r.json", None, spec, named)
     assert [_models(s)[::2] for s in seen] == [(BEST_TRANSLATION_MODEL, 4), ("./mine", 2),
                                                (DEFAULT_TRANSLATION_MODEL, None)]
+    # eval's spec is run's (build_spec): the same checks, e.g. a model folder that is not there
+    with pytest.raises(UsageProblem, match="no such folder: ./nope"):
+        eval_spec("./nope", None, Device.auto, Backend.auto, None, 4096, 200, True, False)
 
 
 # --- identity and resume ---------------------------------------------------------------------
@@ -147,8 +151,8 @@ def test_the_identity_holds_what_a_preset_resolves_to_never_its_name() -> None:
 # --- one table for code, help and docs -------------------------------------------------------
 
 def test_cli_choices_and_help_are_made_from_the_table() -> None:
-    assert [m.value for m in cli.ModelPreset] == list(PRESETS)
-    help_text = cli.PresetOpt.__metadata__[0].help
+    assert [m.value for m in common.ModelPreset] == list(PRESETS)
+    help_text = common.PresetOpt.__metadata__[0].help
     for name in PRESETS:
         assert describe(name) in help_text
     assert describe("best") == "best (opus-mt-tc-big-ar-en, beam 4; distilbart-cnn-12-6)"

@@ -146,11 +146,11 @@ def test_json_api(client) -> None:
 def test_serves_localhost_by_default() -> None:
     import inspect
 
-    from arabic_digest import cli
+    from arabic_digest.cli import archive
     from arabic_digest.views import serve
 
     assert inspect.signature(serve.serve).parameters["host"].default == "127.0.0.1"
-    assert inspect.signature(cli.serve).parameters["host"].default == "127.0.0.1"
+    assert inspect.signature(archive.serve_cli).parameters["host"].default == "127.0.0.1"
 
 
 # Every character a record id may hold that a URL path cannot carry as it is.

@@ -13,13 +13,35 @@ the positive of a `--no-x` flag (`dedupe` for `--no-dedupe`), whose default is t
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from arabic_digest.inputs.articles import DEFAULT_MAX_ARTICLE_CHARS
-from arabic_digest.pipeline.presets import DEFAULT_PRESET, PRESETS, describe
-from arabic_digest.summarize.length import LENGTH_PRESETS
+from arabic_digest.errors import UsageProblem, file_in_the_way
+from arabic_digest.inputs.articles import DEFAULT_MAX_ARTICLE_CHARS, Fields, ReadOptions
+from arabic_digest.inputs.encodings import UnknownEncoding
+from arabic_digest.pipeline.presets import (
+    DEFAULT_PRESET,
+    PRESETS,
+    PresetError,
+    describe,
+    resolve_preset,
+)
+from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Shard, Translate
+from arabic_digest.summarize.length import (
+    LENGTH_PRESETS,
+    LengthError,
+    SummaryLength,
+    resolve_length,
+)
+from arabic_digest.summarize.loading import is_lead
+from arabic_digest.summarize.prompts import PromptError, load_prompt
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
+from arabic_digest.translate.cleaning.options import CleanOptions
+from arabic_digest.translate.cleaning.rules import RULES
+from arabic_digest.translate.glossary import GlossaryError, load_glossary
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
 
@@ -223,3 +245,135 @@ IDENTITY_NAMES = _identity_names()
 
 def option(name: str) -> Option:
     return OPTIONS[name]
+
+
+# --- each group's checks: option values to the parts of a RunSpec (UsageProblem) -------------
+
+def refuse_folder_output(output: Path | None) -> None:
+    """Refuse, before any work, an output that is a folder or lies under a file."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UsageProblem(f"cannot write {output}: Is a directory (choose another with -o)")
+    blocking = file_in_the_way(output.parent)
+    if blocking is not None:
+        raise UsageProblem(f"cannot write {output}: {blocking} is a file, not a folder "
+                           "(choose another with -o)")
+
+
+def looks_like_path(model: str) -> bool:
+    """A Hub id is NAME or OWNER/NAME; anything else given as a model is meant as a folder."""
+    return (model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
+            or Path(model).exists())
+
+
+def check_model_path(model: str | None) -> None:
+    """`./opus-mt-ar-en` that is not there: say so, instead of the Hub's id rules."""
+    if model is None or is_lead(model) or not looks_like_path(model):
+        return
+    if not Path(model).expanduser().is_dir():
+        raise UsageProblem(f"no such folder: {model}")
+
+
+def offline_for_local_models(models: Sequence[str | None]) -> None:
+    """Local folders (and lead-N) need no Hub: do not let a lookup retry over the network.
+    Only when every model is local, since one Hub id still needs the Hub (or its cache)."""
+    given = [m for m in models if m is not None]
+    if (given and all(is_lead(m) or Path(m).expanduser().is_dir() for m in given)
+            and not os.environ.get("HF_HUB_OFFLINE")):  # an explicit 0 is the user's call
+        os.environ["HF_HUB_OFFLINE"] = "1"
+
+
+def checked_clean(options: CleanOptions) -> CleanOptions:
+    """`options`, unless it keeps a kind of boilerplate no rule has (UsageProblem)."""
+    unknown = set(options.keep_kinds) - {rule.kind for rule in RULES}
+    if unknown:
+        kinds = ", ".join(sorted({rule.kind for rule in RULES}))
+        raise UsageProblem(f"unknown --keep-kind {', '.join(sorted(unknown))} (kinds: {kinds})")
+    return options
+
+
+def clean_options(keep_diacritics: bool = False, keep_digits: bool = False,
+                  keep_punctuation: bool = False, keep_boilerplate: bool = False,
+                  keep_letters: bool = False, keep_kind: Iterable[str] | None = ()
+                  ) -> CleanOptions:
+    """The CleanOptions of the --keep-* flags (UsageProblem for an unknown --keep-kind)."""
+    return checked_clean(CleanOptions(keep_diacritics, keep_digits, keep_punctuation,
+                                      keep_boilerplate, keep_letters,
+                                      frozenset(keep_kind or ())))
+
+
+def read_options(encoding: str | None, max_article_chars: int) -> ReadOptions:
+    if encoding:
+        from arabic_digest.inputs.encodings import given_name
+
+        try:
+            given_name(encoding)
+        except UnknownEncoding as exc:
+            raise UsageProblem(f"--encoding: {exc}") from None
+    return ReadOptions(encoding, max_article_chars or None)
+
+
+def summary_options(model: str | None, preset: str | None, min_tokens: int | None,
+                    max_tokens: int | None, prompt: str | None) -> SummaryLength:
+    """Check the length and prompt options before anything loads."""
+    try:
+        resolved = resolve_length(preset, min_tokens, max_tokens)
+        if prompt is not None:
+            load_prompt(prompt)
+    except (LengthError, PromptError) as exc:
+        raise UsageProblem(str(exc)) from None
+    if model and is_lead(model) and (prompt or resolved != SummaryLength()):
+        raise UsageProblem(f"{model} takes the first sentences as they are: --prompt and "
+                           "--summary-* lengths do not apply")
+    return resolved
+
+
+def build_spec(inputs: Sequence[str], *, output: Path | None, translation_model: str | None,
+               summarization_model: str | None, summary_length: str | None,
+               summary_min_tokens: int | None, summary_max_tokens: int | None,
+               prompt: str | None, fields: Fields, device: Device, backend: Backend,
+               dedupe: bool, beams: int | None, batch_tokens: int, segment_tokens: int,
+               limit: int | None, overwrite: bool, retry_errors: bool, retry_doubtful: bool,
+               quiet: bool, clean: CleanOptions, encoding: str | None, max_article_chars: int,
+               language_check: bool, dedupe_ids: bool, shard: str | None,
+               glossary: Path | None, engine: Engine, stories: bool = True,
+               translate: Translate = Translate.all, preset: str | None = None,
+               summary: bool = True) -> RunSpec:
+    """The one RunSpec of a `run` command line (UsageProblem when the options do not fit).
+
+    A model (or beams) given as None is the preset's; `summary=False` is --no-summary.
+    """
+    try:
+        chosen = resolve_preset(preset, translation_model=translation_model,
+                                summarization_model=summarization_model, beams=beams)
+    except PresetError as exc:
+        raise UsageProblem(str(exc)) from None
+    translation_model, beams = chosen.translation_model, chosen.beams
+    summarization_model = chosen.summarization_model if summary else None
+    try:
+        selected = Shard.parse(shard) if shard is not None else None
+        terms = load_glossary(glossary) if glossary is not None else None
+    except (ValueError, GlossaryError) as exc:
+        raise UsageProblem(str(exc)) from None
+    if translate == Translate.leads and not stories:
+        raise UsageProblem("--translate leads needs stories: drop --no-stories")
+    if translate == Translate.leads and "-" in inputs:
+        raise UsageProblem("--translate leads needs files: stories read the input twice, "
+                           "stdin once")
+    length = summary_options(summarization_model, summary_length, summary_min_tokens,
+                             summary_max_tokens, prompt)
+    check_model_path(translation_model)
+    check_model_path(summarization_model)
+    refuse_folder_output(output)
+    return RunSpec(
+        inputs=tuple(inputs), output=output, translation_model=translation_model,
+        summarization_model=summarization_model, summary_length=length, prompt=prompt,
+        fields=fields, device=device, beams=beams, batch_tokens=batch_tokens, backend=backend,
+        dedupe=dedupe, segment_tokens=segment_tokens, limit=limit, overwrite=overwrite,
+        retry_errors=retry_errors, quiet=quiet, retry_doubtful=retry_doubtful,
+        clean_options=checked_clean(clean),
+        read_options=read_options(encoding, max_article_chars),
+        language_check=language_check, dedupe_ids=dedupe_ids, shard=selected,
+        glossary=terms, engine=engine, stories=stories, translate=translate,
+        preset=chosen.preset)

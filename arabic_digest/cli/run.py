@@ -1,0 +1,176 @@
+"""`arabic-digest run`: the whole pipeline, resumable. `build_spec` makes the one RunSpec of a
+command line (the library's `ad.run` builds its spec with it too); `run` runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from arabic_digest.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_ERRORS,
+    P_INPUT,
+    P_RUN,
+    P_SCALE,
+    P_SUMMARY,
+    P_TRANSLATE,
+    BackendOpt,
+    BatchTokens,
+    Beams,
+    DeviceOpt,
+    Encoding,
+    IdField,
+    Inputs,
+    KeepBoilerplate,
+    KeepDiacritics,
+    KeepDigits,
+    KeepKind,
+    KeepLetters,
+    KeepPunctuation,
+    MaxArticleChars,
+    NoRetry,
+    Output,
+    Overwrite,
+    PresetOpt,
+    PromptOpt,
+    Quiet,
+    SegmentTokens,
+    SummarizationModel,
+    SummaryLengthOpt,
+    SummaryMaxTokens,
+    SummaryMinTokens,
+    TextField,
+    TitleField,
+    TranslationModel,
+    fields,
+    flag,
+    say,
+)
+from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS
+from arabic_digest.pipeline.options import build_spec
+from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
+from arabic_digest.translate.cleaning.clean import CleanOptions
+
+
+def run(spec: RunSpec, ray_options: Any = None) -> int:
+    """The library's run (api.run_spec) with the CLI's lines: 0 all ok, 1 error records; a run
+    stopped (a signal, a write failure) says so with what it wrote and returns its code."""
+    from arabic_digest.api import run_spec
+    from arabic_digest.pipeline.runner import RunStopped
+
+    try:
+        stats = run_spec(spec, ray_options, restore_signals=False)  # see run_spec
+    except RunStopped as exc:  # not a failure: what was written is valid, a rerun resumes
+        say(str(exc))
+        if exc.stats is not None:
+            say_closing(exc.stats)
+        return exc.exit_code
+    say_closing(stats)
+    return EXIT_SOME_ERRORS if stats.has_errors else EXIT_OK
+
+
+def say_closing(stats: Any) -> None:
+    """The run's closing line, then its first few errors (a run of errors must say why)."""
+    say(stats.closing_line())
+    for line in stats.error_lines():
+        say(line)
+
+
+def run_cli(
+    inputs: Inputs,
+    output: Output = None,
+    preset: PresetOpt = None,
+    translation_model: TranslationModel = None,
+    summarization_model: SummarizationModel = None,
+    no_summary: Annotated[bool, flag(
+        "--no-summary", "Translate only; skip summaries.", P_SUMMARY)] = False,
+    summary_length: SummaryLengthOpt = None,
+    summary_min_tokens: SummaryMinTokens = None,
+    summary_max_tokens: SummaryMaxTokens = None,
+    prompt: PromptOpt = None,
+    text_field: TextField = None,
+    title_field: TitleField = None,
+    id_field: IdField = None,
+    device: DeviceOpt = Device.auto,
+    backend: BackendOpt = Backend.auto,
+    no_dedupe: Annotated[bool, flag(
+        "--no-dedupe", "Translate repeated segments again instead of once per run.",
+        P_TRANSLATE)] = False,
+    beams: Beams = None,
+    batch_tokens: BatchTokens = 4096,
+    segment_tokens: SegmentTokens = 200,
+    limit: Annotated[int | None, typer.Option(
+        min=0, help="Only the first N articles.", rich_help_panel=P_INPUT)] = None,
+    overwrite: Overwrite = False,
+    retry_errors: Annotated[bool, flag(
+        "--retry-errors", "Redo records that are errors.", P_RUN)] = False,
+    no_retry: NoRetry = False,
+    keep_diacritics: KeepDiacritics = False,
+    keep_digits: KeepDigits = False,
+    keep_punctuation: KeepPunctuation = False,
+    keep_boilerplate: KeepBoilerplate = False,
+    keep_letters: KeepLetters = False,
+    keep_kind: KeepKind = None,
+    quiet: Quiet = False,
+    shard: Annotated[str | None, typer.Option(
+        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); the default "
+        "output name ends in .shard-K-of-N.jsonl. Join shards with `merge`.",
+        rich_help_panel=P_SCALE)] = None,
+    engine: Annotated[Engine, typer.Option(
+        help="local (this process) or ray (a Ray cluster; pip install "
+             "'arabic-digest\\[ray]').", rich_help_panel=P_SCALE)] = Engine.local,
+    ray_address: Annotated[str | None, typer.Option(
+        help="Ray cluster to join: auto, or HOST:PORT (default: RAY_ADDRESS, else a new local "
+        "Ray).", rich_help_panel=P_SCALE)] = None,
+    ray_actors: Annotated[int, typer.Option(
+        min=1, help="Ray: actors per model (each loads its model once).",
+        rich_help_panel=P_SCALE)] = 1,
+    ray_gpus_per_actor: Annotated[float | None, typer.Option(
+        min=0, help="Ray: GPUs per model actor (default: 1 with --device cuda, or auto on a "
+        "cluster with GPUs; else 0).", rich_help_panel=P_SCALE)] = None,
+    encoding: Encoding = None,
+    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
+    no_language_check: Annotated[bool, flag(
+        "--no-language-check", "Process articles even when they are not Arabic.",
+        P_INPUT)] = False,
+    dedupe_ids: Annotated[bool, flag(
+        "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.",
+        P_INPUT)] = False,
+    glossary: Annotated[Path | None, typer.Option(
+        metavar="FILE.tsv", help="Terms to check, one per line: Arabic, a TAB, English (more "
+        "TAB-separated variants allowed); a segment with a term whose rendering the "
+        "translation lacks is flagged.",
+        rich_help_panel=P_TRANSLATE)] = None,
+    no_stories: Annotated[bool, flag(
+        "--no-stories", "Do not group articles of the same story (no `story` field).",
+        P_INPUT)] = False,
+    translate: Annotated[Translate, typer.Option(
+        help="all, or leads: translate and summarize only each story's lead; the other "
+        "articles of a story get skipped records (reason story_member).",
+        rich_help_panel=P_TRANSLATE)] = Translate.all,
+) -> None:
+    """Clean, translate and summarize articles; write one JSONL record per article.
+
+    Rerunning the same command resumes: finished articles are skipped. SIGINT/SIGTERM stop
+    after the current batch (exit 130/143); rerun the same command to resume.
+    """
+    from arabic_digest.pipeline.ray_engine import RayOptions
+
+    spec = build_spec(
+        inputs, output=output, translation_model=translation_model,
+        summarization_model=summarization_model, summary=not no_summary,
+        preset=preset.value if preset else None,
+        summary_length=summary_length.value if summary_length else None,
+        summary_min_tokens=summary_min_tokens, summary_max_tokens=summary_max_tokens,
+        prompt=prompt, fields=fields(text_field, title_field, id_field), device=device,
+        backend=backend, dedupe=not no_dedupe, beams=beams, batch_tokens=batch_tokens,
+        segment_tokens=segment_tokens, limit=limit, overwrite=overwrite,
+        retry_errors=retry_errors, retry_doubtful=not no_retry, quiet=quiet,
+        clean=CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
+                           keep_letters, frozenset(keep_kind or ())),
+        encoding=encoding, max_article_chars=max_article_chars,
+        language_check=not no_language_check, dedupe_ids=dedupe_ids, shard=shard,
+        glossary=glossary, engine=engine, stories=not no_stories, translate=translate)
+    raise typer.Exit(run(spec, RayOptions(ray_address, ray_actors, ray_gpus_per_actor)))
