@@ -65,5 +65,5 @@ def test_every_identity_setting_names_the_option_behind_it() -> None:
     assert keys <= {k.split(".")[0] for k in IDENTITY_NAMES}
     for o in OPTIONS_LIST:
         if o.identity:
-            assert o.flags[-1] in IDENTITY_NAMES[o.identity] or o.identity in (
+            assert o.long in IDENTITY_NAMES[o.identity] or o.identity in (
                 "cleaning", "summarization"), o.name

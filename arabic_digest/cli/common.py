@@ -23,14 +23,13 @@ from typer.core import TyperCommand, TyperGroup
 
 from arabic_digest.errors import ArabicDigestError, FileError, UsageProblem, os_problem
 from arabic_digest.inputs.readers import Fields
-from arabic_digest.pipeline.presets import DEFAULT_PRESET, PRESETS, describe
+from arabic_digest.pipeline.options import OPTIONS
+from arabic_digest.pipeline.presets import PRESETS
 from arabic_digest.pipeline.spec import Backend, Device
 from arabic_digest.summarize.length import (
     LENGTH_PRESETS,
 )
-from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
 from arabic_digest.text import terminal_safe
-from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
 EXIT_OK, EXIT_SOME_ERRORS = 0, 1
 
@@ -128,91 +127,51 @@ P_INPUT, P_CLEAN, P_MODELS, P_TRANSLATE, P_SUMMARY, P_RUN, P_SCALE = (
 
 Inputs = Annotated[list[str], typer.Argument(
     help="JSONL, JSON, CSV/TSV, .txt or .html files, folders of them, or - for JSONL on stdin.")]
-Output = Annotated[Path | None, typer.Option(
-    "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.jsonl).",
-    rich_help_panel=P_RUN)]
-TextField = Annotated[str | None, typer.Option(
-    help="Field holding the article text (default: text|body|content|article).",
-    rich_help_panel=P_INPUT)]
-TitleField = Annotated[str | None, typer.Option(
-    help="Title field (default: title|headline).", rich_help_panel=P_INPUT)]
-IdField = Annotated[str | None, typer.Option(
-    help="Id field (default: id; else <file>:<line>).", rich_help_panel=P_INPUT)]
-Encoding = Annotated[str | None, typer.Option(
-    help="Encoding of every input file (default: detect per file: BOM, UTF-8, "
-         "Windows-1256/ISO-8859-6).", rich_help_panel=P_INPUT)]
-MaxArticleChars = Annotated[int, typer.Option(
-    min=0, help="Reject (error record) an article longer than this many characters; 0: no "
-                "limit.", rich_help_panel=P_INPUT)]
-KeepDiacritics = Annotated[bool, flag(
-    "--keep-diacritics", "Do not strip Arabic diacritics and tatweel.", P_CLEAN)]
-KeepDigits = Annotated[bool, flag(
-    "--keep-digits", "Keep Arabic-Indic digits as they are.", P_CLEAN)]
-KeepPunctuation = Annotated[bool, flag(
-    "--keep-punctuation", "Skip the Moses-style quote, dash and ellipsis mapping.", P_CLEAN)]
-KeepBoilerplate = Annotated[bool, flag(
-    "--keep-boilerplate", "Keep boilerplate lines (share prompts, 'read also', markers...).",
-    P_CLEAN)]
-KeepLetters = Annotated[bool, flag(
-    "--keep-letters", "Keep Persian/Urdu letter forms (ک ی ۔) instead of mapping them to "
-    "Arabic.", P_CLEAN)]
-KeepKind = Annotated[list[str] | None, typer.Option(
-    "--keep-kind", help="Keep one kind of boilerplate (repeatable): title, dateline, marker, "
-    "prompt, read_also, image_credit, embed, links, markup, ...", rich_help_panel=P_CLEAN)]
-SegmentTokens = Annotated[int, typer.Option(
-    min=8, max=500, help="Longest segment sent to the translator, in its tokens.",
-    rich_help_panel=P_TRANSLATE)]
-# Long defaults go in the help text, which wraps: the [default: ...] column is cut at 80.
+
+
+def declared(name: str) -> typer.models.OptionInfo:
+    """The CLI option of a run option, as pipeline/options.py declares it (flags, help, group
+    panel, bounds): every command taking it shows the same."""
+    o = OPTIONS[name]
+    return typer.Option(*o.flags, help=o.help, rich_help_panel=o.group.panel,
+                        metavar="" if o.switch else o.metavar, show_default=o.show_default,
+                        min=o.least, max=o.most)
+
+
+def default(name: str) -> object:
+    """A run option's declared default (numbers; flags default to off, choices to their
+    Enum's member of the declared value)."""
+    return OPTIONS[name].default
+
+
+Output = Annotated[Path | None, declared("output")]
+TextField = Annotated[str | None, declared("text_field")]
+TitleField = Annotated[str | None, declared("title_field")]
+IdField = Annotated[str | None, declared("id_field")]
+Encoding = Annotated[str | None, declared("encoding")]
+MaxArticleChars = Annotated[int, declared("max_article_chars")]
+KeepDiacritics = Annotated[bool, declared("keep_diacritics")]
+KeepDigits = Annotated[bool, declared("keep_digits")]
+KeepPunctuation = Annotated[bool, declared("keep_punctuation")]
+KeepBoilerplate = Annotated[bool, declared("keep_boilerplate")]
+KeepLetters = Annotated[bool, declared("keep_letters")]
+KeepKind = Annotated[list[str] | None, declared("keep_kind")]
+SegmentTokens = Annotated[int, declared("segment_tokens")]
 # The model options default to None: "not given", so the --preset's model is used.
-TranslationModel = Annotated[str | None, typer.Option(
-    help="Hub id or local folder of the translation model. Default: the --preset's "
-         f"({DEFAULT_TRANSLATION_MODEL} for {DEFAULT_PRESET})",
-    show_default=False, rich_help_panel=P_MODELS)]
-SummarizationModel = Annotated[str | None, typer.Option(
-    help="Hub id or local folder of the summarization model (BART/PEGASUS, T5/FLAN-T5 or a "
-         "chat model), or lead-N for the first N sentences. Default: the --preset's "
-         f"({DEFAULT_SUMMARIZATION_MODEL} for {DEFAULT_PRESET})",
-    show_default=False, rich_help_panel=P_MODELS)]
+TranslationModel = Annotated[str | None, declared("translation_model")]
+SummarizationModel = Annotated[str | None, declared("summarization_model")]
 # None: not given (run and summarize use the default preset; eval keeps its own defaults).
-PresetOpt = Annotated[ModelPreset | None, typer.Option(
-    "--preset", show_default=False, rich_help_panel=P_MODELS, metavar="<preset>",
-    help="Speed/quality dial over the models and beams: " + ", ".join(
-        describe(name) for name in PRESETS) + f". Default: {DEFAULT_PRESET}. "
-    "--translation-model, --summarization-model and --beams override it.")]
-DeviceOpt = Annotated[Device, typer.Option(
-    help="Where models run (auto: CUDA if torch sees one).", rich_help_panel=P_MODELS)]
-# The choices are named in the help: as a metavar they widen the type column of the whole
-# panel, which squeezes the help column until the model defaults are cut at 80 columns.
-BackendOpt = Annotated[Backend, typer.Option(
-    metavar="<backend>", rich_help_panel=P_MODELS,
-    help="auto: CTranslate2 (converted once and cached), transformers where a model cannot "
-         "be converted; or ctranslate2, or transformers.")]
-Beams = Annotated[int | None, typer.Option(
-    min=1, help="Beam size (default: the --preset's; for default, the model's generation "
-                "config).", rich_help_panel=P_TRANSLATE)]
-BatchTokens = Annotated[int, typer.Option(
-    min=16, help="Token budget of one translation batch (rows x longest row); does not "
-                 "change any output.", rich_help_panel=P_TRANSLATE)]
-NoRetry = Annotated[bool, flag(
-    "--no-retry", "Flag doubtful segments but do not retry them.", P_TRANSLATE)]
-SummaryLengthOpt = Annotated[LengthPreset | None, typer.Option(
-    "--summary-length", help="Length preset (" + ", ".join(
-        f"{k}: {a}-{b} tokens" for k, (a, b) in LENGTH_PRESETS.items())
-    + "); --summary-min/max-tokens override it.", rich_help_panel=P_SUMMARY)]
-SummaryMinTokens = Annotated[int | None, typer.Option(
-    min=0, help="Shortest summary, in generated tokens (default: the model's own).",
-    rich_help_panel=P_SUMMARY)]
-SummaryMaxTokens = Annotated[int | None, typer.Option(
-    min=1, help="Longest summary, in generated tokens (default: the model's own).",
-    rich_help_panel=P_SUMMARY)]
-PromptOpt = Annotated[str | None, typer.Option(
-    "--prompt", help="Prompt template for T5 and chat models: a name in prompts/ "
-                     "(t5-summarize, news-digest, headline...) or a .txt path.",
-    rich_help_panel=P_SUMMARY)]
-Quiet = Annotated[bool, typer.Option(
-    "--quiet", "-q", metavar="", rich_help_panel=P_RUN,
-    help="No progress bars (transformers' per-model 'Loading weights' bars are always off; "
-         "Hub download bars show unless --quiet).")]
-Overwrite = Annotated[bool, flag("--overwrite", "Start afresh instead of resuming.", P_RUN)]
+PresetOpt = Annotated[ModelPreset | None, declared("preset")]
+DeviceOpt = Annotated[Device, declared("device")]
+BackendOpt = Annotated[Backend, declared("backend")]
+Beams = Annotated[int | None, declared("beams")]
+BatchTokens = Annotated[int, declared("batch_tokens")]
+NoRetry = Annotated[bool, declared("retry_doubtful")]
+SummaryLengthOpt = Annotated[LengthPreset | None, declared("summary_length")]
+SummaryMinTokens = Annotated[int | None, declared("summary_min_tokens")]
+SummaryMaxTokens = Annotated[int | None, declared("summary_max_tokens")]
+PromptOpt = Annotated[str | None, declared("prompt")]
+Quiet = Annotated[bool, declared("quiet")]
+Overwrite = Annotated[bool, declared("overwrite")]
 Replace = Annotated[bool, flag("--overwrite", "Replace the output if it exists.")]
 RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]

@@ -11,11 +11,6 @@ import typer
 from arabic_digest.cli.common import (
     EXIT_OK,
     EXIT_SOME_ERRORS,
-    P_INPUT,
-    P_RUN,
-    P_SCALE,
-    P_SUMMARY,
-    P_TRANSLATE,
     BackendOpt,
     BatchTokens,
     Beams,
@@ -44,11 +39,11 @@ from arabic_digest.cli.common import (
     TextField,
     TitleField,
     TranslationModel,
+    declared,
+    default,
     fields,
-    flag,
     say,
 )
-from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS
 from arabic_digest.pipeline.options import build_spec
 from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
 from arabic_digest.translate.cleaning.clean import CleanOptions
@@ -84,8 +79,7 @@ def run_cli(
     preset: PresetOpt = None,
     translation_model: TranslationModel = None,
     summarization_model: SummarizationModel = None,
-    no_summary: Annotated[bool, flag(
-        "--no-summary", "Translate only; skip summaries.", P_SUMMARY)] = False,
+    no_summary: Annotated[bool, declared("summary")] = False,
     summary_length: SummaryLengthOpt = None,
     summary_min_tokens: SummaryMinTokens = None,
     summary_max_tokens: SummaryMaxTokens = None,
@@ -93,19 +87,15 @@ def run_cli(
     text_field: TextField = None,
     title_field: TitleField = None,
     id_field: IdField = None,
-    device: DeviceOpt = Device.auto,
-    backend: BackendOpt = Backend.auto,
-    no_dedupe: Annotated[bool, flag(
-        "--no-dedupe", "Translate repeated segments again instead of once per run.",
-        P_TRANSLATE)] = False,
+    device: DeviceOpt = Device(default("device")),
+    backend: BackendOpt = Backend(default("backend")),
+    no_dedupe: Annotated[bool, declared("dedupe")] = False,
     beams: Beams = None,
-    batch_tokens: BatchTokens = 4096,
-    segment_tokens: SegmentTokens = 200,
-    limit: Annotated[int | None, typer.Option(
-        min=0, help="Only the first N articles.", rich_help_panel=P_INPUT)] = None,
+    batch_tokens: BatchTokens = default("batch_tokens"),
+    segment_tokens: SegmentTokens = default("segment_tokens"),
+    limit: Annotated[int | None, declared("limit")] = None,
     overwrite: Overwrite = False,
-    retry_errors: Annotated[bool, flag(
-        "--retry-errors", "Redo records that are errors.", P_RUN)] = False,
+    retry_errors: Annotated[bool, declared("retry_errors")] = False,
     no_retry: NoRetry = False,
     keep_diacritics: KeepDiacritics = False,
     keep_digits: KeepDigits = False,
@@ -114,42 +104,18 @@ def run_cli(
     keep_letters: KeepLetters = False,
     keep_kind: KeepKind = None,
     quiet: Quiet = False,
-    shard: Annotated[str | None, typer.Option(
-        metavar="K/N", help="Only shard K of N (0-based; by sha1 of the id); the default "
-        "output name ends in .shard-K-of-N.jsonl. Join shards with `merge`.",
-        rich_help_panel=P_SCALE)] = None,
-    engine: Annotated[Engine, typer.Option(
-        help="local (this process) or ray (a Ray cluster; pip install "
-             "'arabic-digest\\[ray]').", rich_help_panel=P_SCALE)] = Engine.local,
-    ray_address: Annotated[str | None, typer.Option(
-        help="Ray cluster to join: auto, or HOST:PORT (default: RAY_ADDRESS, else a new local "
-        "Ray).", rich_help_panel=P_SCALE)] = None,
-    ray_actors: Annotated[int, typer.Option(
-        min=1, help="Ray: actors per model (each loads its model once).",
-        rich_help_panel=P_SCALE)] = 1,
-    ray_gpus_per_actor: Annotated[float | None, typer.Option(
-        min=0, help="Ray: GPUs per model actor (default: 1 with --device cuda, or auto on a "
-        "cluster with GPUs; else 0).", rich_help_panel=P_SCALE)] = None,
+    shard: Annotated[str | None, declared("shard")] = None,
+    engine: Annotated[Engine, declared("engine")] = Engine(default("engine")),
+    ray_address: Annotated[str | None, declared("ray_address")] = None,
+    ray_actors: Annotated[int, declared("ray_actors")] = default("ray_actors"),
+    ray_gpus_per_actor: Annotated[float | None, declared("ray_gpus_per_actor")] = None,
     encoding: Encoding = None,
-    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
-    no_language_check: Annotated[bool, flag(
-        "--no-language-check", "Process articles even when they are not Arabic.",
-        P_INPUT)] = False,
-    dedupe_ids: Annotated[bool, flag(
-        "--dedupe-ids", "Process repeated ids as ID~2, ID~3... instead of error records.",
-        P_INPUT)] = False,
-    glossary: Annotated[Path | None, typer.Option(
-        metavar="FILE.tsv", help="Terms to check, one per line: Arabic, a TAB, English (more "
-        "TAB-separated variants allowed); a segment with a term whose rendering the "
-        "translation lacks is flagged.",
-        rich_help_panel=P_TRANSLATE)] = None,
-    no_stories: Annotated[bool, flag(
-        "--no-stories", "Do not group articles of the same story (no `story` field).",
-        P_INPUT)] = False,
-    translate: Annotated[Translate, typer.Option(
-        help="all, or leads: translate and summarize only each story's lead; the other "
-        "articles of a story get skipped records (reason story_member).",
-        rich_help_panel=P_TRANSLATE)] = Translate.all,
+    max_article_chars: MaxArticleChars = default("max_article_chars"),
+    no_language_check: Annotated[bool, declared("language_check")] = False,
+    dedupe_ids: Annotated[bool, declared("dedupe_ids")] = False,
+    glossary: Annotated[Path | None, declared("glossary")] = None,
+    no_stories: Annotated[bool, declared("stories")] = False,
+    translate: Annotated[Translate, declared("translate")] = Translate(default("translate")),
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 

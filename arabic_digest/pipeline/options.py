@@ -68,8 +68,7 @@ class Option:
     group: Group
     default: Any
     help: str
-    flag: str | None = None  # CLI flag when it is not --<name with - for _>; None: no CLI
-    short: str | None = None
+    decls: tuple[str, ...] = ()  # the CLI's flags when not --<name> (--no-<name> if negative)
     least: int | float | None = None
     most: int | None = None
     identity: str | None = None  # the run-identity key this option sets (identity.py)
@@ -81,13 +80,17 @@ class Option:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        flag = self.flag or "--" + ("no-" if self.negative else "") + self.name.replace("_", "-")
-        return (self.short, flag) if self.short else (flag,)
+        return self.decls or ("--" + ("no-" if self.negative else "")
+                              + self.name.replace("_", "-"),)
+
+    @property
+    def long(self) -> str:
+        return next(f for f in self.flags if f.startswith("--"))
 
     @property
     def param(self) -> str:
         """The CLI function's parameter name (`no_dedupe` for --no-dedupe)."""
-        return self.flags[-1].removeprefix("--").replace("-", "_")
+        return self.long.removeprefix("--").replace("-", "_")
 
     def check(self, value: Any) -> None:
         """ValueError when a number is out of the option's bounds (the CLI's min=/max=)."""
@@ -109,12 +112,12 @@ def _length_help() -> str:
 OPTIONS_LIST: tuple[Option, ...] = (
     # output
     Option("output", OUTPUT, None, "Output JSONL (default: outputs/<stem of first input>.jsonl).",
-           short="-o"),
+           decls=("-o", "--output")),
     Option("overwrite", OUTPUT, False, "Start afresh instead of resuming.", switch=True),
     Option("retry_errors", OUTPUT, False, "Redo records that are errors.", switch=True),
     Option("quiet", OUTPUT, False, "No progress bars (transformers' per-model 'Loading weights' "
-           "bars are always off; Hub download bars show unless --quiet).", short="-q",
-           switch=True),
+           "bars are always off; Hub download bars show unless --quiet).",
+           decls=("--quiet", "-q"), switch=True),
     # models
     Option("preset", MODELS, None, "Speed/quality dial over the models and beams: "
            + ", ".join(describe(name) for name in PRESETS) + f". Default: {DEFAULT_PRESET}. "
@@ -187,7 +190,7 @@ OPTIONS_LIST: tuple[Option, ...] = (
     Option("segment_tokens", TRANSLATE, 200, "Longest segment sent to the translator, in its "
            "tokens.", least=8, most=500, identity="segment_tokens"),
     Option("retry_doubtful", TRANSLATE, True, "Flag doubtful segments but do not retry them.",
-           flag="--no-retry", negative=True, switch=True, identity="retry_doubtful"),
+           decls=("--no-retry",), negative=True, switch=True, identity="retry_doubtful"),
     Option("glossary", TRANSLATE, None, "Terms to check, one per line: Arabic, a TAB, English "
            "(more TAB-separated variants allowed); a segment with a term whose rendering the "
            "translation lacks is flagged.", metavar="FILE.tsv", identity="glossary"),
@@ -230,7 +233,7 @@ def _identity_names() -> dict[str, str]:
     names: dict[str, list[str]] = {}
     for o in OPTIONS_LIST:
         if o.identity:
-            names.setdefault(o.identity, []).append(o.flags[-1])
+            names.setdefault(o.identity, []).append(o.long)
     out = {key: "/".join(flags) for key, flags in names.items()}
     out["cleaning"] = "the cleaning options (--keep-*)"
     out["stories"] += " (or another version of the story grouping)"
