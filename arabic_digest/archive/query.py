@@ -52,27 +52,14 @@ class Filters:
     status: str | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
-        where, args = [], []
-        if self.outlet:
-            where.append("a.outlet = ?")
-            args.append(self.outlet)
-        if self.date_from:
-            where.append("a.day >= ?")
-            args.append(self.date_from)
-        if self.date_to:
-            where.append("a.day <= ?")
-            args.append(self.date_to)
-        if self.story:
-            where.append("a.story = ?")
-            args.append(self.story)
+        flag = f" {self.flag} " if self.flag and self.flag != "*" else None
+        given = [("a.outlet = ?", self.outlet), ("a.day >= ?", self.date_from),
+                 ("a.day <= ?", self.date_to), ("a.story = ?", self.story),
+                 ("instr(a.kinds, ?) > 0", flag), ("a.status = ?", self.status)]
+        where = [w for w, value in given if value]
+        args: list[Any] = [value for _, value in given if value]
         if self.flag == "*":
             where.append("a.flags > 0")
-        elif self.flag:
-            where.append("instr(a.kinds, ?) > 0")
-            args.append(f" {self.flag} ")
-        if self.status:
-            where.append("a.status = ?")
-            args.append(self.status)
         return "".join(f" AND {w}" for w in where), args
 
 

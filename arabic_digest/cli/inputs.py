@@ -9,28 +9,8 @@ from typing import Annotated
 
 import typer
 
-from arabic_digest.cli.common import (
-    EXIT_OK,
-    EXIT_SOME_ERRORS,
-    Encoding,
-    IdField,
-    Inputs,
-    KeepBoilerplate,
-    KeepDiacritics,
-    KeepDigits,
-    KeepKind,
-    KeepLetters,
-    KeepPunctuation,
-    MaxArticleChars,
-    Replace,
-    SegmentTokens,
-    TextField,
-    TitleField,
-    failures,
-    fields,
-    flag,
-    say,
-)
+from arabic_digest.cli import options as opt
+from arabic_digest.cli.common import EXIT_OK, EXIT_SOME_ERRORS, failures, fields, flag, say
 from arabic_digest.errors import UsageProblem
 from arabic_digest.inputs.readers import DEFAULT_MAX_ARTICLE_CHARS, Fields, InputError, ReadOptions
 from arabic_digest.pipeline.options import (
@@ -78,24 +58,24 @@ def check(inputs: Sequence[str], fields: Fields, opts: ReadOptions, language: bo
 
 
 def clean_cli(
-    inputs: Inputs,
+    inputs: opt.Inputs,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.clean."
         "jsonl).")] = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    id_field: IdField = None,
+    text_field: opt.TextField = None,
+    title_field: opt.TitleField = None,
+    id_field: opt.IdField = None,
     tokenizer: Annotated[str | None, typer.Option(
         help="Translation tokenizer (id or folder) to count segment budgets in (default: "
              "count words).")] = None,
-    segment_tokens: SegmentTokens = 200,
-    keep_diacritics: KeepDiacritics = False,
-    keep_digits: KeepDigits = False,
-    keep_punctuation: KeepPunctuation = False,
-    keep_boilerplate: KeepBoilerplate = False,
-    keep_letters: KeepLetters = False,
-    keep_kind: KeepKind = None,
-    overwrite: Replace = False,
+    segment_tokens: opt.SegmentTokens = 200,
+    keep_diacritics: opt.KeepDiacritics = False,
+    keep_digits: opt.KeepDigits = False,
+    keep_punctuation: opt.KeepPunctuation = False,
+    keep_boilerplate: opt.KeepBoilerplate = False,
+    keep_letters: opt.KeepLetters = False,
+    keep_kind: opt.KeepKind = None,
+    overwrite: opt.Replace = False,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
     options = clean_options(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
@@ -105,12 +85,12 @@ def clean_cli(
 
 
 def check_cli(
-    inputs: Inputs,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    id_field: IdField = None,
-    encoding: Encoding = None,
-    max_article_chars: MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
+    inputs: opt.Inputs,
+    text_field: opt.TextField = None,
+    title_field: opt.TitleField = None,
+    id_field: opt.IdField = None,
+    encoding: opt.Encoding = None,
+    max_article_chars: opt.MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
     no_language_check: Annotated[bool, flag(
         "--no-language-check", "Do not identify languages.")] = False,
     as_json: Annotated[bool, flag("--json", "Print the report as JSON.")] = False,

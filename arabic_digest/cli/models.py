@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from arabic_digest.cli.common import EXIT_OK, EXIT_SOME_ERRORS, DeviceOpt, Group, flag, say
+from arabic_digest.cli import options as opt
+from arabic_digest.cli.common import EXIT_OK, EXIT_SOME_ERRORS, Group, flag, say
 from arabic_digest.errors import ArabicDigestError
 from arabic_digest.pipeline.spec import Device
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
@@ -113,7 +114,7 @@ def download_cli(
 @app.command("convert")
 def convert_cli(
     names: Models = None,
-    device: DeviceOpt = Device.auto,
+    device: opt.DeviceOpt = Device.auto,
     quantization: Annotated[str | None, typer.Option(
         help="int8, int8_float16, float16 or float32 (default: int8 on CPU, int8_float16 on "
              "CUDA, as `run` uses).")] = None,

@@ -10,28 +10,11 @@ from typing import Annotated
 
 import typer
 
+from arabic_digest.cli import options as opt
 from arabic_digest.cli.common import (
     EXIT_OK,
     EXIT_SOME_ERRORS,
-    BackendOpt,
-    BatchTokens,
-    Beams,
-    DeviceOpt,
-    IdField,
     ModelPreset,
-    NoRetry,
-    PresetOpt,
-    PromptOpt,
-    Quiet,
-    Replace,
-    RunOutput,
-    SegmentTokens,
-    SummarizationModel,
-    SummaryLengthOpt,
-    SummaryMaxTokens,
-    SummaryMinTokens,
-    TextField,
-    TitleField,
     choices,
     failures,
     fields,
@@ -198,7 +181,7 @@ def evaluate(output_file: Path | None, reference_field: str | None,
 # --- the commands' options -------------------------------------------------------------------
 
 def report_cli(
-    output_jsonl: RunOutput,
+    output_jsonl: opt.RunOutput,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="HTML file (default: <stem>.report.html beside the input).")] = None,
 ) -> None:
@@ -207,7 +190,7 @@ def report_cli(
 
 
 def digest_cli(
-    output_jsonl: RunOutput,
+    output_jsonl: opt.RunOutput,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output",
         help="digest.md or digest.html (default: <stem>.digest.md beside the input).")] = None,
@@ -240,9 +223,9 @@ def merge_cli(
     inputs: Annotated[list[str] | None, typer.Option(
         "--inputs", help="The run's inputs, in order (repeatable; default: from the shard "
         "manifests).")] = None,
-    text_field: TextField = None,
-    title_field: TitleField = None,
-    id_field: IdField = None,
+    text_field: opt.TextField = None,
+    title_field: opt.TitleField = None,
+    id_field: opt.IdField = None,
     limit: Annotated[int | None, typer.Option(
         min=0, help="The run's --limit (default: from the shard manifests).")] = None,
 ) -> None:
@@ -262,15 +245,15 @@ def summarize_cli(
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="New JSONL (default: beside the input, named <stem>.summary-"
         "<model> plus -<length> and -<prompt> when given, .jsonl).")] = None,
-    preset: PresetOpt = None,
-    summarization_model: SummarizationModel = None,
-    summary_length: SummaryLengthOpt = None,
-    summary_min_tokens: SummaryMinTokens = None,
-    summary_max_tokens: SummaryMaxTokens = None,
-    prompt: PromptOpt = None,
-    device: DeviceOpt = Device.auto,
-    overwrite: Replace = False,
-    quiet: Quiet = False,
+    preset: opt.PresetOpt = None,
+    summarization_model: opt.SummarizationModel = None,
+    summary_length: opt.SummaryLengthOpt = None,
+    summary_min_tokens: opt.SummaryMinTokens = None,
+    summary_max_tokens: opt.SummaryMaxTokens = None,
+    prompt: opt.PromptOpt = None,
+    device: opt.DeviceOpt = Device.auto,
+    overwrite: opt.Replace = False,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Summarize a finished run's translations again, without translating again.
 
@@ -307,13 +290,13 @@ def eval_cli(
         "--preset", show_default=False, metavar="<preset>",
         help="Translator and beams of a `run` preset (run -h), where --translation-model and "
         "--beams do not say.")] = None,
-    device: DeviceOpt = Device.auto,
-    backend: BackendOpt = Backend.auto,
-    beams: Beams = None,
-    batch_tokens: BatchTokens = 4096,
-    segment_tokens: SegmentTokens = 200,
-    no_retry: NoRetry = False,
-    quiet: Quiet = False,
+    device: opt.DeviceOpt = Device.auto,
+    backend: opt.BackendOpt = Backend.auto,
+    beams: opt.Beams = None,
+    batch_tokens: opt.BatchTokens = 4096,
+    segment_tokens: opt.SegmentTokens = 200,
+    no_retry: opt.NoRetry = False,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Score translations (sacreBLEU BLEU, chrF, TER) and summaries (ROUGE) against references.
 
