@@ -13,6 +13,7 @@ from arabic_digest.translate.cleaning.clean import CleanOptions
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
 from arabic_digest.cli import common
+from arabic_digest.cli import options as opt
 from arabic_digest.cli.outputs import eval_spec, evaluate, preset_summarizer
 from arabic_digest.cli.run import build_spec
 from arabic_digest.errors import ArabicDigestError, UsageProblem
@@ -152,7 +153,7 @@ def test_the_identity_holds_what_a_preset_resolves_to_never_its_name() -> None:
 
 def test_cli_choices_and_help_are_made_from_the_table() -> None:
     assert [m.value for m in common.ModelPreset] == list(PRESETS)
-    help_text = common.PresetOpt.__metadata__[0].help
+    help_text = opt.PresetOpt.__metadata__[0].help
     for name in PRESETS:
         assert describe(name) in help_text
     assert describe("best") == "best (opus-mt-tc-big-ar-en, beam 4; distilbart-cnn-12-6)"
