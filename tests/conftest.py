@@ -88,3 +88,17 @@ def fast_marian(tmp_path_factory: pytest.TempPathFactory, marian_dir: Path) -> P
     gen["max_length"] = 8
     (path / "generation_config.json").write_text(json.dumps(gen))
     return path
+
+
+# The modules that take longest, longest first (`--durations=0` per module, docs/testing.md).
+# Under `--dist loadscope` a module runs whole on one worker, in collection order: a long
+# module collected last leaves the other worker idle at the end, so they go first.
+LONGEST_FIRST = ("test_nothing_lost", "test_bench", "test_robust_runs", "test_newcomer",
+                 "test_stories", "test_scale", "test_run", "test_ct2_cli", "test_hostile",
+                 "test_trust", "test_translate", "test_collected_inputs", "test_library")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1]
+                                         if item.module else "", len(rank)))

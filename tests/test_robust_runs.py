@@ -84,8 +84,10 @@ def test_killed_at_many_points_then_rerun_loses_and_duplicates_nothing(
     rng = random.Random(8)
     # Crash points inside the writer (see guard.crash_point), then SIGKILLs at random moments
     # of real processing. Each run starts from what the last one left.
-    plan = ["append:2", "repair:1", "fsync:3", "append:1", "manifest:3", "random", "random",
-            "random", "random", "append:2", "random", "fsync:1"]
+    # Every crash point of the writer once or twice and three random kills (each step a
+    # process start of a few seconds: twelve steps cost CI a minute, issue 38).
+    plan = ["append:2", "repair:1", "fsync:3", "manifest:3", "random", "random", "append:1",
+            "random"]
     kills = 0
     for step in plan:
         # On a fast machine the random kills can land late and leave little work; then the
@@ -105,7 +107,7 @@ def test_killed_at_many_points_then_rerun_loses_and_duplicates_nothing(
         recs = complete_lines(out)  # a torn last line is allowed here, nothing else
         ids = [r["id"] for r in recs]
         assert len(ids) == len(set(ids)), f"duplicate ids after kill at {step}"
-    assert kills >= 10
+    assert kills == len(plan)
     code, err = finish(start(args))
     assert code == 0, err
     data = out.read_bytes()

@@ -170,3 +170,28 @@ def test_length_option_errors_exit_2(tmp_path: Path, shared_data: Path, marian_d
     # Usage errors come in a box drawn by Typer: read them without it.
     unboxed = " ".join(re.sub("[│╭╮╰╯─]", " ", proc.stderr).split())
     assert proc.returncode == 2 and message in unboxed
+
+
+def test_summarize_and_clean_write_under_the_output_lock(tmp_path: Path,
+                                                         shared_data: Path) -> None:
+    """Every command that writes an output takes its lock, as run does: a second writer is
+    refused instead of interleaving lines."""
+    from arabic_digest.translate.cleaning.options import CleanOptions
+
+    from arabic_digest.guard import LockedError, OutputLock
+    from arabic_digest.inputs.readers import Fields
+    from arabic_digest.pipeline.clean_only import clean_corpus
+    from arabic_digest.pipeline.resummarize import ResummarizeConfig, resummarize
+
+    seed = str(shared_data / "seed-article.txt")
+    cleaned = tmp_path / "seed.clean.jsonl"
+    with OutputLock(cleaned), pytest.raises(LockedError):
+        clean_corpus([seed], cleaned, Fields(), CleanOptions())
+    path, counts = clean_corpus([seed], cleaned, Fields(), CleanOptions())
+    assert counts["ok"] == 1
+    again = tmp_path / "again.jsonl"
+    cfg = ResummarizeConfig(path, again, "lead-3", quiet=True)
+    with OutputLock(again), pytest.raises(LockedError):
+        resummarize(cfg)
+    stats = resummarize(cfg)  # the lock released, the same call writes
+    assert stats.copied == 1 and records(again)[0]["id"] == records(path)[0]["id"]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from arabic_digest.guard import OutputLock
 from arabic_digest.inputs.readers import Fields, ReadOptions, check_inputs, read_inputs
 from arabic_digest.manifest import manifest_path
 from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
@@ -48,19 +49,20 @@ def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options
     if options.learned is not None:
         print(options.learned.describe(), file=sys.stderr)
     settings = BatchSettings(options, segment_tokens)
-    out = RecordFile(path, overwrite=True)
     counts: Counter = Counter()
-    try:
-        for article in read_inputs(inputs, fields):
-            item = prepare(article, count, settings)
-            if isinstance(item, Prepared):
-                item.record["clean"]["segments"] = [[s.text for s in segs]
-                                                    for segs in item.paragraph_segments]
-                item = item.record
-            out.append([item])
-            counts[item["status"]] += 1
-    finally:
-        out.close()
+    with OutputLock(path):  # as run: one writer per output
+        out = RecordFile(path, overwrite=True)
+        try:
+            for article in read_inputs(inputs, fields):
+                item = prepare(article, count, settings)
+                if isinstance(item, Prepared):
+                    item.record["clean"]["segments"] = [[s.text for s in segs]
+                                                        for segs in item.paragraph_segments]
+                    item = item.record
+                out.append([item])
+                counts[item["status"]] += 1
+        finally:
+            out.close()
     write_json_atomic(manifest_path(path), {
         "schema_version": 1, "status": "finished", "command": sys.argv, "inputs": inputs,
         "output": str(path), "cleaning": options.signature(),

@@ -5,7 +5,6 @@ and its manifest are written beside it."""
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 import sys
@@ -21,7 +20,7 @@ from arabic_digest.guard import OutputLock
 from arabic_digest.inputs.readers import Article, InputError
 from arabic_digest.manifest import manifest_path, model_info, package_versions
 from arabic_digest.pipeline.article import Prepared, summarize_prepared
-from arabic_digest.records import dumps, iter_records, read_records, write_json_atomic
+from arabic_digest.records import RecordFile, iter_records, read_records, write_json_atomic
 from arabic_digest.summarize.length import SummaryLength
 from arabic_digest.summarize.prompts import load_prompt
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
@@ -133,33 +132,28 @@ class Resummarizer:
 
     def run(self) -> ResummarizeStats:
         cfg, stats = self.cfg, self.stats
-        out = stats.output
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
         t0 = time.perf_counter()
         total = sum(1 for _ in iter_records(cfg.input))
         bar = tqdm(total=total, unit="record", file=sys.stderr, disable=cfg.quiet,
                    dynamic_ncols=True)
+        out = RecordFile(stats.output, overwrite=True)  # written as run writes: whole lines
         pending: list[dict[str, Any]] = []
         try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                for n, rec in enumerate(iter_records(cfg.input), 1):
-                    pending.append(rec)
-                    if sum(_summarizable(r) for r in pending) >= cfg.batch_size:
-                        self._flush(pending, fh, n - len(pending) + 1, bar)
-                        pending = []
-                self._flush(pending, fh, total - len(pending) + 1, bar)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, out)
+            for n, rec in enumerate(iter_records(cfg.input), 1):
+                pending.append(rec)
+                if sum(_summarizable(r) for r in pending) >= cfg.batch_size:
+                    self._flush(pending, out, n - len(pending) + 1, bar)
+                    pending = []
+            self._flush(pending, out, total - len(pending) + 1, bar)
         finally:
+            out.close()
             bar.close()
-            tmp.unlink(missing_ok=True)
             stats.elapsed_s = time.perf_counter() - t0
-        write_json_atomic(manifest_path(out), self.manifest())
+        write_json_atomic(manifest_path(stats.output), self.manifest())
         return stats
 
-    def _flush(self, records: list[dict[str, Any]], fh: Any, first_line: int, bar: tqdm) -> None:
+    def _flush(self, records: list[dict[str, Any]], out: RecordFile, first_line: int,
+               bar: tqdm) -> None:
         todo = [_prepared(r, f"{self.cfg.input}:{first_line + k}")
                 for k, r in enumerate(records) if _summarizable(r)]
         summarize_prepared(todo, self.summarizer)
@@ -168,7 +162,7 @@ class Resummarizer:
             self.stats.summarized += ok
             self.stats.error += not ok
         self.stats.copied += len(records) - len(todo)
-        fh.write("".join(dumps(r) for r in records))
+        out.append(records)
         bar.update(len(records))
 
 
