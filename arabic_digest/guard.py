@@ -59,9 +59,9 @@ class OutputLock:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise OutputNotWritable(
-                    f"cannot write in the output folder {self.path.parent}: {exc.strerror} "
-                    f"(choose another with -o)") from None
+                # Named as every command names an output it cannot write (errors.os_problem).
+                raise OutputNotWritable(f"cannot write {self.output}: {exc.strerror} "
+                                        "(choose another with -o)") from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -1,9 +1,12 @@
-"""The manifest beside an output (`<name>.run.json`): where it is, and what it says of models."""
+"""The manifest beside an output (`<name>.run.json`): where it is, how every command builds it
+(`new_manifest`) and writes it (`write_manifest`), and what it says of models."""
 
 from __future__ import annotations
 
 import json
 import platform
+import sys
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,24 @@ PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremos
 
 def manifest_path(output: Path) -> Path:
     return output.with_name(output.name.removesuffix(".jsonl") + ".run.json")
+
+
+def new_manifest(status: str, output: Path, started: datetime, **fields: Any) -> dict[str, Any]:
+    """A manifest as every command that writes an output makes it: what ran and where, the
+    command's own `fields`, then the packages, the platform and when (`ended_at` once it is no
+    longer running)."""
+    ended = None if status == "running" else datetime.now(timezone.utc)
+    return {"schema_version": 1, "status": status, "command": sys.argv, "output": str(output),
+            **fields, "packages": package_versions(), "platform": platform.platform(),
+            "started_at": started.isoformat(timespec="seconds"),
+            "ended_at": ended.isoformat(timespec="seconds") if ended else None}
+
+
+def write_manifest(output: Path, manifest: dict[str, Any]) -> None:
+    """Beside `output`, replaced whole (a crash leaves the old one or the new one)."""
+    from arabic_digest.records import write_json_atomic
+
+    write_json_atomic(manifest_path(output), manifest)
 
 
 def read_manifest(output: Path) -> dict[str, Any] | None:

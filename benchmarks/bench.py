@@ -426,8 +426,13 @@ def expert_engine(args: dict[str, Any]) -> dict[str, Any]:
             "items_per_s": len(flat) / elapsed, "peak_rss_mb": peak_rss_mb(), "equal": equal}
 
 
+IN_PROCESS = False  # --in-process: the smoke test's way (no process start per contender)
+
+
 def run_worker(task: str, contender: str, args: dict[str, Any], workdir: Path,
                tag: str = "") -> dict[str, Any]:
+    if IN_PROCESS:  # the same work, without the fresh process that isolates peak RSS
+        return json.loads(json.dumps(worker(task, contender, {"task": task, **args})))
     spec = workdir / f"job-{task}-{contender}{tag}.json"
     spec.write_text(json.dumps({"task": task, **args}), "utf-8")
     proc = subprocess.run([sys.executable, __file__, "--worker", task, contender, str(spec)],
@@ -688,8 +693,13 @@ def main() -> None:
                     "write none unless given)")
     ap.add_argument("--engine-limit", action="store_true",
                     help="only the translation stage against raw CTranslate2 (B2, B3, B4)")
+    ap.add_argument("--in-process", action="store_true",
+                    help="run every contender in this process (a smoke test of the script, "
+                         "as tests/test_bench.py runs it: each peak RSS is then the script's)")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    global IN_PROCESS
+    IN_PROCESS = a.in_process
     if a.worker:
         task, contender, spec = a.worker
         print(json.dumps(worker(task, contender, json.loads(Path(spec).read_text("utf-8")))))

@@ -36,8 +36,8 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
                                             workdir: Path) -> None:
     results = tmp_path / "RESULTS.md"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--workdir",
-         str(workdir), "--results", str(results), "--paragraphs", "2"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--in-process",
+         "--workdir", str(workdir), "--results", str(results), "--paragraphs", "2"],
         env=ENV, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = results.read_text("utf-8")
@@ -72,7 +72,7 @@ def test_quick_benchmark_writes_every_table(tmp_path: Path, shared_data: Path,
     # --engine-limit: the translation rows alone, quickly
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--engine-limit",
-         "--workdir", str(workdir), "--paragraphs", "1"],
+         "--in-process", "--workdir", str(workdir), "--paragraphs", "1"],
         env=ENV, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = _rows(proc.stdout, ("translate",))
@@ -85,7 +85,8 @@ def test_gpu_script_dry_run_on_cpu(tmp_path: Path, shared_data: Path, workdir: P
     # gpu.sh runs `python`: this interpreter's, even when its venv is not activated
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu.sh"), "--dry-run",
-                           str(results), "--workdir", str(workdir), "--paragraphs", "2"],
+                           str(results), "--workdir", str(workdir), "--paragraphs", "2",
+                           "--in-process"],
                           env={**ENV, "PATH": path}, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = results.read_text("utf-8")

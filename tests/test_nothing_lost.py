@@ -516,7 +516,7 @@ def _write_generated(root: Path, files: list[tuple[str, list[dict]]]) -> list[st
                                                  "2021/news.jsonl", "a/b/news.jsonl"]),
                                 st.lists(_ROW, min_size=1, max_size=4)),
                       min_size=1, max_size=3, unique_by=lambda f: f[0]),
-       kill_after=st.floats(0.5, 6.0))
+       kill_after=st.floats(0.3, 3.0))  # the run is killed early, midway or not at all
 def test_generated_corpora_survive_run_kill_resume_report_digest(
         files, kill_after: float, fast_marian: Path, tmp_path_factory) -> None:
     root = tmp_path_factory.mktemp("gen")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from arabic_digest.guard import OutputLock
 from arabic_digest.inputs.readers import Fields, ReadOptions, check_inputs, read_inputs
-from arabic_digest.manifest import manifest_path
+from arabic_digest.manifest import new_manifest, write_manifest
 from arabic_digest.pipeline.article import BatchSettings, Prepared, prepare
 from arabic_digest.pipeline.boilerplate_pass import boilerplate_manifest, learn_boilerplate
 from arabic_digest.pipeline.spec import default_output
-from arabic_digest.records import RecordFile, write_json_atomic
+from arabic_digest.records import RecordFile
 from arabic_digest.translate.cleaning.options import CleanOptions
 from arabic_digest.translate.hub import offline_hint
 from arabic_digest.translate.translator import ModelLoadError
@@ -44,7 +44,7 @@ def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options
     check_inputs(inputs)
     path = clean_output(inputs, output)
     count = tokenizer_counter(tokenizer) if tokenizer else None
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(timezone.utc)
     options = learn_boilerplate(inputs, fields, ReadOptions(), options)
     if options.learned is not None:
         print(options.learned.describe(), file=sys.stderr)
@@ -63,10 +63,7 @@ def clean_corpus(inputs: list[str], output: Path | None, fields: Fields, options
                 counts[item["status"]] += 1
         finally:
             out.close()
-    write_json_atomic(manifest_path(path), {
-        "schema_version": 1, "status": "finished", "command": sys.argv, "inputs": inputs,
-        "output": str(path), "cleaning": options.signature(),
-        "boilerplate": boilerplate_manifest(options), "counts": dict(counts),
-        "started_at": started,
-        "ended_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        write_manifest(path, new_manifest(
+            "finished", path, started, inputs=inputs, cleaning=options.signature(),
+            boilerplate=boilerplate_manifest(options), counts=dict(counts)))
     return path, counts

@@ -5,7 +5,6 @@ and its manifest are written beside it."""
 from __future__ import annotations
 
 import json
-import platform
 import re
 import sys
 import time
@@ -18,9 +17,9 @@ from tqdm import tqdm
 
 from arabic_digest.guard import OutputLock
 from arabic_digest.inputs.readers import Article, InputError
-from arabic_digest.manifest import manifest_path, model_info, package_versions
+from arabic_digest.manifest import manifest_path, model_info, new_manifest, write_manifest
 from arabic_digest.pipeline.article import Prepared, summarize_prepared
-from arabic_digest.records import RecordFile, iter_records, read_records, write_json_atomic
+from arabic_digest.records import RecordFile, iter_records, read_records
 from arabic_digest.summarize.length import SummaryLength
 from arabic_digest.summarize.prompts import load_prompt
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL, Summarizer
@@ -109,26 +108,18 @@ class Resummarizer:
     def manifest(self) -> dict[str, Any]:
         s = self.stats
         source = self._source_manifest() or {}
-        return {
-            "schema_version": 1,
-            "status": "finished",
-            "command": sys.argv,
-            "kind": "summarize",
-            "summarized_from": str(self.cfg.input),
-            "inputs": source.get("inputs"),
-            "output": str(s.output),
-            "models": {"translation": (source.get("models") or {}).get("translation"),
-                       "summarization": model_info(self.summarizer)},
-            "length": self.cfg.summary_length.record(),
-            "cleaning": source.get("cleaning"),
-            "packages": package_versions(),
-            "platform": platform.platform(),
-            "counts": {"records": s.summarized + s.error + s.copied, "summarized": s.summarized,
-                       "error": s.error, "copied": s.copied},
-            "started_at": self.started.isoformat(timespec="seconds"),
-            "ended_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "elapsed_s": round(s.elapsed_s, 3),
-        }
+        return new_manifest(
+            "finished", s.output, self.started,
+            kind="summarize",
+            summarized_from=str(self.cfg.input),
+            inputs=source.get("inputs"),
+            models={"translation": (source.get("models") or {}).get("translation"),
+                    "summarization": model_info(self.summarizer)},
+            length=self.cfg.summary_length.record(),
+            cleaning=source.get("cleaning"),
+            counts={"records": s.summarized + s.error + s.copied, "summarized": s.summarized,
+                    "error": s.error, "copied": s.copied},
+            elapsed_s=round(s.elapsed_s, 3))
 
     def run(self) -> ResummarizeStats:
         cfg, stats = self.cfg, self.stats
@@ -149,7 +140,7 @@ class Resummarizer:
             out.close()
             bar.close()
             stats.elapsed_s = time.perf_counter() - t0
-        write_json_atomic(manifest_path(stats.output), self.manifest())
+        write_manifest(stats.output, self.manifest())
         return stats
 
     def _flush(self, records: list[dict[str, Any]], out: RecordFile, first_line: int,

@@ -5,7 +5,6 @@ output, skipping what is done, appending, reordering, the manifest and the count
 from __future__ import annotations
 
 import os
-import platform
 import shlex
 import sys
 import time
@@ -34,7 +33,7 @@ from arabic_digest.inputs.readers import (
     check_not_empty,
     passed_over_line,
 )
-from arabic_digest.manifest import manifest_path, package_versions
+from arabic_digest.manifest import manifest_path, new_manifest, write_manifest
 from arabic_digest.pipeline.boilerplate_pass import (
     boilerplate_manifest,
     learn_boilerplate,
@@ -55,7 +54,7 @@ from arabic_digest.pipeline.stories import (
     with_stories,
 )
 from arabic_digest.pipeline.trust import TrustStats, retry_overrides
-from arabic_digest.records import OutputWriteError, RecordFile, write_json_atomic
+from arabic_digest.records import OutputWriteError, RecordFile
 from arabic_digest.summarize.prompts import load_prompt
 from arabic_digest.summarize.summarizer import Summarizer
 from arabic_digest.text import plural, terminal_safe
@@ -174,46 +173,36 @@ class Runner:
         elapsed = max(s.elapsed_s, 1e-9)
         identity = self.identity()
         translator = self.models.get("translation") or {}
-        return {
-            "schema_version": 1,
-            "status": status,
-            "command": sys.argv,
-            "identity": identity,
-            "signature": signature(identity),
-            "inputs": list(spec.inputs),
-            "output": str(s.output),
-            "models": self.models,
-            "preset": spec.preset_record(),  # a name for the models, outside the identity
-            "summary_length": spec.summary_length.record(),
-            "cleaning": spec.clean_options.signature(),
-            "boilerplate": boilerplate_manifest(spec.clean_options),
-            "segment_tokens": spec.segment_tokens,
+        return new_manifest(
+            status, s.output, self.started,
+            identity=identity,
+            signature=signature(identity),
+            inputs=list(spec.inputs),
+            models=self.models,
+            preset=spec.preset_record(),  # a name for the models, outside the identity
+            summary_length=spec.summary_length.record(),
+            cleaning=spec.clean_options.signature(),
+            boilerplate=boilerplate_manifest(spec.clean_options),
+            segment_tokens=spec.segment_tokens,
             # What merge needs to re-read the inputs in order (see shards.py).
-            "fields": {"text": spec.fields.text, "title": spec.fields.title,
-                       "id": spec.fields.id},
-            "limit": spec.limit,
-            "read_options": {"encoding": spec.read_options.encoding,
-                             "max_article_chars": spec.read_options.max_article_chars},
-            "dedupe_ids": spec.dedupe_ids,
-            "shard": spec.shard.to_json() if spec.shard else None,
-            "stories": manifest_entry(self.stories, spec.translate.value),
-            "cwd": os.getcwd(),
-            "trust": self.trust.manifest(retry_overrides(translator.get("num_beams"))
-                                         if spec.retry_doubtful else None),
-            "packages": package_versions(),
-            "platform": platform.platform(),
-            "counts": {"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
-                       "skipped": s.skipped, "resumed": s.resumed, "segments": s.segments,
-                       "dedupe_hits": s.dedupe_hits, "repaired_lines": s.repaired_lines,
-                       "retried_errors": s.retried, "passed_over": dict(s.passed_over)},
-            "started_at": self.started.isoformat(timespec="seconds"),
-            "ended_at": (datetime.now(timezone.utc).isoformat(timespec="seconds")
-                         if status != "running" else None),
-            "elapsed_s": round(s.elapsed_s, 3),
-            "throughput": {"articles_per_min": round(s.processed / elapsed * 60, 2),
-                           "segments_per_s": round(s.segments / elapsed, 2)},
-            **self.engine.manifest(), **extra,
-        }
+            fields={"text": spec.fields.text, "title": spec.fields.title, "id": spec.fields.id},
+            limit=spec.limit,
+            read_options={"encoding": spec.read_options.encoding,
+                          "max_article_chars": spec.read_options.max_article_chars},
+            dedupe_ids=spec.dedupe_ids,
+            shard=spec.shard.to_json() if spec.shard else None,
+            stories=manifest_entry(self.stories, spec.translate.value),
+            cwd=os.getcwd(),
+            trust=self.trust.manifest(retry_overrides(translator.get("num_beams"))
+                                      if spec.retry_doubtful else None),
+            counts={"articles": s.processed + s.resumed, "ok": s.ok, "error": s.error,
+                    "skipped": s.skipped, "resumed": s.resumed, "segments": s.segments,
+                    "dedupe_hits": s.dedupe_hits, "repaired_lines": s.repaired_lines,
+                    "retried_errors": s.retried, "passed_over": dict(s.passed_over)},
+            elapsed_s=round(s.elapsed_s, 3),
+            throughput={"articles_per_min": round(s.processed / elapsed * 60, 2),
+                        "segments_per_s": round(s.segments / elapsed, 2)},
+            **self.engine.manifest(), **extra)
 
     def _todo(self, done: dict[str, str]) -> Iterator[Item]:
         """Input items in order (see input_items), less those already done (resume)."""
@@ -261,7 +250,7 @@ class Runner:
         self.stats.repaired_lines, self.stats.retried = out.repaired, out.retried
         self.mpath = manifest_path(output)
         self.t0 = time.perf_counter()
-        write_json_atomic(self.mpath, self.manifest("running"))
+        write_manifest(self.stats.output, self.manifest("running"))
         return out
 
     def _work(self, out: RecordFile) -> None:
@@ -346,7 +335,7 @@ class Runner:
             self._stopped(hard_stop)
         if self.resumed_identity is not None or stats.retried:
             out.reorder(self.order)
-        write_json_atomic(self.mpath, self.manifest("finished"))
+        write_manifest(self.stats.output, self.manifest("finished"))
         return stats
 
     def _stopped(self, hard_stop: BaseException | None) -> None:
@@ -368,7 +357,7 @@ class Runner:
 
     def _try_manifest(self, status: str, **extra: Any) -> None:
         try:
-            write_json_atomic(self.mpath, self.manifest(status, **extra))
+            write_manifest(self.stats.output, self.manifest(status, **extra))
         except OSError:
             pass  # the output's own error is the one to report
 
