@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -57,43 +57,35 @@ def check(inputs: Sequence[str], fields: Fields, opts: ReadOptions, language: bo
     return EXIT_SOME_ERRORS if any(r.problems for r in reports) else EXIT_OK
 
 
+@opt.shared(*opt.KEEP, after="segment_tokens")
+@opt.shared(*opt.FIELDS, after="output")
 def clean_cli(
     inputs: opt.Inputs,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Output JSONL (default: outputs/<stem of first input>.clean."
         "jsonl).")] = None,
-    text_field: opt.TextField = None,
-    title_field: opt.TitleField = None,
-    id_field: opt.IdField = None,
     tokenizer: Annotated[str | None, typer.Option(
         help="Translation tokenizer (id or folder) to count segment budgets in (default: "
              "count words).")] = None,
     segment_tokens: opt.SegmentTokens = 200,
-    keep_diacritics: opt.KeepDiacritics = False,
-    keep_digits: opt.KeepDigits = False,
-    keep_punctuation: opt.KeepPunctuation = False,
-    keep_boilerplate: opt.KeepBoilerplate = False,
-    keep_letters: opt.KeepLetters = False,
-    keep_kind: opt.KeepKind = None,
     overwrite: opt.Replace = False,
+    **shared: Any,
 ) -> None:
     """Clean and segment only (no model): records with `source` and `clean`, to inspect rules."""
-    options = clean_options(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
-                            keep_letters, keep_kind)
-    raise typer.Exit(clean(inputs, output, fields(text_field, title_field, id_field), options,
+    options = clean_options(*(shared[k] for k in opt.KEEP))
+    raise typer.Exit(clean(inputs, output, fields(*(shared[k] for k in opt.FIELDS)), options,
                            tokenizer, segment_tokens, overwrite))
 
 
+@opt.shared(*opt.FIELDS, after="inputs")
 def check_cli(
     inputs: opt.Inputs,
-    text_field: opt.TextField = None,
-    title_field: opt.TitleField = None,
-    id_field: opt.IdField = None,
     encoding: opt.Encoding = None,
     max_article_chars: opt.MaxArticleChars = DEFAULT_MAX_ARTICLE_CHARS,
     no_language_check: Annotated[bool, flag(
         "--no-language-check", "Do not identify languages.")] = False,
     as_json: Annotated[bool, flag("--json", "Print the report as JSON.")] = False,
+    **shared: Any,
 ) -> None:
     """Report what `run` would read (counts, fields, encodings, languages, problems); no model.
 
@@ -101,5 +93,5 @@ def check_cli(
     non-Arabic articles, undecodable bytes); 2: an input cannot be read at all.
     """
     opts = read_options(encoding, max_article_chars)
-    raise typer.Exit(check(inputs, fields(text_field, title_field, id_field), opts,
+    raise typer.Exit(check(inputs, fields(*(shared[k] for k in opt.FIELDS)), opts,
                            not no_language_check, as_json))

@@ -3,8 +3,10 @@ options of pipeline/options.py): commands take them as `opt.TextField` and the l
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -67,3 +69,44 @@ Quiet = Annotated[bool, declared("quiet")]
 Overwrite = Annotated[bool, declared("overwrite")]
 Replace = Annotated[bool, flag("--overwrite", "Replace the output if it exists.")]
 RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's output JSONL.")]
+
+
+# --- groups of options several commands take --------------------------------------------------
+
+FIELDS = ("text_field", "title_field", "id_field")  # run, clean, check, eval
+KEEP = ("keep_diacritics", "keep_digits", "keep_punctuation", "keep_boilerplate",
+        "keep_letters", "keep_kind")  # run, clean
+LENGTH = ("summary_length", "summary_min_tokens", "summary_max_tokens", "prompt")  # run, summarize
+
+_TYPED = {"text_field": TextField, "title_field": TitleField, "id_field": IdField,
+          "keep_diacritics": KeepDiacritics, "keep_digits": KeepDigits,
+          "keep_punctuation": KeepPunctuation, "keep_boilerplate": KeepBoilerplate,
+          "keep_letters": KeepLetters, "keep_kind": KeepKind, "summary_length": SummaryLengthOpt,
+          "summary_min_tokens": SummaryMinTokens, "summary_max_tokens": SummaryMaxTokens,
+          "prompt": PromptOpt}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shared(*names: str, after: str) -> Callable[[F], F]:
+    """Give a command the options `names` (a group above) as parameters after its parameter
+    `after`, declared here once for every command that takes them; the command receives them
+    in its `**shared` keyword arguments (not given: False for a flag, else None)."""
+    def add(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        at = [p.name for p in params].index(after) + 1
+        added = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                   annotation=_TYPED[name],
+                                   default=False if OPTIONS[name].switch else None)
+                 for name in names]
+        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=params[:at] + added + params[at:])
+        return command
+    return add
+
+
+def length_options(shared: dict[str, Any]) -> dict[str, Any]:
+    """The LENGTH group's values as build_spec takes them (the preset by its name)."""
+    length = shared["summary_length"]
+    return {"summary_length": length.value if length else None,
+            **{k: shared[k] for k in LENGTH[1:]}}

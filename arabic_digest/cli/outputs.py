@@ -6,7 +6,7 @@ import json
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -214,6 +214,7 @@ def digest_cli(
                             report_path, by.value))
 
 
+@opt.shared(*opt.FIELDS, after="inputs")
 def merge_cli(
     shard_outputs: Annotated[list[Path], typer.Argument(
         help="The shard outputs (.jsonl) of one run, each with its .run.json beside it.")],
@@ -223,23 +224,21 @@ def merge_cli(
     inputs: Annotated[list[str] | None, typer.Option(
         "--inputs", help="The run's inputs, in order (repeatable; default: from the shard "
         "manifests).")] = None,
-    text_field: opt.TextField = None,
-    title_field: opt.TitleField = None,
-    id_field: opt.IdField = None,
     limit: Annotated[int | None, typer.Option(
         min=0, help="The run's --limit (default: from the shard manifests).")] = None,
+    **shared: Any,
 ) -> None:
     """Join the outputs of `run --shard K/N` into one output in input order, with a manifest.
 
     Fails (exit 2, nothing written) unless every input id has exactly one record, every shard
     run finished with the same settings, and no run still writes a shard.
     """
-    given = None
-    if text_field or title_field or id_field:
-        given = fields(text_field, title_field, id_field)
+    given = fields(*(shared[k] for k in opt.FIELDS)) if any(
+        shared[k] for k in opt.FIELDS) else None
     raise typer.Exit(merge(shard_outputs, output, inputs, given, limit))
 
 
+@opt.shared(*opt.LENGTH, after="summarization_model")
 def summarize_cli(
     input: Annotated[Path, typer.Argument(help="A finished run's output JSONL.")],
     output: Annotated[Path | None, typer.Option(
@@ -247,22 +246,20 @@ def summarize_cli(
         "<model> plus -<length> and -<prompt> when given, .jsonl).")] = None,
     preset: opt.PresetOpt = None,
     summarization_model: opt.SummarizationModel = None,
-    summary_length: opt.SummaryLengthOpt = None,
-    summary_min_tokens: opt.SummaryMinTokens = None,
-    summary_max_tokens: opt.SummaryMaxTokens = None,
-    prompt: opt.PromptOpt = None,
     device: opt.DeviceOpt = Device.auto,
     overwrite: opt.Replace = False,
     quiet: opt.Quiet = False,
+    **shared: Any,
 ) -> None:
     """Summarize a finished run's translations again, without translating again.
 
     Writes a new JSONL (and its .run.json manifest); the input file is left as it is.
     """
     model = preset_summarizer(preset.value if preset else None, summarization_model)
-    length = summary_options(model, summary_length.value if summary_length else None,
-                             summary_min_tokens, summary_max_tokens, prompt)
-    raise typer.Exit(summarize(input, output, model, length, prompt, device, overwrite, quiet))
+    lengths = opt.length_options(shared)
+    length = summary_options(model, *lengths.values())
+    raise typer.Exit(summarize(input, output, model, length, lengths["prompt"], device,
+                               overwrite, quiet))
 
 
 def eval_cli(

@@ -10,9 +10,8 @@ import typer
 
 from arabic_digest.cli import options as opt
 from arabic_digest.cli.common import EXIT_OK, EXIT_SOME_ERRORS, fields, say
-from arabic_digest.pipeline.options import build_spec
+from arabic_digest.pipeline.options import build_spec, clean_options
 from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
-from arabic_digest.translate.cleaning.clean import CleanOptions
 
 
 def run(spec: RunSpec, ray_options: Any = None) -> int:
@@ -39,6 +38,9 @@ def say_closing(stats: Any) -> None:
         say(line)
 
 
+@opt.shared(*opt.KEEP, after="no_retry")
+@opt.shared(*opt.FIELDS, after="prompt")
+@opt.shared(*opt.LENGTH, after="no_summary")
 def run_cli(
     inputs: opt.Inputs,
     output: opt.Output = None,
@@ -46,13 +48,6 @@ def run_cli(
     translation_model: opt.TranslationModel = None,
     summarization_model: opt.SummarizationModel = None,
     no_summary: Annotated[bool, opt.declared("summary")] = False,
-    summary_length: opt.SummaryLengthOpt = None,
-    summary_min_tokens: opt.SummaryMinTokens = None,
-    summary_max_tokens: opt.SummaryMaxTokens = None,
-    prompt: opt.PromptOpt = None,
-    text_field: opt.TextField = None,
-    title_field: opt.TitleField = None,
-    id_field: opt.IdField = None,
     device: opt.DeviceOpt = Device(opt.default("device")),
     backend: opt.BackendOpt = Backend(opt.default("backend")),
     no_dedupe: Annotated[bool, opt.declared("dedupe")] = False,
@@ -63,12 +58,6 @@ def run_cli(
     overwrite: opt.Overwrite = False,
     retry_errors: Annotated[bool, opt.declared("retry_errors")] = False,
     no_retry: opt.NoRetry = False,
-    keep_diacritics: opt.KeepDiacritics = False,
-    keep_digits: opt.KeepDigits = False,
-    keep_punctuation: opt.KeepPunctuation = False,
-    keep_boilerplate: opt.KeepBoilerplate = False,
-    keep_letters: opt.KeepLetters = False,
-    keep_kind: opt.KeepKind = None,
     quiet: opt.Quiet = False,
     shard: Annotated[str | None, opt.declared("shard")] = None,
     engine: Annotated[Engine, opt.declared("engine")] = Engine(opt.default("engine")),
@@ -83,6 +72,7 @@ def run_cli(
     no_stories: Annotated[bool, opt.declared("stories")] = False,
     translate: Annotated[Translate, opt.declared("translate")] = Translate(
         opt.default("translate")),
+    **shared: Any,
 ) -> None:
     """Clean, translate and summarize articles; write one JSONL record per article.
 
@@ -95,14 +85,12 @@ def run_cli(
         inputs, output=output, translation_model=translation_model,
         summarization_model=summarization_model, summary=not no_summary,
         preset=preset.value if preset else None,
-        summary_length=summary_length.value if summary_length else None,
-        summary_min_tokens=summary_min_tokens, summary_max_tokens=summary_max_tokens,
-        prompt=prompt, fields=fields(text_field, title_field, id_field), device=device,
+        **opt.length_options(shared), fields=fields(*(shared[k] for k in opt.FIELDS)),
+        device=device,
         backend=backend, dedupe=not no_dedupe, beams=beams, batch_tokens=batch_tokens,
         segment_tokens=segment_tokens, limit=limit, overwrite=overwrite,
         retry_errors=retry_errors, retry_doubtful=not no_retry, quiet=quiet,
-        clean=CleanOptions(keep_diacritics, keep_digits, keep_punctuation, keep_boilerplate,
-                           keep_letters, frozenset(keep_kind or ())),
+        clean=clean_options(*(shared[k] for k in opt.KEEP)),
         encoding=encoding, max_article_chars=max_article_chars,
         language_check=not no_language_check, dedupe_ids=dedupe_ids, shard=shard,
         glossary=glossary, engine=engine, stories=not no_stories, translate=translate)
