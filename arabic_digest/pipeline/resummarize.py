@@ -39,7 +39,7 @@ class ResummarizeConfig:
     quiet: bool = False
 
     def output_path(self) -> Path:
-        return self.output or default_output(self.input, self.summarization_model,
+        return self.output or summary_output(self.input, self.summarization_model,
                                              self.summary_length, self.prompt)
 
 
@@ -62,7 +62,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "model"
 
 
-def default_output(source: Path, model: str, length: SummaryLength,
+def summary_output(source: Path, model: str, length: SummaryLength,
                    prompt: str | None) -> Path:
     """`outputs/news.jsonl` -> `outputs/news.summary-<model>[-<length>][-<prompt>].jsonl`."""
     parts = [_slug(Path(model.rstrip("/")).name)]
