@@ -38,7 +38,6 @@ from arabic_digest.pipeline.options import (
     build_spec,
     clean_options,
     offline_for_local_models,
-    option,
     read_options,
 )
 from arabic_digest.pipeline.spec import Backend, Device, Engine, RunSpec, Translate
@@ -64,11 +63,12 @@ ID_WINDOW = 100_000  # ids a stream remembers to catch repeats (bounded memory)
 
 
 def _check_ranges(o: Mapping[str, Any]) -> None:
-    for name in OPTIONS:
-        try:
-            option(name).check(o[name])
-        except ValueError as exc:
-            raise UsageProblem(str(exc)) from None
+    for declared in OPTIONS_LIST:
+        if declared.name in OPTIONS:
+            try:
+                declared.check(o[declared.name])
+            except ValueError as exc:
+                raise UsageProblem(str(exc)) from None
 
 
 def _choice(kind: type, name: str, value: Any) -> Any:

@@ -11,6 +11,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from arabic_digest.records import write_json_atomic
+
 PACKAGES = ("arabic-digest", "torch", "transformers", "sentencepiece", "sacremoses", "tokenizers",
             "sacrebleu", "rouge-score", "ctranslate2")
 
@@ -32,8 +34,6 @@ def new_manifest(status: str, output: Path, started: datetime, **fields: Any) ->
 
 def write_manifest(output: Path, manifest: dict[str, Any]) -> None:
     """Beside `output`, replaced whole (a crash leaves the old one or the new one)."""
-    from arabic_digest.records import write_json_atomic
-
     write_json_atomic(manifest_path(output), manifest)
 
 

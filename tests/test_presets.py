@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from arabic_digest.summarize.summarizer import DEFAULT_SUMMARIZATION_MODEL
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 from arabic_digest.translate.translator import DEFAULT_TRANSLATION_MODEL
 
 from arabic_digest.cli import common

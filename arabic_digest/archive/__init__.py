@@ -29,7 +29,6 @@ from arabic_digest.archive.query import (
     Filters,
     SearchResult,
     StoryDay,
-    article,
     article_by_id,
     articles,
     articles_by_id,
@@ -57,7 +56,7 @@ from arabic_digest.archive.store import (
 __all__ = [
     "BATCH", "MAX_PREFIX_TERMS", "MAX_TERMS", "SCHEMA_VERSION", "ArchiveError", "ArticleRow",
     "Busy", "Concordance", "ConcordanceLine", "Filters", "IndexCounts", "QueryTooLong",
-    "SearchResult", "StoryDay", "around_first_mark", "article", "article_by_id", "articles",
+    "SearchResult", "StoryDay", "around_first_mark", "article_by_id", "articles",
     "articles_by_id", "briefing", "budget", "concordance", "connect", "en_words", "fold_arabic",
     "fold_query", "fold_with_map", "fts_query", "index_output", "index_outputs",
     "iter_archive_records", "latest_day", "load_record", "mark_words", "query_words",

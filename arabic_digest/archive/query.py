@@ -205,14 +205,6 @@ def articles(conn: sqlite3.Connection, filters: Filters | None = None, limit: in
     return [ArticleRow.of(r) for r in rows]
 
 
-def article(conn: sqlite3.Connection, key: int) -> tuple[ArticleRow, dict[str, Any]] | None:
-    row = conn.execute(f"SELECT {ARTICLE_COLUMNS} {FROM_ARTICLES} "
-                       "WHERE a.key = ?", (key,)).fetchone()
-    if row is None:
-        return None
-    return ArticleRow.of(row), load_record(conn, key)
-
-
 def articles_by_id(conn: sqlite3.Connection, rid: str) -> list[ArticleRow]:
     """Every article with this record id, one per run that has it."""
     rows = conn.execute(f"SELECT {ARTICLE_COLUMNS} {FROM_ARTICLES} "

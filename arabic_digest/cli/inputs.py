@@ -19,7 +19,7 @@ from arabic_digest.pipeline.options import (
     read_options,
     refuse_folder_output,
 )
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 from arabic_digest.translate.translator import ModelLoadError
 
 

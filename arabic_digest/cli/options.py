@@ -1,5 +1,6 @@
-"""The typed CLI options every command shares, declared once (`run`'s from the declared
-options of pipeline/options.py): commands take them as `opt.TextField` and the like."""
+"""The typed CLI options commands share, from the run options pipeline/options.py declares:
+one at a time as `opt.Output` and the like, or a group of them (FIELDS, KEEP, LENGTH) added to
+a command by `shared`."""
 
 from __future__ import annotations
 
@@ -33,23 +34,13 @@ def declared(name: str) -> typer.models.OptionInfo:
 
 
 def default(name: str) -> object:
-    """A run option's declared default (numbers; flags default to off, choices to their
-    Enum's member of the declared value)."""
+    """A run option's declared default (the commands wrap a choice's in its Enum)."""
     return OPTIONS[name].default
 
 
 Output = Annotated[Path | None, declared("output")]
-TextField = Annotated[str | None, declared("text_field")]
-TitleField = Annotated[str | None, declared("title_field")]
-IdField = Annotated[str | None, declared("id_field")]
 Encoding = Annotated[str | None, declared("encoding")]
 MaxArticleChars = Annotated[int, declared("max_article_chars")]
-KeepDiacritics = Annotated[bool, declared("keep_diacritics")]
-KeepDigits = Annotated[bool, declared("keep_digits")]
-KeepPunctuation = Annotated[bool, declared("keep_punctuation")]
-KeepBoilerplate = Annotated[bool, declared("keep_boilerplate")]
-KeepLetters = Annotated[bool, declared("keep_letters")]
-KeepKind = Annotated[list[str] | None, declared("keep_kind")]
 SegmentTokens = Annotated[int, declared("segment_tokens")]
 # The model options default to None: "not given", so the --preset's model is used.
 TranslationModel = Annotated[str | None, declared("translation_model")]
@@ -61,10 +52,6 @@ BackendOpt = Annotated[Backend, declared("backend")]
 Beams = Annotated[int | None, declared("beams")]
 BatchTokens = Annotated[int, declared("batch_tokens")]
 NoRetry = Annotated[bool, declared("retry_doubtful")]
-SummaryLengthOpt = Annotated[LengthPreset | None, declared("summary_length")]
-SummaryMinTokens = Annotated[int | None, declared("summary_min_tokens")]
-SummaryMaxTokens = Annotated[int | None, declared("summary_max_tokens")]
-PromptOpt = Annotated[str | None, declared("prompt")]
 Quiet = Annotated[bool, declared("quiet")]
 Overwrite = Annotated[bool, declared("overwrite")]
 Replace = Annotated[bool, flag("--overwrite", "Replace the output if it exists.")]
@@ -73,17 +60,17 @@ RunOutput = Annotated[Path, typer.Argument(metavar="OUTPUT.jsonl", help="A run's
 
 # --- groups of options several commands take --------------------------------------------------
 
-FIELDS = ("text_field", "title_field", "id_field")  # run, clean, check, eval
+FIELDS = ("text_field", "title_field", "id_field")  # run, clean, check, merge
 KEEP = ("keep_diacritics", "keep_digits", "keep_punctuation", "keep_boilerplate",
         "keep_letters", "keep_kind")  # run, clean
 LENGTH = ("summary_length", "summary_min_tokens", "summary_max_tokens", "prompt")  # run, summarize
 
-_TYPED = {"text_field": TextField, "title_field": TitleField, "id_field": IdField,
-          "keep_diacritics": KeepDiacritics, "keep_digits": KeepDigits,
-          "keep_punctuation": KeepPunctuation, "keep_boilerplate": KeepBoilerplate,
-          "keep_letters": KeepLetters, "keep_kind": KeepKind, "summary_length": SummaryLengthOpt,
-          "summary_min_tokens": SummaryMinTokens, "summary_max_tokens": SummaryMaxTokens,
-          "prompt": PromptOpt}
+# Each shared option's type on the command line (its flags, help and bounds: declared()).
+_TYPES: dict[str, Any] = {
+    **dict.fromkeys(("text_field", "title_field", "id_field", "prompt"), str | None),
+    **dict.fromkeys(KEEP[:-1], bool), "keep_kind": list[str] | None,
+    "summary_length": LengthPreset | None, "summary_min_tokens": int | None,
+    "summary_max_tokens": int | None}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -96,7 +83,7 @@ def shared(*names: str, after: str) -> Callable[[F], F]:
         params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
         at = [p.name for p in params].index(after) + 1
         added = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                   annotation=_TYPED[name],
+                                   annotation=Annotated[_TYPES[name], declared(name)],
                                    default=False if OPTIONS[name].switch else None)
                  for name in names]
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ from arabic_digest.summarize.length import SummaryLength
 from arabic_digest.summarize.prompts import PromptError
 from arabic_digest.summarize.summarizer import SummarizerLoadError
 from arabic_digest.text import plural
-from arabic_digest.translate.cleaning.clean import CleanOptions
+from arabic_digest.translate.cleaning.options import CleanOptions
 from arabic_digest.translate.translator import ModelLoadError
 from arabic_digest.views.digest import FORMATS, GROUPINGS, ORDERS
 

@@ -246,10 +246,6 @@ def _identity_names() -> dict[str, str]:
 IDENTITY_NAMES = _identity_names()
 
 
-def option(name: str) -> Option:
-    return OPTIONS[name]
-
-
 # --- each group's checks: option values to the parts of a RunSpec (UsageProblem) -------------
 
 def refuse_folder_output(output: Path | None) -> None:

@@ -15,19 +15,13 @@ from dataclasses import replace
 
 from arabic_digest.translate.cleaning.inline import find_spans
 from arabic_digest.translate.cleaning.normalize import (
-    DIACRITICS,
     MULTISPACE_RE,
-    TATWEEL,
     normalize_line,
     split_lines,
 )
 from arabic_digest.translate.cleaning.options import CleanedArticle, CleanOptions
-from arabic_digest.translate.cleaning.rules import BY_SCOPE, RULES, Compiled
+from arabic_digest.translate.cleaning.rules import BY_SCOPE, Compiled
 from arabic_digest.translate.cleaning.spans import Span
-
-# arabic_digest.cli.commands (RULES) and arabic_digest.archive (DIACRITICS, TATWEEL) still read
-# these from here; their own modules are rules.py and normalize.py.
-__all__ = ["DIACRITICS", "RULES", "TATWEEL", "CleanOptions", "clean_article", "normalize_line"]
 
 _FOLLOW_MAX = 10
 
