@@ -473,6 +473,93 @@ def test_glued_share_labels_and_sentence_like_footers_are_learned(fixture_articl
         assert not verdict["lost"] and not verdict["left"], (a.id, verdict)
 
 
+# A columnist's contact footer over three lines (issue 35; written unlike the day): a line
+# that reads as prose, a sentence with the columnist's code, the operators' numbers.
+FOOTER_HEAD = "للتواصل مع الكاتب عبر الرسائل القصيرة"
+FOOTER_MID = "اكتب في بداية رسالتك الرقم ({}) ثم اترك مسافة واكتب رأيك وأرسله إلى"
+FOOTER_NUMBERS = "{} لمشتركي زين فقط"
+
+
+def _columns(shared_data: Path) -> list[str]:
+    """One outlet's 120 articles; every eighth (13%) a column closed by the footer, its
+    numbers varying per columnist."""
+    rows = [json.loads(line) for line in
+            (shared_data / "saudinewsnet-2015-08-09.jsonl").read_text("utf-8").splitlines()]
+    bodies = [r["text"].strip() for r in rows if r["id"].split("-")[1] == "alwatan"][:120]
+    return [body + (f"\n{FOOTER_HEAD}\n{FOOTER_MID.format(113 + 97 * (i // 8))}\n"
+                    f"{FOOTER_NUMBERS.format(88548 + 11 * (i // 8))}" if i % 8 == 0 else "")
+            for i, body in enumerate(bodies)]
+
+
+def test_a_footer_in_pieces_is_learned_whole_to_a_fixed_point(shared_data: Path) -> None:
+    """The pieces of a footer stand mid-body only because the footer's other pieces follow
+    them: judged again with those taken out, each closes its articles and is learned; news
+    that recurs mid-body with news after it stays (the obituary formula)."""
+    texts = _columns(shared_data)
+    learner = BoilerplateLearner()
+    for text in texts:
+        learner.add_article("oasis", clean_article(text))
+    learned = learner.freeze()
+    (s,) = learned.sources
+    assert not s.news, s.news
+    head = next(u for u in s.boilerplate if u.key == FOOTER_HEAD)
+    assert news_reason(FOOTER_HEAD) == "prose" and "once the template beside it" in head.evidence
+    options = CleanOptions(learned=learned)
+    for text in texts[::8]:
+        after = clean_article(text, options=options, source="oasis")
+        kept = "\n".join(after.paragraphs)
+        assert "الرسائل القصيرة" not in kept and "رسالتك" not in kept, after.paragraphs[-2:]
+        assert normalize_line(text.split("\n")[-4].strip()) in kept  # the column's last line
+    # without the fixed point the first line was "kept as news: not at one end"
+    plain = BoilerplateLearner()
+    for text in texts:
+        plain.add_article("oasis", clean_article(text))
+    verdict = plain._judge("oasis", FOOTER_HEAD, plain.counts[("oasis", FOOTER_HEAD)], 1)
+    assert verdict[0] is False and "not at one end" in verdict[1]
+
+
+def test_numbers_around_a_unit_are_not_different_text() -> None:
+    """A sentence between the footer's other pieces, which differ only in their numbers, is
+    not 'mid-body with different text around it'; news between different words still is."""
+    learner = BoilerplateLearner()
+    for i in range(40):
+        body = [f"{NEWS} {i}", NEWS2 + f" {i}" * (i % 5)]
+        if i % 4 == 0:
+            body += [f"{FOOTER_HEAD} ({100 + i})", FOOTER_MID.format(100 + i),
+                     f"{700 + i} لمشتركي زين فقط"]
+        learner.add("oasis", body)
+    mid = next(u for u in learner.freeze().sources[0].boilerplate
+               if u.key == FOOTER_MID.format(0))
+    assert "closes" in mid.evidence
+    news = BoilerplateLearner()
+    befores = ("نعى الوزير زميله الراحل في كلمة مؤثرة.", "شيع الأهالي جثمان الفقيد عصر أمس.",
+               "توفي الشاعر بعد صراع طويل مع المرض.", "رحل المعلم عن عمر ناهز التسعين عاما.",
+               "فقدت المدينة أحد أعلامها صباح اليوم.", "ودع النادي لاعبه السابق بحزن بالغ.")
+    afters = ("وسيقام العزاء في منزل العائلة ثلاثة أيام.", "وكان الراحل قد أسس أول مدرسة في الحي.",
+              "وترك الفقيد عشرات الدواوين المطبوعة.", "وتخرج على يديه آلاف الطلاب.",
+              "وعرف عنه حبه للعمل الخيري.", "وحقق مع النادي بطولتين للدوري.")
+    for before, after in zip(befores, afters):
+        news.add("oasis", [before, "إنا لله وإنا إليه راجعون.", after])
+    (s,) = news.freeze().sources
+    assert [u.text for u in s.news] == ["إنا لله وإنا إليه راجعون."] and not s.boilerplate
+
+
+def test_a_formula_glued_to_varied_news_stays_though_template_follows() -> None:
+    """A sentence that recurs at the tail of a varied paragraph, with only template after it,
+    is that desk's formula, not a footer: only a paragraph of its own moves to the end."""
+    formula = "ويأتي ذلك ضمن خطة الوزارة لتطوير الطرق الريفية في المنطقة."
+    learner = BoilerplateLearner()
+    villages = ("الهدار", "السليل", "البدائع", "الشماسية", "القويعية", "ضرما", "رماح",
+                "الغاط", "المجمعة", "شقراء", "ثادق", "حريملاء")
+    for village in villages:
+        learner.add("wadi", [f"افتتح المحافظ طريقا يربط {village} بالطريق السريع. {formula}",
+                             "أضف تعليقا الاسم البريد الإلكتروني إرسال",
+                             "تابعونا على فيسبوك وتويتر وإنستغرام"])
+    (s,) = learner.freeze().sources
+    assert formula in [u.text for u in s.news], s
+    assert {u.text for u in s.boilerplate} >= {"تابعونا على فيسبوك وتويتر وإنستغرام"}
+
+
 # ---------------------------------------------------------------------------
 # Credits and signatures the second pass of the day's labels found (written unlike the day)
 # ---------------------------------------------------------------------------

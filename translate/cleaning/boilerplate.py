@@ -50,6 +50,8 @@ EDGE_SHARE = 0.25  # a word n-gram opening/closing this share of a source's arti
 END_SHARE = 0.1  # a sentence-like unit at one end of this share of them is template, too
 MAX_EDGE_WORDS = 6  # boundary n-grams are 1-6 words (one more is counted to see continuations)
 MAX_AROUND = 4  # neighbouring words kept per side of a unit (two differ: "different text")
+MAX_RESTS = 4  # short texts kept between a mid-body unit and each end of its article...
+MAX_REST_WORDS = 2 * MAX_UNIT_WORDS  # ...of at most this many words (a footer's other pieces)
 AT_ONE_END = 0.8  # "at the same place": this share of a unit's occurrences at one end
 VARIED = 0.5  # a boundary n-gram ends where no single next word follows it this often
 CAPACITY = 200_000  # counters kept at once (Misra-Gries)
@@ -123,6 +125,28 @@ def _countable(key: str) -> bool:
 
 def _mask(words: list[str]) -> str:
     return " ".join(_DIGITS.sub("0", w) for w in words)
+
+
+def _rest(text: str) -> str:
+    """The text between a unit and one end of its article, digits masked, when short."""
+    return _DIGITS.sub("0", text.strip()) if _nwords(text) <= MAX_REST_WORDS else ""
+
+
+def _taken(text: str, keys: frozenset[str]) -> bool:
+    """Whether learned units (`keys`) make up all of `text`, line by line, as
+    `Learned.spans` would take them (heads and tails uncovering others)."""
+    for line in text.split("\n"):
+        piece = line
+        for _ in range(MAX_UNIT_WORDS):
+            if not piece.strip(_EDGE):
+                break
+            cut = next((c for c in units(piece) if c.key in keys), None)
+            if cut is None:
+                return False
+            piece = piece[cut.end:] if cut.start == 0 else piece[:cut.start]
+        if piece.strip(_EDGE):
+            return False
+    return True
 
 
 _REPORT_START = re.compile(rf"و?(?:{REPORT_VERBS})(?!\w)")
@@ -384,6 +408,10 @@ class BoilerplateLearner:
     places: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # start, end, middle
     # words just before and just after a unit's mid-body occurrences (a few of each)
     around: dict[tuple[str, str], tuple[set[str], set[str]]] = field(default_factory=dict)
+    # the short text between a mid-body occurrence and the article's start or end, with how
+    # often each: whether the unit stands at an end once the template around it is taken out
+    rests: dict[tuple[str, str], tuple[Counter[str], Counter[str]]] = field(
+        default_factory=dict)
     articles: Counter[str] = field(default_factory=Counter)
     bylines: Counter[str] = field(default_factory=Counter)
     evicted: bool = False
@@ -403,30 +431,39 @@ class BoilerplateLearner:
         self.articles[source] += 1
         paras = pieces if paragraphs is None else paragraphs
         full = "\n".join(paras)
-        seen: dict[str, tuple[str, int, str]] = {}  # key -> text, place, words around
+        # key -> text, place, words around (digits masked: a varying number is no context),
+        # and the text before and after it when short
+        seen: dict[str, tuple[str, int, str, tuple[str, str]]] = {}
         for p in pieces:
             for cut in units(p):
                 if cut.key in seen:
                     continue
                 at = full.find(cut.text)
-                before = full[:at].split() if at >= 0 else ["?"]
-                after = full[at + len(cut.text):].split() if at >= 0 else ["?"]
+                ahead = full[:at] if at >= 0 else "?"
+                behind = full[at + len(cut.text):] if at >= 0 else "?"
+                before, after = ahead.split(), behind.split()
                 where = 0 if not before else 1 if not after else 2
-                around = f"{before[-1] if before else '^'} {after[0] if after else '$'}"
-                seen[cut.key] = (cut.text, where, around)
+                around = _mask([before[-1] if before else "^", after[0] if after else "$"])
+                # only a paragraph of its own can stand at an end once template is out: a
+                # sentence that recurs at the tail of varied news is that news's formula
+                alone = (not ahead.rstrip(" ") or ahead.rstrip(" ").endswith("\n"),
+                         not behind.lstrip(" ") or behind.lstrip(" ").startswith("\n"))
+                rest = (_rest(ahead) if alone[1] else "", _rest(behind) if alone[0] else "")
+                seen[cut.key] = (cut.text, where, around, rest)
+        none = ("", "")
         if paras:
             first, last = _WORD.findall(paras[0]), _WORD.findall(paras[-1])
             for k in range(1, min(MAX_EDGE_WORDS + 1, len(first) - 1) + 1):
-                seen.setdefault(_OPEN + _mask(first[:k]), (" ".join(first[:k]), 0, ""))
+                seen.setdefault(_OPEN + _mask(first[:k]), (" ".join(first[:k]), 0, "", none))
             for k in range(1, min(MAX_EDGE_WORDS + 1, len(last) - 1) + 1):
-                seen.setdefault(_CLOSE + _mask(last[-k:]), (" ".join(last[-k:]), 1, ""))
+                seen.setdefault(_CLOSE + _mask(last[-k:]), (" ".join(last[-k:]), 1, "", none))
         parts = byline_parts(normalize_line(bylines[0])) if bylines else None
         if parts:
             self.bylines[source] += 1
             for part in {unit_key(x) for x in parts}:
-                seen.setdefault(_CREDIT + part, (part, 0, ""))
+                seen.setdefault(_CREDIT + part, (part, 0, "", none))
         for key in sorted(seen):  # sorted: the same article always counts the same way
-            text, where, around = seen[key]
+            text, where, around, rest = seen[key]
             if self._count((source, key), text) and not key.startswith("\x00"):
                 self.places.setdefault((source, key), [0, 0, 0])[where] += 1
                 if where == 2:
@@ -434,6 +471,10 @@ class BoilerplateLearner:
                     for side, word in zip(ctx, around.split(" ")):
                         if len(side) < MAX_AROUND:
                             side.add(word)
+                    kept = self.rests.setdefault((source, key), (Counter(), Counter()))
+                    for side, piece in zip(kept, rest):
+                        if piece and (piece in side or len(side) < MAX_RESTS):
+                            side[piece] += 1
 
     def _count(self, key: tuple[str, str], text: str) -> bool:
         if key in self.counts:
@@ -449,16 +490,27 @@ class BoilerplateLearner:
                     del self.first_text[k]
                     self.places.pop(k, None)
                     self.around.pop(k, None)
+                    self.rests.pop(k, None)
             return False
         self.counts[key] = 1
         self.first_text[key] = text
         return True
 
-    def _judge(self, source: str, key: str, docs: int, nsources: int) -> tuple[bool, str]:
-        """(template?, evidence) for one recurring unit of one source."""
+    def _judge(self, source: str, key: str, docs: int, nsources: int,
+               template: frozenset[str] = frozenset()) -> tuple[bool, str]:
+        """(template?, evidence) for one recurring unit of one source; its place is judged
+        with the source's `template` units next to it taken out."""
         n = self.articles[source]
         text = self.first_text[(source, key)]
         start, end, mid = self.places.get((source, key), (0, 0, 0))
+        moved = 0
+        if template and mid:
+            # occurrences with only template between them and an end stand at that end
+            ahead, behind = self.rests.get((source, key), (Counter(), Counter()))
+            to_end = min(mid, sum(c for r, c in behind.items() if _taken(r, template)))
+            to_start = min(mid - to_end, sum(c for r, c in ahead.items() if _taken(r, template)))
+            start, end, mid = start + to_start, end + to_end, mid - to_end - to_start
+            moved = to_end + to_start
         share = docs / n
         reason = news_reason(text)
         found = f"recurs in {docs} of {n} articles of {source}"
@@ -476,8 +528,10 @@ class BoilerplateLearner:
                            "with different text around it")
         at_end, where = max((start, "opens"), (end, "closes"))
         if at_end >= AT_ONE_END * docs and share >= self.end_share:
-            return True, (f"{where} {at_end} of {n} articles of {source} ({share:.0%} >= "
-                          f"{self.end_share:.0%}): its template, though it reads as a {reason}")
+            beside = f" ({moved} once the template beside it is out)" if moved else ""
+            return True, (f"{where} {at_end} of {n} articles of {source}{beside} ({share:.0%} "
+                          f">= {self.end_share:.0%}): its template, though it reads as a "
+                          f"{reason}")
         if reason == "prose" and share >= HIGH_SHARE:
             return True, found + ": on half its pages, its template however worded"
         return False, (f"reads as a {reason}; {found} ({share:.0%}, not at one end of "
@@ -511,14 +565,40 @@ class BoilerplateLearner:
             return None
         return best[1]
 
-    def freeze(self) -> Learned:
-        boiler: dict[str, list[Unit]] = {}
-        news: dict[str, list[Unit]] = {}
+    def _verdicts(self) -> dict[tuple[str, str], tuple[bool, str]]:
+        """Every recurring unit judged, to a fixed point: a unit that stood mid-body only
+        because other template stood between it and the end (a footer's other pieces) is
+        judged again with that template taken out, until nothing more is learned."""
         nsources = Counter(k for (_, k), c in self.counts.items() if c >= 2)
+        out: dict[tuple[str, str], tuple[bool, str]] = {}
+        removed: dict[str, set[str]] = {}
         for (source, key), docs in self.counts.items():
             if docs < self.min_docs or key.startswith("\x00"):
                 continue
-            template, evidence = self._judge(source, key, docs, nsources[key])
+            out[(source, key)] = self._judge(source, key, docs, nsources[key])
+            if out[(source, key)][0] and docs >= math.ceil(
+                    self.min_share * self.articles[source]):
+                removed.setdefault(source, set()).add(key)
+        again = sorted(k for k, (template, _) in out.items() if not template and k in self.rests)
+        while again:
+            grown = []
+            for source, key in again:
+                docs = self.counts[(source, key)]
+                verdict = self._judge(source, key, docs, nsources[key],
+                                      frozenset(removed.get(source, ())))
+                if verdict[0] and docs >= math.ceil(self.min_share * self.articles[source]):
+                    out[(source, key)] = verdict
+                    grown.append((source, key))
+            for source, key in grown:
+                removed.setdefault(source, set()).add(key)
+            again = [k for k in again if k not in grown] if grown else []
+        return out
+
+    def freeze(self) -> Learned:
+        boiler: dict[str, list[Unit]] = {}
+        news: dict[str, list[Unit]] = {}
+        for (source, key), (template, evidence) in self._verdicts().items():
+            docs = self.counts[(source, key)]
             unit = Unit(key, self.first_text[(source, key)], docs, evidence)
             if not template:
                 news.setdefault(source, []).append(unit)  # reported, never removed
