@@ -12,10 +12,12 @@ least words and most link density, the cost of non-prose words to a container, t
 density a paragraph beside the article's may have) are chosen on a grid from the other ten
 styles (best micro F1, ties to the defaults) and the held-out style is scored with them.
 trafilatura 2.x with its defaults (`extract(data)`) runs on the same bytes in the same run.
-Rows: "tool (page alone)": each page by itself; "tool+site": the site's pages learned first
-(pages.SiteTemplate); "tool+run": as `run`/`clean` read a folder of one site's pages (the
-extracted text, boilerplate learned per host by translate.boilerplate, cleaned with it; gold
-cleaned the same way without learning).
+Rows: "tool (page alone)": each page by itself, extraction only; "tool+clean": that text
+cleaned as `arabic-digest clean page.html` cleans it (no learning; gold cleaned the same
+way); "tool+site": the site's pages learned first (pages.SiteTemplate); "tool+run": as
+`run`/`clean` read a folder of one site's pages (the extracted text, boilerplate learned per
+host by translate.boilerplate, cleaned with it; gold cleaned the same way without learning);
+"trafilatura" and "trafilatura+clean": its text as it comes, and cleaned as "tool+clean" is.
 
 Word P/R: multisets of word tokens (\\w+) of the output against the gold paragraphs.
 Speed on one core: read + decode + extract + clean (translate.clean.clean_article) of the
@@ -227,8 +229,8 @@ def main() -> int:
     templates = {s: SiteTemplate.learn(decode_html(p.data).text for p in pages if p.style == s)
                  for s in STYLES}
     traf = trafilatura_outputs(pages)
-    kinds = (("tool", "tool (page alone)"), ("folder", "tool+site"), ("run", "tool+run"),
-             ("traf", "trafilatura"))
+    kinds = (("tool", "tool (page alone)"), ("clean", "tool+clean"), ("folder", "tool+site"),
+             ("run", "tool+run"), ("traf", "trafilatura"), ("traf_clean", "trafilatura+clean"))
     totals: dict[str, list[int]] = {k: [0, 0, 0] for k, _ in kinds}
     lows: dict[str, float] = {k: 1.0 for k in totals}
     titles = dates = traf_titles = traf_dates = 0
@@ -247,8 +249,14 @@ def main() -> int:
             fresh = analyse(decode_html(p.data).text, p.url)  # select may not mutate, but be safe
             alone = select(fresh, params)
             folder = select(fresh, params, templates[style])
-            outs = {"tool": (alone.text, gold_text(p)), "folder": (folder.text, gold_text(p)),
-                    "run": run[p.name], "traf": (traf[p.name][0], gold_text(p))}
+            gold = "\n\n".join(clean_article(gold_text(p), p.story.title).paragraphs)
+            outs = {"tool": (alone.text, gold_text(p)),
+                    "clean": ("\n\n".join(clean_article(alone.text, alone.title).paragraphs),
+                              gold),
+                    "folder": (folder.text, gold_text(p)), "run": run[p.name],
+                    "traf": (traf[p.name][0], gold_text(p)),
+                    "traf_clean": ("\n\n".join(clean_article(
+                        traf[p.name][0], traf[p.name][1]).paragraphs), gold)}
             for k, (text, gold) in outs.items():
                 h, o, g = pr(text, gold)
                 for i, v in enumerate((h, o, g)):

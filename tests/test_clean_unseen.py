@@ -71,6 +71,8 @@ NEWS2 = "وقال المتحدث باسم الوزارة إن الخطة ستط�
     ("code", "(adsbygoogle = window.adsbygoogle || []).push({});"),
     ("read_also", "شاهد الفيديو: لحظة افتتاح الجسر الجديد"),
     ("footer", "أرسل رسالة SMS تبدأ بالرمز 87 ثم مسافة ثم الرسالة إلى 88548 STC أو 626250 موبايلي"),
+    ("subscribe", "حملوا تطبيقنا المجاني لتقرأوا الأخبار العاجلة أولا بأول."),
+    ("subscribe", "يمكنك إرسال صورك ومقاطعك إلى فريق التحرير عبر نموذج المراسلة."),
 ])
 def test_inline_kind_removed_wherever_it_sits(kind: str, block: str) -> None:
     for text in (f"{NEWS} {block} {NEWS2}", f"{block} {NEWS2}", f"{NEWS} {block}"):
@@ -97,6 +99,9 @@ def test_inline_kind_removed_wherever_it_sits(kind: str, block: str) -> None:
     "وأرسل الوزير رسالة إلى نظيره القطري عبر السفارة.",
     "وذكرت الصحيفة أن الصورة: واضحة ولا تحتاج إلى تفسير.",
     "وقالت الشركة إنها تستخدم ملفات تعريف الارتباط وفق القانون الأوروبي.",
+    "وقال المتحدث: تابعوا موقعنا الرسمي لمعرفة مواعيد التسجيل.",  # a quoted official
+    "ودعت الوزارة المواطنين إلى زيارة موقعها لمعرفة مواعيد التسجيل.",
+    "يمكنكم القول إن الموسم كان ناجحا، قال المدرب للصحفيين.",  # no site named as "ours"
 ])
 def test_news_that_looks_like_boilerplate_stays(news: str) -> None:
     c = clean_article(f"{NEWS} {news}")

@@ -253,7 +253,29 @@ _SUBSCRIBE_RE = re.compile(
     r"(?: ?(?:اشترك|اشترك الآن|Subscribe|إرسال|أرسل))?"
 )
 
-subscribe_spans = _matches("subscribe", _SUBSCRIBE_RE)
+# A site's call to its readers: a sentence that opens by addressing them (a plural or
+# singular imperative, "you can") and names the site as "ours" (موقعنا، تطبيقنا، هيئة
+# التحرير). News never speaks to its reader in the site's voice; a quoted official who does
+# is after a colon or a quote mark, not at a sentence start, and stays.
+_PROMO_VERB = (
+    r"تابعوا|تابعونا|تابعنا|زوروا|زورونا|راسلونا|راسلنا|شاركونا|شاركنا|حملوا|حمّلوا|"
+    r"ادعموا|لا تفوتوا|لا تفوّتوا|يمكنكم|يمكنك|بإمكانكم|بإمكانك|باستطاعتكم|"
+    r"Follow us|Visit our|Download our|Write to us"
+)
+_SITE_SELF = (
+    r"موقعنا|صفحتنا|صفحاتنا|تطبيقنا|حسابنا|حساباتنا|قناتنا|نشرتنا|منصتنا|منصاتنا|"
+    r"هيئة التحرير|أسرة التحرير|فريق التحرير|our (?:site|website|app|newsroom)"
+)
+_PROMO_RE = re.compile(
+    rf"(?:^|(?<=[.!?؟] ))و?(?:{_PROMO_VERB})(?![\w])"
+    rf"(?=[^.!?؟]{{0,160}}?(?<![\w])(?:{_SITE_SELF})(?![\w]))[^.!?؟]{{0,240}}?(?:{_END}+|$)"
+)
+
+
+def subscribe_spans(text: str) -> list[Span]:
+    return sorted((Span("subscribe", m.start(), m.end())
+                   for regex in (_SUBSCRIBE_RE, _PROMO_RE) for m in regex.finditer(text)),
+                  key=lambda s: s.start)
 
 
 _COOKIE_TERM = r"ملفات تعريف الارتباط|ملفات الارتباط|الكوكيز|كوكيز|cookies|Cookies"
@@ -360,7 +382,8 @@ REASONS = {
     "code": "CSS/JavaScript/JSON tokens", "markup": "an HTML tag, attributes or entity",
     "share": "share-bar items with a platform, or a comment prompt",
     "read_also": "a read-also header and its headline", "image_credit": "a credit cue",
-    "source": "a source cue at a sentence start", "subscribe": "a subscribe prompt",
+    "source": "a source cue at a sentence start",
+    "subscribe": "a subscribe prompt or a call to follow the site",
     "cookie": "a cookie notice", "footer": "a contact cue with its addresses and numbers",
     "stamp": "an updated/published cue with dates and times",
 }

@@ -217,7 +217,8 @@ RULES: tuple[Rule, ...] = (
     _inline("source", "... . المصدر: سكاي نيوز عربية",
             "at a sentence start, up to 5 words before a boundary"),
     _inline("subscribe", "اشترك في نشرتنا البريدية ليصلك كل جديد.",
-            "a subscribe verb with a second-person/site object (بريدك، نشرتنا، قناتنا)"),
+            "a subscribe verb with a second-person/site object (بريدك، نشرتنا، قناتنا); a "
+            "sentence that opens by addressing the reader and names the site as ours"),
     _inline("cookie", "يستخدم هذا الموقع ملفات تعريف الارتباط... موافق",
             "a site cue and a cookie/privacy term in one sentence, with its buttons"),
     _inline("footer", "للتواصل مع الكاتب: a@b.com | أرسل رسالة SMS تبدأ بالرمز ...",
