@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -225,24 +226,31 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
             yield line.record
 
 
-def _atomic_write_bytes(path: Path, chunks: Iterable[bytes], crash: str = "") -> None:
-    """Write a new version beside the file, then rename it over: old or new, never half."""
+@contextmanager
+def replacing(path: Path, crash: str = "") -> Iterator[Path]:
+    """The path to write a new version of `path` to (beside it, so the rename is atomic): it
+    is renamed over `path` when the block ends and removed if it raises. Old or new, never
+    half; every writer of a finished file goes through here."""
     tmp = path.with_name(path.name + ".tmp")
     try:
-        with tmp.open("wb") as fh:
-            fh.writelines(chunks)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    if crash:
-        crash_point(crash)
-    try:
+        yield tmp
+        if crash:
+            crash_point(crash)
         os.replace(tmp, path)
-    except OSError:
+    except BaseException:
         tmp.unlink(missing_ok=True)  # e.g. the output is a folder: leave nothing behind
         raise
+
+
+def _atomic_write_bytes(path: Path, chunks: Iterable[bytes], crash: str = "") -> None:
+    with replacing(path, crash) as tmp, tmp.open("wb") as fh:
+        fh.writelines(chunks)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    _atomic_write_bytes(path, [text.encode("utf-8")])
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

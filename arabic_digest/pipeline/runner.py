@@ -54,7 +54,7 @@ from arabic_digest.pipeline.stories import (
     with_stories,
 )
 from arabic_digest.pipeline.trust import TrustStats, retry_overrides
-from arabic_digest.records import OutputWriteError, RecordFile
+from arabic_digest.records import OutputWriteError, RecordFile, write_text_atomic
 from arabic_digest.summarize.prompts import load_prompt
 from arabic_digest.summarize.summarizer import Summarizer
 from arabic_digest.text import plural, terminal_safe
@@ -319,7 +319,7 @@ class Runner:
             ) from None
         except IdentityMismatch:
             if self.old_manifest is not None:  # the output stays the earlier run's
-                self.mpath.write_text(self.old_manifest, encoding="utf-8")
+                write_text_atomic(self.mpath, self.old_manifest)
             raise
         except BaseException as exc:
             stats.elapsed_s = time.perf_counter() - self.t0

@@ -28,7 +28,7 @@ from arabic_digest.manifest import manifest_path
 from arabic_digest.pipeline.onepass import input_items
 from arabic_digest.pipeline.options import IDENTITY_NAMES
 from arabic_digest.pipeline.spec import RunSpec, Shard, shard_of, shard_output
-from arabic_digest.records import scan_output, write_json_atomic
+from arabic_digest.records import replacing, scan_output, write_json_atomic
 from arabic_digest.text import plural
 
 __all__ = ["MergeError", "MergeResult", "Shard", "merge_shards", "shard_of", "shard_output",
@@ -198,10 +198,9 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
 
     counts: Counter = Counter({"ok": 0, "error": 0, "skipped": 0})
     handles = [p.open("rb") for p in paths]
-    tmp = output.with_name(output.name + ".tmp")
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with tmp.open("wb") as fh:
+        with replacing(output) as tmp, tmp.open("wb") as fh:
             for article_id in order:
                 n, offset, lineno, status = where[article_id][0]
                 handles[n].seek(offset)
@@ -212,9 +211,7 @@ def merge_shards(shard_outputs: Sequence[Path], output: Path | None = None,
                 counts[status] += 1
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, output)
     finally:
-        tmp.unlink(missing_ok=True)
         for h in handles:
             h.close()
     counts["articles"] = len(order)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from arabic_digest.records import NotAnOutput, read_records
+from arabic_digest.records import NotAnOutput, read_records, write_text_atomic
 from arabic_digest.text import plural
 from arabic_digest.views.report import anchor_ids, default_path, environment, record_date
 
@@ -289,5 +289,5 @@ def write_digest(jsonl: Path, output: Path | None = None, fmt: str | None = None
     href = report_href(report or default_path(jsonl, "report.html"), out)
     digest = build_digest(records, href, order, jsonl.name, by)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_digest(digest, fmt), encoding="utf-8")
+    write_text_atomic(out, render_digest(digest, fmt))
     return out, digest

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from arabic_digest.inputs.dates import record_date
-from arabic_digest.records import iter_records
+from arabic_digest.records import iter_records, replacing
 
 FORMATS = ("tmx", "parquet", "csv")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -198,12 +198,7 @@ def export(source: Path, to: str, out: Path | None = None, skip_flagged: bool = 
     writer = {"tmx": write_tmx, "parquet": write_parquet,
               "csv": partial(write_csv, formulas=csv_formulas)}[to]
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    try:
+    with replacing(out) as tmp:
         written, left_out = writer(read_pairs(source), tmp, skip_flagged)
-        tmp.replace(out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return out, written, left_out
 

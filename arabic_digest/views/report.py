@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from arabic_digest.inputs.dates import DATE_KEYS, parse_date, record_date  # noqa: F401 - importable here
-from arabic_digest.records import read_records
+from arabic_digest.records import read_records, write_text_atomic
 from arabic_digest.text import cut_at
 
 LOWEST_SHOWN = 20  # lowest-confidence segments listed for the whole run
@@ -518,5 +518,5 @@ def write_report(jsonl: Path, output: Path | None = None) -> tuple[Path, ReportV
     out = output or default_path(jsonl, "report.html")
     view = build_view(records, jsonl.name, bad)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(view), encoding="utf-8")
+    write_text_atomic(out, render_report(view))
     return out, view
