@@ -337,10 +337,15 @@ def standfirst(s: Story, others: list[Story], host: str, site: str) -> str:
     a most-read rail, newsletter and a footer with the site's blurb. At most one subheading
     (as sites set one line, without its full stop) and one blockquote (a paragraph that
     quotes someone's words) a page."""
-    lead, rest = s.paragraphs[0], s.paragraphs[1:]
+    # a dateline of a few words is no standfirst: it sits above the first paragraph
+    k = next((i for i, p in enumerate(s.paragraphs) if len(p.split()) > 6), 0)
+    dateline = "".join(f'<p class="dateline">{escape(p)}</p>' for p in s.paragraphs[:k])
+    lead, rest = s.paragraphs[k], s.paragraphs[k + 1:]
     cut = max(1, len(rest) // 2)
     quoted = next((i for i, p in enumerate(rest) if i and _quote(p)), None)
-    sub = next((i for i, p in enumerate(rest) if i and i != quoted and len(p.split()) <= 20), None)
+    # a subheading opens the paragraphs after it (not a sign-off)
+    sub = next((i for i, p in enumerate(rest[:-1]) if i and i != quoted and len(p.split()) <= 20
+                and len(rest[i + 1].split()) > 20), None)
 
     def block(i: int, p: str) -> str:
         if i == sub:
@@ -362,7 +367,7 @@ def standfirst(s: Story, others: list[Story], host: str, site: str) -> str:
 <nav class="main-nav"><ul>{_menu(host)}</ul></nav><form class="search"><input placeholder="بحث"></form></header>
 <main class="page"><ol class="breadcrumb"><li><a href="/">الرئيسية</a></li><li><a href="/c/1">محليات</a></li></ol>
 <div class="article-header"><span class="kicker">محليات</span><h1 class="headline">{escape(s.title)}</h1>
-<p class="standfirst">{escape(lead)}</p>
+{dateline}<p class="standfirst">{escape(lead)}</p>
 <div class="byline"><span class="author">{escape(s.author or site)}</span> <time datetime="{s.date}+03:00">{s.date[:10]}</time></div></div>
 {_figure("صورة أرشيفية")}
 <ul class="share"><li><a href="#">فيسبوك</a></li><li><a href="#">تويتر</a></li><li><a href="#">نسخ الرابط</a></li></ul>
@@ -449,20 +454,33 @@ def live_entries(s: Story, others: list[Story], host: str, site: str) -> str:
     update is its own <article> with a time and a share footer, oldest first as the page's
     toggle allows; the first update is pinned in a separate block above the feed; a "key
     events" list repeats the start of some updates as links to them; ad slots between
-    updates, a load-more button, other live pages, and a footer."""
-    def entry(i: int, p: str) -> str:
+    updates, a load-more button, other live pages, and a footer. A line of a few words (a
+    dateline, a sign-off) is no update of its own: it goes with the next paragraph's."""
+    def entry(i: int, ps: list[str]) -> str:
         return (f'<article class="live-entry" id="u{i}"><header><time datetime="{s.date}">'
                 f'{s.date[11:13]}:{10 + 5 * i:02d}</time></header><div class="entry-body">'
-                f'<p>{escape(p)}</p></div><footer><button class="share">مشاركة</button> '
+                + "".join(f"<p>{escape(p)}</p>" for p in ps)
+                + '</div><footer><button class="share">مشاركة</button> '
                 f'<a href="#u{i}">رابط التحديث</a></footer></article>')
 
+    updates: list[list[str]] = []
+    pending: list[str] = []
+    for p in s.paragraphs:
+        pending.append(p)
+        if len(p.split()) > 6:
+            updates.append(pending)
+            pending = []
+    if pending and updates:
+        updates[-1] += pending
+    elif pending:
+        updates.append(pending)
     feed: list[str] = []
-    for i, p in enumerate(s.paragraphs[1:], 1):
-        feed.append(entry(i, p))
+    for i, ps in enumerate(updates[1:], 1):
+        feed.append(entry(i, ps))
         if i % 3 == 0:
             feed.append('<div class="ad-slot"><span>إعلان</span></div>')
-    keys = "".join(f'<li><a href="#u{i}">{escape(" ".join(p.split()[:8]))}...</a></li>'
-                   for i, p in enumerate(s.paragraphs) if i % 2 == 0)
+    keys = "".join(f'<li><a href="#u{i}">{escape(" ".join(ps[-1].split()[:8]))}...</a></li>'
+                   for i, ps in enumerate(updates) if i % 2 == 0)
     ld = {"@context": "https://schema.org", "@type": "LiveBlogPosting", "headline": s.title,
           "datePublished": s.date + "+03:00", "coverageStartTime": s.date + "+03:00"}
     return f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
@@ -472,7 +490,7 @@ def live_entries(s: Story, others: list[Story], host: str, site: str) -> str:
 <main><div class="live-head"><span class="badge">مباشر</span><h1>{escape(s.title)}</h1>
 <div class="updated">آخر تحديث {s.date[:10]}</div></div>
 <section class="key-events"><h2>أبرز الأحداث</h2><ul>{keys}</ul></section>
-<div class="pinned"><span class="pin">مثبت</span>{entry(0, s.paragraphs[0])}</div>
+<div class="pinned"><span class="pin">مثبت</span>{entry(0, updates[0])}</div>
 <div class="live-feed">{"".join(feed)}</div><button class="load-more">تحميل المزيد</button></main>
 <aside class="other-live"><h2>تغطيات مباشرة أخرى</h2>{"".join(_teaser(o, host, "t") for o in others[:3])}</aside>
 <footer><p>{SLOGAN}</p><p>© 2015 {site}</p></footer></body></html>"""
