@@ -488,10 +488,16 @@ def _lead(a: Analysis, why: list[str | None], container: Any, first: int) -> lis
                          for el in blocks[i].path[d + 1:])]
     out = [i for i in lines if why[i] is None and (
         blocks[i].words >= SENTENCE_WORDS or _SENTENCE_END.search(blocks[i].text))]
-    # a line beside the lead in its block (a dateline above it) goes with it
-    beside = {(id(blocks[i].owner.getparent()), blocks[i].tag) for i in out}
-    return sorted(set(out) | {i for i in lines
-                              if (id(blocks[i].owner.getparent()), blocks[i].tag) in beside})
+    # the lines right above the lead in its block (a dateline) go with it; a byline below
+    # it does not
+    kept = set(out)
+    for i in out:
+        j = i - 1
+        while j in lines and j not in kept and (
+                blocks[j].owner.getparent() is blocks[i].owner.getparent()):
+            kept.add(j)
+            j -= 1
+    return sorted(kept)
 
 
 def _headline(a: Analysis, before: int | None = None) -> int | None:
