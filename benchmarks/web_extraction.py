@@ -4,12 +4,12 @@ accuracy, pages per second (issue 35).
     PYTHONPATH=. python benchmarks/web_extraction.py            # leave one style out + speed
     PYTHONPATH=. python benchmarks/web_extraction.py --dump DIR # also write pages, gold, output
 
-The evaluation set is tests/pagefixtures.py: 11 site styles x 10 pages, written by us around
+The evaluation set is tests/pagefixtures.py: 14 site styles x 10 pages, written by us around
 real article bodies of ../shared/data (the gold is the article's paragraphs, headline, date).
 
 Leave one style out: the extractor's thresholds (arabic_digest.inputs.pages.Params: a prose block's
 least words and most link density, the cost of non-prose words to a container, the link
-density a paragraph beside the article's may have) are chosen on a grid from the other ten
+density a paragraph beside the article's may have) are chosen on a grid from the other thirteen
 styles (best micro F1, ties to the defaults) and the held-out style is scored with them.
 trafilatura 2.x with its defaults (`extract(data)`) runs on the same bytes in the same run.
 Rows: "tool (page alone)": each page by itself, extraction only; "tool+clean": that text

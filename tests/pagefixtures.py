@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (the pages are HTML templates: their lines are as a site writes them)
-"""Saved news pages in eleven site styles that look unlike each other, around real article bodies
+"""Saved news pages in fourteen site styles that look unlike each other, around real article bodies
 from the shared data (issue 35). Written by us; nothing here is copied from a real site.
 
 `evaluation_set()` builds the benchmark's pages (10 per style) with their gold: the article's
@@ -316,6 +316,186 @@ def ministry(s: Story, others: list[Story], host: str, site: str) -> str:
 <tr><td>{site} — الموقع الرسمي<br>{_menu(host, "span", " | ")}</td></tr></table></body></html>"""
 
 
+# Three styles written after the extractor and the eleven above, to show recall differences
+# (issue 35): the article is not in tidy <p>s of one container. Each is modelled on features
+# of real Arabic news sites that are known to cost extractors words; none is copied from one.
+
+def _quote(p: str) -> bool:
+    return "«" in p or '"' in p
+
+
+def _figure(caption: str) -> str:
+    return f'<figure class="media"><img src="/img/main.jpg" alt=""><figcaption>{caption}</figcaption></figure>'
+
+
+def standfirst(s: Story, others: list[Story], host: str, site: str) -> str:
+    """A broadsheet's site (as pan-Arab dailies and channels' sites lay out a story): the
+    first paragraph is the standfirst in the header block beside the <h1>, above the byline
+    and the photo; the rest of the body is in a separate <div> that an inline "read also"
+    box splits in two; a short paragraph is set as an <h3> subheading and a paragraph that
+    quotes an official as a <blockquote>. Breadcrumbs, share bar, tags, "more from" teasers,
+    a most-read rail, newsletter and a footer with the site's blurb. At most one subheading
+    (as sites set one line, without its full stop) and one blockquote (a paragraph that
+    quotes someone's words) a page."""
+    # a dateline of a few words is no standfirst: it sits above the first paragraph
+    k = next((i for i, p in enumerate(s.paragraphs) if len(p.split()) > 6), 0)
+    dateline = "".join(f'<p class="dateline">{escape(p)}</p>' for p in s.paragraphs[:k])
+    lead, rest = s.paragraphs[k], s.paragraphs[k + 1:]
+    cut = max(1, len(rest) // 2)
+    quoted = next((i for i, p in enumerate(rest) if i and _quote(p)), None)
+    # a subheading opens the paragraphs after it (not a sign-off)
+    sub = next((i for i, p in enumerate(rest[:-1]) if i and i != quoted and len(p.split()) <= 20
+                and len(rest[i + 1].split()) > 20), None)
+
+    def block(i: int, p: str) -> str:
+        if i == sub:
+            return f'<h3 class="sub">{escape(p.rstrip(" ."))}</h3>'
+        if i == quoted:
+            return f'<blockquote class="quote"><p>{escape(p)}</p></blockquote>'
+        return f"<p>{escape(p)}</p>"
+
+    first = "\n".join(block(i, p) for i, p in enumerate(rest[:cut]))
+    second = "\n".join(block(i + cut, p) for i, p in enumerate(rest[cut:]))
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": s.title,
+          "datePublished": s.date + "+03:00", "publisher": {"@type": "Organization", "name": site}}
+    read_also = "".join(f'<li><a href="/article/{o.id}">{escape(o.title)}</a></li>' for o in others[:3])
+    return f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{escape(s.title)} | {site}</title><meta property="og:title" content="{escape(s.title)} | {site}">
+<meta property="og:site_name" content="{site}">
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head>
+<body class="node-article"><header class="site-header"><a class="logo" href="/">{site}</a>
+<nav class="main-nav"><ul>{_menu(host)}</ul></nav><form class="search"><input placeholder="بحث"></form></header>
+<main class="page"><ol class="breadcrumb"><li><a href="/">الرئيسية</a></li><li><a href="/c/1">محليات</a></li></ol>
+<div class="article-header"><span class="kicker">محليات</span><h1 class="headline">{escape(s.title)}</h1>
+{dateline}<p class="standfirst">{escape(lead)}</p>
+<div class="byline"><span class="author">{escape(s.author or site)}</span> <time datetime="{s.date}+03:00">{s.date[:10]}</time></div></div>
+{_figure("صورة أرشيفية")}
+<ul class="share"><li><a href="#">فيسبوك</a></li><li><a href="#">تويتر</a></li><li><a href="#">نسخ الرابط</a></li></ul>
+<div class="article-text">{first}</div>
+<aside class="read-also"><h4>اقرأ أيضاً</h4><ul>{read_also}</ul></aside>
+<div class="article-text">{second}</div>
+<div class="topics"><a href="/topic/1">السعودية</a> <a href="/topic/2">الشرق الأوسط</a></div>
+<section class="more-from"><h2>المزيد من محليات</h2>{"".join(_teaser(o, host, "card") for o in others[3:6])}</section></main>
+<aside class="rail"><h2>الأكثر قراءة</h2><ol>{_links(others[6:8] + others[:3], host)}</ol>
+<div class="nl"><p>{NEWSLETTER}</p><input type="email"><button>اشترك</button></div></aside>
+<footer class="site-footer"><p>{ABOUT}</p><ul>{_menu(host)}</ul><p>© 2015 {site}</p></footer></body></html>"""
+
+
+def _names_linked(p: str, host: str) -> str:
+    """Names linked to tag pages as portals do: two-word runs, one in eight words (a quarter
+    of the paragraph's words inside links)."""
+    words = p.split()
+    out = []
+    for i, w in enumerate(words):
+        t = escape(w)
+        if i % 8 == 1:
+            t = f'<a href="https://{host}/tags/{i}">' + t
+        if i % 8 == 2 or (i % 8 == 1 and i == len(words) - 1):
+            t += "</a>"
+        out.append(t)
+    return " ".join(out)
+
+
+def divbody(s: Story, others: list[Story], host: str, site: str) -> str:
+    """A busy portal's news page (as high-traffic Egyptian portals' CMSs write one): no <p>
+    in the body; paragraphs are <div>s, then bare text split by <br>s, and two of them a <ul>
+    of the points the story lists; names in the second paragraph link to tag pages (two-word
+    names, a quarter of its words inside links); "read also" lines inside the body container; a
+    one-sentence paragraph stays a paragraph. The writer as "كتب", the date as text, a
+    photo caption, keyword tags, a comments plugin, related news with excerpts, a most-read
+    column and a footer."""
+    ps = s.paragraphs
+    n = len(ps)
+    listed = (n - 3, n - 2) if n >= 6 else ()
+    bare = [i for i in (2, 3) if n >= 5 and i not in listed]
+    parts: list[str] = []
+    for i, p in enumerate(ps):
+        if i == 1:
+            parts.append(f"<div>{_names_linked(p, host)}</div>")
+        elif i in bare:
+            parts.append(escape(p) + ("<br><br>" if i != bare[-1] else "<br>"))
+        elif i in listed:
+            parts.append(("<ul>" if i == listed[0] else "") + f"<li>{escape(p)}</li>"
+                         + ("</ul>" if i == listed[1] else ""))
+        else:
+            parts.append(f"<div>{escape(p)}</div>")
+        if i == 1 and n > 3:
+            o = others[0]
+            parts.append(f'<div><strong>اقرأ أيضا..</strong> <a href="/story/{o.id}">{escape(o.title)}</a></div>')
+    parts.append("<div>&nbsp;</div>")
+    related = "".join(f'<div class="relatedItem"><a href="/story/{o.id}"><img src="t.jpg">'
+                      f'<span>{escape(o.title)}</span></a><div class="brief">'
+                      f'{escape(" ".join(o.paragraphs[0].split()[:22]))}...</div></div>'
+                      for o in others[1:5])
+    most = "".join(f'<div class="mItem"><span class="num">{i + 1}</span><a href="/story/{o.id}">'
+                   f"{escape(o.title)}</a></div>" for i, o in enumerate(others[5:8]))
+    return f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{escape(s.title)} - {site}</title><meta property="og:title" content="{escape(s.title)}">
+<meta property="article:published_time" content="{s.date}"></head><body>
+<div id="header"><div class="logo"><a href="/">{site}</a></div><div class="todayDate">الأحد 9 أغسطس 2015</div>
+<div class="mainMenu">{_menu(host, "div")}</div></div>
+<div class="urgent"><span>عاجل</span> {_links(others[2:4], host, "span", " | ")}</div>
+<div class="container"><div class="rightCol"><div class="newsPage">
+<div class="secName"><a href="/section/3">أخبار عربية</a></div>
+<h1 class="newsTitle">{escape(s.title)}</h1>
+<div class="newsWriter">كتب {escape(s.author or "محرر الموقع")}</div><div class="newsDate">{s.date[:10]} {s.date[11:16]}</div>
+<div class="newsImg"><img src="m.jpg"><span class="imgCaption">صورة من الحدث</span></div>
+<div id="newsStory" class="newsStory">{"".join(parts)}</div>
+<div class="newsTags">الكلمات المتعلقة: <a href="/tags/a">أخبار</a> <a href="/tags/b">عربية</a> <a href="/tags/c">اليوم</a></div>
+<div class="fbComments"><div class="fb-comments" data-href="https://{host}/story/{s.id}"></div><p>{COMMENT_POLICY}</p></div></div>
+<div class="relatedNews"><div class="blockTitle">أخبار متعلقة</div>{related}</div></div>
+<div class="leftCol"><div class="blockTitle">الأكثر قراءة</div>{most}<div class="adv">إعلان</div></div></div>
+<div id="footer"><div class="fMenu">{_menu(host, "span", " - ")}</div><div>{ABOUT}</div>
+<div>جميع الحقوق محفوظة لـ {site} 2015</div></div></body></html>"""
+
+
+def live_entries(s: Story, others: list[Story], host: str, site: str) -> str:
+    """A channel's live coverage page (as pan-Arab channels' "مباشر" pages are built): each
+    update is its own <article> with a time and a share footer, oldest first as the page's
+    toggle allows; the first update is pinned in a separate block above the feed; a "key
+    events" list repeats the start of some updates as links to them; ad slots between
+    updates, a load-more button, other live pages, and a footer. A line of a few words (a
+    dateline, a sign-off) is no update of its own: it goes with the next paragraph's."""
+    def entry(i: int, ps: list[str]) -> str:
+        return (f'<article class="live-entry" id="u{i}"><header><time datetime="{s.date}">'
+                f'{s.date[11:13]}:{10 + 5 * i:02d}</time></header><div class="entry-body">'
+                + "".join(f"<p>{escape(p)}</p>" for p in ps)
+                + '</div><footer><button class="share">مشاركة</button> '
+                f'<a href="#u{i}">رابط التحديث</a></footer></article>')
+
+    updates: list[list[str]] = []
+    pending: list[str] = []
+    for p in s.paragraphs:
+        pending.append(p)
+        if len(p.split()) > 6:
+            updates.append(pending)
+            pending = []
+    if pending and updates:
+        updates[-1] += pending
+    elif pending:
+        updates.append(pending)
+    feed: list[str] = []
+    for i, ps in enumerate(updates[1:], 1):
+        feed.append(entry(i, ps))
+        if i % 3 == 0:
+            feed.append('<div class="ad-slot"><span>إعلان</span></div>')
+    keys = "".join(f'<li><a href="#u{i}">{escape(" ".join(ps[-1].split()[:8]))}...</a></li>'
+                   for i, ps in enumerate(updates) if i % 2 == 0)
+    ld = {"@context": "https://schema.org", "@type": "LiveBlogPosting", "headline": s.title,
+          "datePublished": s.date + "+03:00", "coverageStartTime": s.date + "+03:00"}
+    return f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>مباشر: {escape(s.title)} | {site}</title>
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head><body>
+<header class="top"><a href="/">{site}</a><nav>{_menu(host, "span", " ")}</nav><a class="watch" href="/live">البث المباشر</a></header>
+<main><div class="live-head"><span class="badge">مباشر</span><h1>{escape(s.title)}</h1>
+<div class="updated">آخر تحديث {s.date[:10]}</div></div>
+<section class="key-events"><h2>أبرز الأحداث</h2><ul>{keys}</ul></section>
+<div class="pinned"><span class="pin">مثبت</span>{entry(0, updates[0])}</div>
+<div class="live-feed">{"".join(feed)}</div><button class="load-more">تحميل المزيد</button></main>
+<aside class="other-live"><h2>تغطيات مباشرة أخرى</h2>{"".join(_teaser(o, host, "t") for o in others[:3])}</aside>
+<footer><p>{SLOGAN}</p><p>© 2015 {site}</p></footer></body></html>"""
+
+
 Style = Callable[[Story, list[Story], str, str], str]
 STYLES: dict[str, tuple[Style, str, str, str]] = {  # style: (builder, host, site, encoding)
     "wordpress": (wordpress, "akhbar-alyawm.example", "أخبار اليوم", "utf-8"),
@@ -330,6 +510,10 @@ STYLES: dict[str, tuple[Style, str, str, str]] = {  # style: (builder, host, sit
     # two styles written after the extractor, with none of its widget words in their classes
     "blogger": (blogger, "akhbar-madinati.blogspot.example", "أخبار مدينتي", "utf-8"),
     "ministry": (ministry, "www.wizara.example", "وزارة الإعلام", "utf-8"),
+    # three styles written after the extractor for recall: the body not in one container's <p>s
+    "standfirst": (standfirst, "www.alyawmiya.example", "اليومية", "utf-8"),
+    "divbody": (divbody, "www.masdar-alakhbar.example", "مصدر الأخبار", "utf-8"),
+    "live_entries": (live_entries, "www.qanat-alhadath.example", "قناة الحدث", "utf-8"),
 }
 PER_STYLE = 10
 

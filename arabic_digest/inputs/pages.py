@@ -7,12 +7,20 @@ with its words, the words inside links, and its place in the tree. Then:
    (or is the text itself when the page's markup does not hold it); `itemprop="articleBody"`
    is the container.
 2. Otherwise the container is the element whose blocks are most prose and least anything
-   else: a block is prose when it has enough words, few of them inside links, and is not a
-   teaser (an excerpt beside another story's headline link, in a repeated list item).
+   else: a block is prose when it has enough words, few of them inside links (or its links
+   are names, a few words each, in a sentence), and is not a teaser (an excerpt beside
+   another story's headline link, in a repeated list item). One paragraph is not a body:
+   when the best element holds one, the body is the best one elsewhere that holds several
+   (alone or with its like). The body split around a box is the container and the elements
+   of its tag and class in the story's part of the page (a live page's updates too); the
+   lead between the headline and the body (a standfirst beside the <h1>, a pinned update)
+   is the article's when it is a sentence with no link in no widget.
 3. Inside the container, what is never the article goes: link lists (related, most read,
    "read also" boxes, tickers), elements whose class or id names a comment, share, bio,
    newsletter, cookie or ad widget, `<nav>`/`<footer>`/`<aside>`/`<form>`, short labels
-   outside the run of paragraphs, and blocks that recur across the site's pages (SiteTemplate).
+   outside the run of paragraphs (a subheading inside it that opens text stays), and blocks
+   that recur across the site's pages (SiteTemplate). Class words are split at "-", "_" and
+   camelCase ("fbComments", "relatedNews").
 
 Every dropped block is kept in `Page.removed` with its reason. The thresholds (`Params`) were
 chosen on some site styles and measured on others: benchmarks/web_extraction.py.
@@ -68,7 +76,7 @@ class Page:
 class Params:
     """The extractor's thresholds (see benchmarks/web_extraction.py for how they were chosen)."""
 
-    # the grid point chosen on every held-out fold of the benchmark (9 styles)
+    # the grid point chosen on every held-out fold of the benchmark (14 styles)
     min_words: int = 3  # a prose block has at least this many words...
     max_link_density: float = 0.2  # ...and at most this share of them inside links
     teaser_words: int = 80  # a list item this short, with a headline link, is a teaser
@@ -87,6 +95,8 @@ class Block:
     path: tuple[Any, ...]  # the owner's ancestors from the root, the owner last
     tag: str = ""
     dated: bool = False  # holds a <time> element (a byline's or a date line's mark)
+    links: int = 0  # how many links its link words are in
+
 
     @property
     def link_density(self) -> float:
@@ -106,6 +116,8 @@ class _Walker:
         self.link_parts: list[str] = []
         self.stack: list[Any] = []
         self.dated = False
+        self.links = 0
+        self.flushes = 0
 
     def flush(self) -> None:
         text = " ".join("".join(self.parts).split())
@@ -115,8 +127,9 @@ class _Walker:
             n = _words(text)
             self.blocks.append(Block(text, n, min(links, n), owner, tuple(self.stack),
                                      owner.tag if isinstance(owner.tag, str) else "",
-                                     self.dated))
-        self.parts, self.link_parts, self.dated = [], [], False
+                                     self.dated, self.links))
+        self.parts, self.link_parts, self.dated, self.links = [], [], False, 0
+        self.flushes += 1
 
     def walk(self, el: Any, in_link: bool = False) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -131,6 +144,8 @@ class _Walker:
                 self.stack.append(el)
         link = in_link or tag == "a"
         self.dated = self.dated or tag == "time"
+        if tag == "a" and not in_link:
+            self.links += 1
         if el.text:
             self._add(el.text, link)
         for child in el:
@@ -151,9 +166,10 @@ class _Walker:
 def _class_words(el: Any) -> set[str]:
     raw = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('role') or ''}"
     words = set()
-    for token in raw.lower().split():
-        words.add(token.replace("-", "").replace("_", ""))
-        words.update(w for w in re.split(r"[-_]", token) if w)
+    for token in raw.split():
+        words.add(token.lower().replace("-", "").replace("_", ""))
+        # "post-body", "news_tags", and the camelCase CMSs write: "fbComments", "relatedNews"
+        words.update(w.lower() for w in re.split(r"[-_]|(?<=[a-z0-9])(?=[A-Z])", token) if w)
     return words
 
 
@@ -319,12 +335,24 @@ def _is_item(el: Any) -> bool:
     return len(same) >= 2
 
 
+# a link on a name (a person, a place, a body) is a few words; a sentence is a dozen or more
+NAME_WORDS = 3
+SENTENCE_WORDS = 12
+
+
+def _names_in_prose(b: Block, p: Params) -> bool:
+    """A sentence whose names link to tag pages: its links names (a few words each, on
+    average), most of its words outside links (a line that is one headline link is not)."""
+    return (b.words >= SENTENCE_WORDS and b.link_words <= NAME_WORDS * max(1, b.links)
+            and b.link_density <= p.sibling_link_density)
+
+
 def _why_not(b: Block, i: int, a: Analysis, p: Params, teasers: set[int],
              template: SiteTemplate | None) -> str | None:
     """Why a block is not prose by itself (None: it is)."""
     if template is not None and normalize_block(b.text) in template.blocks:
         return "recurs on the site's pages"
-    if b.link_density > p.max_link_density:
+    if b.link_density > p.max_link_density and not _names_in_prose(b, p):
         return "links (navigation, related stories, read also)"
     if i in teasers:
         return "teaser of another story"
@@ -373,25 +401,31 @@ def select(a: Analysis, p: Params = Params(), template: SiteTemplate | None = No
 
 def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
     blocks = a.blocks
-    container = a.body_el if a.body_el is not None else _best_container(a, why, p)
-    kept: list[int] = []
-    reasons: dict[int, str] = {}
-    depth = _depth(container)
-    inside = [i for i, b in enumerate(blocks) if depth >= 0 and len(b.path) > depth
-              and b.path[depth] is container]
-    prose = [i for i in inside if why[i] is None and not _below_never(blocks[i], depth, a)]
+    chosen = a.body_el is not None
+    container = a.body_el if chosen else _best_container(a, why, p)
+    # the body split around a box ("read also", an ad) is the container and its like siblings
+    containers = [container] + ([] if chosen else _same_kind(a, container, why))
+    depths = [(c, _depth(c)) for c in containers if c is not None]
+    depth_of: dict[int, int] = {}
+    for i, b in enumerate(blocks):
+        for c, d in depths:
+            if d >= 0 and len(b.path) > d and b.path[d] is c:
+                depth_of[i] = d
+                break
+    inside = sorted(depth_of)
+    prose = [i for i in inside if why[i] is None and not _below_never(blocks[i], depth_of[i], a)]
+    lead = set(_lead(a, why, container, inside[0])) if inside else set()
     # elements that hold the article's paragraphs: as their own text (<br> layouts) or as
     # sibling <p>s
     own = {id(blocks[i].owner) for i in prose}
     parents = {id(blocks[i].owner.getparent()) for i in prose}
     siblings = {(id(blocks[i].owner.getparent()), blocks[i].tag) for i in prose}
     first, last = (prose[0], prose[-1]) if prose else (-1, -1)
-    within = set(inside)
-    for i, b in enumerate(blocks):
-        if i not in within:
-            reasons[i] = "outside the article"
-            continue
-        never = _below_never(b, depth, a)
+    kept: list[int] = []
+    reasons: dict[int, str] = {}
+    for k, i in enumerate(inside):
+        b = blocks[i]
+        never = _below_never(b, depth_of[i], a)
         if never:
             reasons[i] = f"not the article: {never}"
         elif why[i] is None:
@@ -404,13 +438,111 @@ def _from_dom(a: Analysis, p: Params, why: list[str | None]) -> Page:
                 (id(b.owner.getparent()), b.tag) in siblings
                 or (first < i < last and id(b.owner) in own)):
             kept.append(i)  # a short paragraph among the article's own
+        elif (why[i] == "heading" and first < i < last and b.words >= 2
+              and b.link_density <= p.max_link_density
+              and _opens_text(inside[k + 1:], depth_of, a, why)):
+            kept.append(i)  # a subheading inside the body: the paragraphs it opens follow
         else:
             reasons[i] = why[i] or ""
     if not kept:  # a page with no paragraph at all: its short text is all it has
-        kept = [i for i in inside if why[i] == "short" and not _below_never(blocks[i], depth, a)]
+        kept = [i for i in inside
+                if why[i] == "short" and not _below_never(blocks[i], depth_of[i], a)]
         for i in kept:
             reasons.pop(i, None)
+    kept = sorted(set(kept) | lead)
+    for i in range(len(blocks)):
+        if i not in depth_of and i not in lead:
+            reasons[i] = "outside the article"
     return _page(a, [blocks[i].text for i in kept], reasons)
+
+
+def _opens_text(after: list[int], depth_of: dict[int, int], a: Analysis,
+                why: list[str | None]) -> bool:
+    """The next block of the article (a box inside the body passed over) is text: a
+    paragraph or a short line, not links (a box's title opens its links)."""
+    for j in after:
+        if not _below_never(a.blocks[j], depth_of[j], a):
+            return why[j] is None or why[j] == "short"
+    return False
+
+
+def _lead(a: Analysis, why: list[str | None], container: Any, first: int) -> list[int]:
+    """Prose between the headline and the body: the standfirst set beside the <h1> in the
+    article's header block, an update pinned above a live page's feed. Sentences with no
+    link, no date, in no widget (the element that holds the headline is the article's own
+    header, whatever its tag)."""
+    blocks = a.blocks
+    head = _headline(a, first)
+    if head is None or container is None:
+        return []
+    above = {id(el) for el in blocks[head].path}
+    region = container
+    while region is not None and id(region) not in above:
+        region = region.getparent()
+    if region is None:
+        return []
+    d = _depth(region)
+    lines = [i for i in range(head + 1, first)
+             if why[i] in (None, "short") and not blocks[i].link_words and not blocks[i].dated
+             and not any(a.never.get(id(el)) and id(el) not in above
+                         for el in blocks[i].path[d + 1:])]
+    out = [i for i in lines if why[i] is None and (
+        blocks[i].words >= SENTENCE_WORDS or _SENTENCE_END.search(blocks[i].text))]
+    # the lines right above the lead in its block (a dateline) go with it; a byline below
+    # it does not
+    kept = set(out)
+    for i in out:
+        j = i - 1
+        while j in lines and j not in kept and (
+                blocks[j].owner.getparent() is blocks[i].owner.getparent()):
+            kept.add(j)
+            j -= 1
+    return sorted(kept)
+
+
+def _headline(a: Analysis, before: int | None = None) -> int | None:
+    """The index of the block that shows the headline."""
+    if not a.title:
+        return None
+    return next((i for i, b in enumerate(a.blocks[:before])
+                 if _squash(b.text) == _squash(a.title)), None)
+
+
+def _same_kind(a: Analysis, container: Any, why: list[str | None]) -> list[Any]:
+    """Elements of the container's tag and class in the story's part of the page (under the
+    element that holds the headline as well, before the next <h1>), mostly prose: the body
+    split in two by a box set between its paragraphs, a live page's updates."""
+    if container is None or not container.get("class"):
+        return []
+    head = _headline(a)
+    region = container.getparent()
+    if head is not None:
+        above = {id(el) for el in a.blocks[head].path}
+        while region is not None and id(region) not in above:
+            region = region.getparent()
+    if region is None:
+        return []
+    start = head if head is not None else -1
+    next_head = next((i for i, b in enumerate(a.blocks) if i > start and b.tag == "h1"), None)
+    mine = {id(el) for el in container.iter()} | {id(el) for el in container.iterancestors()}
+    out: list[Any] = []
+    for el in region.iter(container.tag):
+        if id(el) in mine or el.get("class") != container.get("class"):
+            continue
+        if any(el is o or o in el.iterancestors() for o in out):
+            continue
+        d = _depth(el)
+        held = [i for i, b in enumerate(a.blocks) if len(b.path) > d and b.path[d] is el]
+        if not held or (next_head is not None and held[-1] > next_head):
+            continue
+        if any(a.never.get(id(x)) for x in a.blocks[held[0]].path[_depth(region) + 1:d + 1]):
+            continue
+        total = sum(a.blocks[i].words for i in held)
+        prose = sum(a.blocks[i].words for i in held
+                    if why[i] is None and not _below_never(a.blocks[i], d, a))
+        if prose and prose >= 0.5 * total:
+            out.append(el)
+    return out
 
 
 def _depth(el: Any) -> int:
@@ -442,7 +574,30 @@ def _best_container(a: Analysis, why: list[str | None], p: Params) -> Any:
     ranked = [k for k in score if not a.never.get(k)]
     if not ranked:
         return None
-    return elements[max(ranked, key=lambda k: score[k])]
+    best = elements[max(ranked, key=lambda k: score[k])]
+    if _prose_blocks(a, best, why) != 1:
+        return best
+    # one paragraph is not a body (a long standfirst, a pinned update): the body is the best
+    # element elsewhere that holds paragraphs; the paragraph joins it when it is the lead
+    mine = {id(el) for el in best.iter()} | {id(el) for el in best.iterancestors()}
+    # nor is the block that holds the headline (with a dateline and the standfirst)
+    head = _headline(a)
+    if head is not None:
+        mine |= {id(el) for el in a.blocks[head].path}
+    others = sorted((k for k in ranked if k not in mine and score[k] > 0),
+                    key=lambda k: -score[k])
+    for k in others[:5]:  # paragraphs in it, or in it and its like (a body split in two)
+        el = elements[k]
+        n = _prose_blocks(a, el, why)
+        if n >= 2 or n and any(_prose_blocks(a, x, why) for x in _same_kind(a, el, why)):
+            return el
+    return best
+
+
+def _prose_blocks(a: Analysis, el: Any, why: list[str | None]) -> int:
+    d = _depth(el)
+    return sum(1 for i, b in enumerate(a.blocks) if why[i] is None and len(b.path) > d
+               and b.path[d] is el and not _below_never(b, d, a))
 
 
 def _squash(text: str) -> str:
