@@ -97,7 +97,6 @@ class Block:
     dated: bool = False  # holds a <time> element (a byline's or a date line's mark)
     links: int = 0  # how many links its link words are in
 
-
     @property
     def link_density(self) -> float:
         return self.link_words / self.words if self.words else 0.0
@@ -117,7 +116,6 @@ class _Walker:
         self.stack: list[Any] = []
         self.dated = False
         self.links = 0
-        self.flushes = 0
 
     def flush(self) -> None:
         text = " ".join("".join(self.parts).split())
@@ -129,7 +127,6 @@ class _Walker:
                                      owner.tag if isinstance(owner.tag, str) else "",
                                      self.dated, self.links))
         self.parts, self.link_parts, self.dated, self.links = [], [], False, 0
-        self.flushes += 1
 
     def walk(self, el: Any, in_link: bool = False) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
