@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +171,22 @@ def speed(pages: list[GoldPage], folder: Path) -> dict[str, float]:
     import trafilatura
 
     traf_s, _ = _per_page(paths, lambda path: trafilatura.extract(path.read_bytes()))
-    return {"arabic_pages_per_s": 1 / arabic_s, "heavy_pages_per_s": 1 / heavy_s,
+    # hostile pages: one article beside n links, n teasers or n reader comments; the time
+    # must grow as n does (each grew as n squared: dropped blocks joined one by one, every
+    # teaser counting its siblings, every comment heading marking all that follow it)
+    shapes = {"links": "<li><a href='/x'>رابط إلى خبر آخر في الموقع</a></li>",
+              "teasers": "<div class='item'><a href='/x'>عنوان خبر آخر في الموقع</a>"
+                         "<p>مقتطف قصير من الخبر الآخر</p></div>",
+              "comments": "<h4>تعليق</h4><p>رأي القارئ في الخبر</p>"}
+    hostile: dict[str, dict[int, float]] = {}
+    for shape, item in shapes.items():
+        for n in (10_000, 100_000):
+            path = _write(folder, f"{shape}-{n}.html", (
+                f"<html><body><h1>عنوان الخبر</h1><p>{escape(pages[0].story.paragraphs[0])}"
+                f"</p><div class='list'>{item * n}</div></body></html>").encode())
+            hostile.setdefault(shape, {})[n], _ = _per_page([path], _read_extract_clean)
+    return {"hostile_page_s": hostile, "arabic_pages_per_s": 1 / arabic_s,
+            "heavy_pages_per_s": 1 / heavy_s,
             "heavy_page_kb": heavy_kb, "english_pages_per_s": 1 / look_s,
             "english_heavy_pages_per_s": 1 / heavy_look_s,
             "english_passed_over": sum(passed) + sum(passed_heavy),
@@ -303,6 +319,9 @@ def main() -> int:
               f"{sp['english_passed_over']}/{sp['english_pages']} passed over, "
               f"{sp['arabic_looked_arabic']}/{sp['arabic_pages']} Arabic pages kept; "
               f"trafilatura extract alone {sp['trafilatura_pages_per_s']:.1f} pages/s")
+        for shape, (small, big) in ((k, v.values()) for k, v in sp["hostile_page_s"].items()):
+            print(f"The article beside 10,000 {shape}: {small:.2f} s; beside 100,000: "
+                  f"{big:.2f} s ({big / small:.1f}x for 10x)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1), "utf-8")
     return 0

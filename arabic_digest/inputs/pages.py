@@ -279,6 +279,7 @@ def _comment_sections(blocks: list[Block], never: dict[int, str]) -> None:
     """What follows a heading that announces comments: the section it opens when it is that
     section's first block, else its following siblings."""
     firsts: dict[int, int] = {}
+    marked: set[int] = set()
     for i, b in enumerate(blocks):
         for el in b.path:
             firsts.setdefault(id(el), i)
@@ -293,6 +294,9 @@ def _comment_sections(blocks: list[Block], never: dict[int, str]) -> None:
             never[id(section)] = reason
         else:
             for sib in b.owner.itersiblings():
+                if id(sib) in marked:  # an earlier heading marked it and all after it
+                    break
+                marked.add(id(sib))
                 never[id(sib)] = reason
 
 
@@ -309,6 +313,7 @@ def _teasers(blocks: list[Block], p: Params) -> set[int]:
             if b.link_density > 0.5 and b.words >= 3:
                 linky[id(el)] += 1
     out = set()
+    kinds: dict[int, Counter[tuple[Any, str | None]]] = {}  # a parent's children by kind
     for i, b in enumerate(blocks):
         if b.link_density > 0.5:
             continue
@@ -316,20 +321,23 @@ def _teasers(blocks: list[Block], p: Params) -> set[int]:
             k = id(el)
             if words[k] > p.teaser_words:
                 break
-            if linky[k] and count[k] >= 2 and _is_item(el):
+            if linky[k] and count[k] >= 2 and _is_item(el, kinds):
                 out.add(i)
                 break
     return out
 
 
-def _is_item(el: Any) -> bool:
+def _is_item(el: Any, kinds: dict[int, Counter[tuple[Any, str | None]]]) -> bool:
+    """A list item, or one of two or more siblings of one tag and class (counted once per
+    parent: a listing of 50,000 teasers is not 50,000 passes over it)."""
     if el.tag == "li":
         return True
     parent = el.getparent()
     if parent is None:
         return False
-    same = [c for c in parent if c.tag == el.tag and c.get("class") == el.get("class")]
-    return len(same) >= 2
+    if id(parent) not in kinds:
+        kinds[id(parent)] = Counter((c.tag, c.get("class")) for c in parent)
+    return kinds[id(parent)][(el.tag, el.get("class"))] >= 2
 
 
 # a link on a name (a person, a place, a body) is a few words; a sentence is a dozen or more
@@ -641,16 +649,17 @@ def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
     if date:
         meta["date"] = date
     # neighbouring blocks dropped for one reason are one entry (a menu is one, not forty)
-    removed: list[dict[str, Any]] = []
+    runs: list[tuple[str, list[str]]] = []  # joined once: a page of 50,000 links is one run
     last = -2
     for i in sorted(reasons):
         if not reasons[i] or not a.blocks[i].text or a.blocks[i].text == a.title:
             continue
-        if removed and last == i - 1 and removed[-1]["reason"] == reasons[i]:
-            removed[-1]["text"] += "\n" + a.blocks[i].text
+        if runs and last == i - 1 and runs[-1][0] == reasons[i]:
+            runs[-1][1].append(a.blocks[i].text)
         else:
-            removed.append({"kind": "page", "reason": reasons[i], "text": a.blocks[i].text})
+            runs.append((reasons[i], [a.blocks[i].text]))
         last = i
+    removed = [{"kind": "page", "reason": why, "text": "\n".join(texts)} for why, texts in runs]
     return Page(a.title, text, meta, removed)
 
 
