@@ -13,7 +13,7 @@ from dataclasses import dataclass
 __all__ = ["LatinToken", "found_in", "latin_tokens"]
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TAG_RE = re.compile(r"(?<![\w@#])[#@][A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*")
 # A Latin word: letters and digits, inner - ' . & (U.S., AT&T, KSWB-TV, O'Neill).
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'&.][A-Za-z0-9]+)*")

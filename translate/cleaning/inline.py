@@ -97,7 +97,11 @@ _ITEM = (
 _SEP = r"(?: ?[|•·/:\-] ?| )"
 _BAR_RE = re.compile(rf"(?<![\w])(?:{_ITEM})(?:{_SEP}(?:{_ITEM}))*(?: ?:)?(?![\w])")
 # A bar glued to the next word ("... جوجل بلسأكد"): only a long bar is sure enough.
-_BAR_GLUED_RE = re.compile(rf"(?<![\w])(?:(?:{_ITEM}){_SEP})+(?:{PLATFORMS})(?=[{AR}])")
+# At most MAX_BAR_ITEMS items: a long run of numbers or share verbs with no glued platform
+# after it is then tried a bounded way from each of its starts, not to its end.
+MAX_BAR_ITEMS = 30
+_BAR_GLUED_RE = re.compile(
+    rf"(?<![\w])(?:(?:{_ITEM}){_SEP}){{1,{MAX_BAR_ITEMS}}}(?:{PLATFORMS})(?=[{AR}])")
 _PLATFORM_RE = re.compile(rf"(?<![\w])(?:{PLATFORMS})(?![\w])")
 _PROMPT_RE = re.compile(rf"(?<![\w])(?:{PROMPTS})(?![\w])")
 _ITEM_RE = re.compile(rf"(?<![\w])(?:{_ITEM})(?![\w])")
@@ -302,7 +306,8 @@ cookie_spans = _extended("cookie", _COOKIE_RE, _BUTTON_RUN, from_start=False)
 
 # Contact footers of columns: "for the writer: e-mail", "send an SMS starting with code N to
 # NNNNN (operator), ..."; taken whole, so no "ثم الرسالة" or "737221 - Zain" is left behind.
-_EMAIL = r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+# from where a run of address characters starts only (a long run with no "@" is one try)
+_EMAIL = r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 OPERATORS = (
     r"زين|موبايلي|الاتصالات السعودية|الاتصالات|اتصالات|فودافون|أورانج|اورانج|آسيا ?سيل|كورك|"
     r"أوريدو|اوريدو|عمانتل|فيفا|STC|stc|Zain|ZAIN|Mobily|MOBILY|Vodafone|Orange|Asiacell|Korek|"
@@ -326,6 +331,7 @@ _FOOTER_TOKEN = (
 _FOOTER_RUN = rf"(?:\s*(?:{_FOOTER_TOKEN}))*+"  # possessive: "1 2 3" parses one way only
 _FOOTER_RE = re.compile(rf"(?<![\w])(?:{_FOOTER_CUE})(?![\w]){_FOOTER_RUN}")
 # a fragment of a footer with nothing else after it, at the end of a paragraph
+MAX_FOOTER_TAIL = 300  # characters
 _FOOTER_TAIL_RE = re.compile(rf"{_START}(?:{_FOOTER_TOKEN}){_FOOTER_RUN}\s*$")
 _FOOTER_PAYLOAD = re.compile(
     rf"{_EMAIL}|(?<![\w])(?:و)?(?:{OPERATORS}|SMS|sms|الرسالة|رسالة|بالرمز|الرمز|برمز)(?![\w])"
@@ -338,7 +344,9 @@ def footer_spans(text: str) -> list[Span]:
         if _FOOTER_PAYLOAD.search(m.group(0)):
             spans.append(Span("footer", m.start(), m.end()))
     if not spans:
-        m = _FOOTER_TAIL_RE.search(text)
+        # a fragment is short: looking only at the paragraph's end keeps a long run of
+        # digits or dashes from being tried at every one of its starts
+        m = _FOOTER_TAIL_RE.search(text, max(0, len(text) - MAX_FOOTER_TAIL))
         if m and _FOOTER_PAYLOAD.search(m.group(0)) and _has_letters(m.group(0)):
             spans.append(Span("footer", m.start(), m.end()))
     return spans

@@ -34,7 +34,9 @@ _DIAC_RE = re.compile(f"[{DIACRITICS}]")
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc\u06ff"
 # Tatweel touching a letter is decoration (deleted); a free-standing run is used as a dash.
 _TATWEEL_ATTACHED_RE = re.compile(
-    f"(?<=[{_ARABIC_LETTER}{DIACRITICS}]){TATWEEL}+|{TATWEEL}+(?=[{_ARABIC_LETTER}{DIACRITICS}])"
+    # the second only from a run's start: from inside a long run it would rescan the run
+    f"(?<=[{_ARABIC_LETTER}{DIACRITICS}]){TATWEEL}+|(?<!{TATWEEL}){TATWEEL}+"
+    f"(?=[{_ARABIC_LETTER}{DIACRITICS}])"
 )
 _TATWEEL_FREE_RE = re.compile(f"{TATWEEL}+")
 
@@ -63,7 +65,9 @@ _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 # e-mail's domain pattern could otherwise swallow the scheme of a URL right after it
 # ("x@y.com-http://...") and leave the rest of that URL to Moses on a second pass.
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# tried only where a run of address characters starts: inside a long run with no "@" every
+# start would scan to its end (the square of the run)
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _moses_substitutions() -> list[tuple[re.Pattern[str], str]]:

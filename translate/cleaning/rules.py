@@ -167,11 +167,13 @@ RULES: tuple[Rule, ...] = (
          "... انتهاكه . اجتماع مثمر ... — عادل بن أحمد الجبير (@AdelAljubeir) أغسطس 3, 2015"),
     Rule("embed", "line", r"pic\.twitter\.com/\S+", "pic.twitter.com/AbC123"),
     # --- lines that are only URLs, handles, hashtags; contact lines --------------------
-    Rule("contact", "line", rf"(?:{_PLATFORM}) ?: ?{_SOCIALTOK}(?:{_LINKSEP}+{_SOCIALTOK})*",
+    # separators possessive (no token starts with one that it needs): a line of 8,000
+    # dashes is then one pass, not a token tried from each of its positions
+    Rule("contact", "line", rf"(?:{_PLATFORM}) ?: ?{_SOCIALTOK}(?:{_LINKSEP}++{_SOCIALTOK})*",
          "تويتر: Arfaj1@ | إيميل: Arfaj555@yahoo.com"),
     Rule("contact", "line", rf"(?:{_PLATFORM}) ?:?", "انستغرام",
          note="a platform's name alone on its line (its handle follows on the next)"),
-    Rule("links", "line", rf"{_LINKSEP}*{_SOCIALTOK}(?:{_LINKSEP}*{_SOCIALTOK})*{_LINKSEP}*",
+    Rule("links", "line", rf"{_LINKSEP}*+{_SOCIALTOK}(?:{_LINKSEP}*+{_SOCIALTOK})*{_LINKSEP}*",
          "https://youtu.be/x | @user #وسم | www.site.com"),
     # --- tags ---------------------------------------------------------------------------
     Rule("tags", "line",
