@@ -136,21 +136,35 @@ def _cut_points(text: str, how: str) -> list[tuple[int, int]]:
     return cuts
 
 
+def _longest(lo: int, hi: int, fits: Callable[[int], bool]) -> int:
+    """The largest k in lo..hi with fits(k) (fits holding up to a point), lo - 1 if none.
+    Galloping (lo, lo+1, lo+3, lo+7, ...) before halving, so each step measures text about
+    as long as the answer: a sentence of 200,000 characters is not tokenized whole at every
+    piece (the square of its length)."""
+    good, bad, step = lo - 1, hi + 1, 1
+    while good + step < bad:
+        if not fits(good + step):
+            bad = good + step
+            break
+        good, step = good + step, step * 2
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if fits(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
 def _hard_split(text: str, count: Callable[[str], int], budget: int) -> list[Piece]:
     """Greedy packing of words (then characters) into pieces within budget."""
     words = [m.span() for m in re.finditer(r"\S+", text)]
     pieces: list[Piece] = []
     i = 0
     while i < len(words):
-        # longest run of words from i that fits (binary search, then verify)
-        lo, hi = i, len(words) - 1
-        best = i - 1
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            if count(text[words[i][0] : words[mid][1]]) <= budget:
-                best, lo = mid, mid + 1
-            else:
-                hi = mid - 1
+        # longest run of words from i that fits, then verified
+        best = _longest(i, len(words) - 1,
+                        lambda k, i=i: count(text[words[i][0] : words[k][1]]) <= budget)
         while best >= i and count(text[words[i][0] : words[best][1]]) > budget:
             best -= 1
         if best >= i:
@@ -162,14 +176,8 @@ def _hard_split(text: str, count: Callable[[str], int], budget: int) -> list[Pie
         ws, we = words[i]
         pos = ws
         while pos < we:
-            lo, hi, fit = pos + 1, we, pos
-            while lo <= hi:
-                mid = (lo + hi) // 2
-                if count(text[pos:mid]) <= budget:
-                    fit, lo = mid, mid + 1
-                else:
-                    hi = mid - 1
-            if fit == pos:
+            fit = _longest(pos + 1, we, lambda k, pos=pos: count(text[pos:k]) <= budget)
+            if fit < pos + 1:
                 fit = pos + 1  # even one character is over budget: cannot do better
             pieces.append((text[pos:fit], "", "char"))
             pos = fit
