@@ -356,23 +356,29 @@ def _remove_spans(para: str, orig: str, spans: list[Span], art: _Article) -> tup
     """
     kept: list[str] = []
     pos = 0
+    # the original without the pieces, each found after the one before (joined once: a
+    # paragraph of 25,000 "read also" cues is not copied 25,000 times)
+    orig_parts: list[str] = []
+    cursor = 0
     orig_ok = True
     for sp in spans:
         piece = para[sp.start:sp.end]
         art.remove(replace(sp, text=piece.strip()))
         kept.append(para[pos:sp.start])
         pos = sp.end
-        if orig_ok and piece in orig:
-            orig = orig.replace(piece, " ", 1)
+        at = orig.find(piece, cursor) if orig_ok else -1
+        if at >= 0:
+            orig_parts += [orig[cursor:at], " "]
+            cursor = at + len(piece)
         else:
             orig_ok = False
     kept.append(para[pos:])
-    out = kept[0].rstrip()
+    out = [kept[0].rstrip()]
     for right in kept[1:]:
         right = right.strip()
-        if out and right:
-            out += right if right[0] in _NO_SPACE_BEFORE else " " + right
-        else:
-            out = out or right
-    new = normalize_line(out, art.options)
-    return new, orig if orig_ok else new
+        if out[0] and right:
+            out.append(right if right[0] in _NO_SPACE_BEFORE else " " + right)
+        elif right:
+            out = [right]
+    new = normalize_line("".join(out), art.options)
+    return new, "".join(orig_parts) + orig[cursor:] if orig_ok else new

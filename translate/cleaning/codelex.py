@@ -66,8 +66,14 @@ def _masked(text: str) -> str:
     """The text with code string literals blanked, so Arabic inside them does not cut code."""
     out = list(text)
     for m in _STRING.finditer(text):
-        before = text[:m.start()].rstrip()[-1:]
-        after = text[m.end():].lstrip()[:1]
+        # the nearest non-space characters, by walking (slicing the text's rest at every
+        # string made a page of quotes take the square of its length)
+        i, j = m.start(), m.end()
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        while j < len(text) and text[j].isspace():
+            j += 1
+        before, after = text[i - 1:i], text[j:j + 1]
         has_arabic = _ARABIC.search(m.group(0)) is not None
         if not has_arabic or (before in _CODE_BEFORE and after in _CODE_AFTER | {""}):
             out[m.start() + 1:m.end() - 1] = "x" * (m.end() - m.start() - 2)
