@@ -249,13 +249,13 @@ def _atomic_write_bytes(path: Path, chunks: Iterable[bytes], crash: str = "") ->
         os.fsync(fh.fileno())
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    _atomic_write_bytes(path, [text.encode("utf-8")])
+def write_text_atomic(path: Path, text: str, crash: str = "") -> None:
+    _atomic_write_bytes(path, [text.encode("utf-8")], crash)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
     text = escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
-    _atomic_write_bytes(path, [text.encode("utf-8")], crash="manifest")
+    write_text_atomic(path, text, crash="manifest")
 
 
 class RecordFile:

@@ -225,6 +225,7 @@ class Analysis:
     body_el: Any = None  # itemprop=articleBody
     never: dict[int, str] = field(default_factory=dict)  # id(element) -> reason
     doc: Any = None
+    headline: int | None = None  # the index of the block that shows the title
 
 
 def analyse(html: str, url: str | None = None) -> Analysis:
@@ -250,7 +251,9 @@ def analyse(html: str, url: str | None = None) -> Analysis:
             if id(el) not in never:
                 never[id(el)] = never_reason(el) or ""
     _content_wins(blocks, never)
-    return Analysis(blocks, meta, ld, title, body_el, never, doc=doc)
+    squashed = _squash(title) if title else None
+    headline = next((i for i, b in enumerate(blocks) if _squash(b.text) == squashed), None)
+    return Analysis(blocks, meta, ld, title, body_el, never, doc=doc, headline=headline)
 
 
 def _content_wins(blocks: list[Block], never: dict[int, str]) -> None:
@@ -477,8 +480,8 @@ def _lead(a: Analysis, why: list[str | None], container: Any, first: int) -> lis
     link, no date, in no widget (the element that holds the headline is the article's own
     header, whatever its tag)."""
     blocks = a.blocks
-    head = _headline(a, first)
-    if head is None or container is None:
+    head = a.headline
+    if head is None or head >= first or container is None:
         return []
     above = {id(el) for el in blocks[head].path}
     region = container
@@ -505,21 +508,13 @@ def _lead(a: Analysis, why: list[str | None], container: Any, first: int) -> lis
     return sorted(kept)
 
 
-def _headline(a: Analysis, before: int | None = None) -> int | None:
-    """The index of the block that shows the headline."""
-    if not a.title:
-        return None
-    return next((i for i, b in enumerate(a.blocks[:before])
-                 if _squash(b.text) == _squash(a.title)), None)
-
-
 def _same_kind(a: Analysis, container: Any, why: list[str | None]) -> list[Any]:
     """Elements of the container's tag and class in the story's part of the page (under the
     element that holds the headline as well, before the next <h1>), mostly prose: the body
     split in two by a box set between its paragraphs, a live page's updates."""
     if container is None or not container.get("class"):
         return []
-    head = _headline(a)
+    head = a.headline
     region = container.getparent()
     if head is not None:
         above = {id(el) for el in a.blocks[head].path}
@@ -586,7 +581,7 @@ def _best_container(a: Analysis, why: list[str | None], p: Params) -> Any:
     # element elsewhere that holds paragraphs; the paragraph joins it when it is the lead
     mine = {id(el) for el in best.iter()} | {id(el) for el in best.iterancestors()}
     # nor is the block that holds the headline (with a dateline and the standfirst)
-    head = _headline(a)
+    head = a.headline
     if head is not None:
         mine |= {id(el) for el in a.blocks[head].path}
     others = sorted((k for k in ranked if k not in mine and score[k] > 0),
@@ -638,8 +633,7 @@ def _from_article_body(a: Analysis, body: str, why: list[str | None]) -> tuple[P
 def _page(a: Analysis, paragraphs: list[str], reasons: dict[int, str]) -> Page:
     text = "\n\n".join(paragraphs)
     meta = dict(a.meta)
-    start = next((i for i, b in enumerate(a.blocks) if a.title and _squash(b.text)
-                  == _squash(a.title)), 0)
+    start = a.headline or 0
     # the date a page shows sits by its headline (a date header above it, a byline below):
     # the short dated blocks nearest the headline first, then the article's text
     window = sorted(range(max(0, start - 3), min(len(a.blocks), start + 4)),

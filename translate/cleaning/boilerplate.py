@@ -444,11 +444,14 @@ class BoilerplateLearner:
                 before, after = ahead.split(), behind.split()
                 where = 0 if not before else 1 if not after else 2
                 around = _mask([before[-1] if before else "^", after[0] if after else "$"])
-                # only a paragraph of its own can stand at an end once template is out: a
-                # sentence that recurs at the tail of varied news is that news's formula
-                alone = (not ahead.rstrip(" ") or ahead.rstrip(" ").endswith("\n"),
-                         not behind.lstrip(" ") or behind.lstrip(" ").startswith("\n"))
-                rest = (_rest(ahead) if alone[1] else "", _rest(behind) if alone[0] else "")
+                rest = ("", "")
+                if where == 2:
+                    # only a paragraph of its own can stand at an end once template is out:
+                    # a sentence that recurs at the tail of varied news is that news's formula
+                    opens_line = ahead.rstrip(" ").endswith("\n")
+                    closes_line = behind.lstrip(" ").startswith("\n")
+                    rest = (_rest(ahead) if closes_line else "",
+                            _rest(behind) if opens_line else "")
                 seen[cut.key] = (cut.text, where, around, rest)
         none = ("", "")
         if paras:
@@ -571,28 +574,28 @@ class BoilerplateLearner:
         judged again with that template taken out, until nothing more is learned."""
         nsources = Counter(k for (_, k), c in self.counts.items() if c >= 2)
         out: dict[tuple[str, str], tuple[bool, str]] = {}
-        removed: dict[str, set[str]] = {}
         for (source, key), docs in self.counts.items():
-            if docs < self.min_docs or key.startswith("\x00"):
-                continue
-            out[(source, key)] = self._judge(source, key, docs, nsources[key])
-            if out[(source, key)][0] and docs >= math.ceil(
-                    self.min_share * self.articles[source]):
-                removed.setdefault(source, set()).add(key)
-        again = sorted(k for k, (template, _) in out.items() if not template and k in self.rests)
-        while again:
-            grown = []
-            for source, key in again:
-                docs = self.counts[(source, key)]
-                verdict = self._judge(source, key, docs, nsources[key],
-                                      frozenset(removed.get(source, ())))
-                if verdict[0] and docs >= math.ceil(self.min_share * self.articles[source]):
-                    out[(source, key)] = verdict
-                    grown.append((source, key))
+            if docs >= self.min_docs and not key.startswith("\x00"):
+                out[(source, key)] = self._judge(source, key, docs, nsources[key])
+        removed: dict[str, set[str]] = {}  # per source, what freeze will take out
+        grown = {k: v for k, v in out.items() if v[0] and self._removable(*k)}
+        pending = sorted(k for k, (template, _) in out.items() if not template and k in self.rests)
+        while grown:
+            out.update(grown)
             for source, key in grown:
                 removed.setdefault(source, set()).add(key)
-            again = [k for k in again if k not in grown] if grown else []
+            pending = [k for k in pending if k not in grown]
+            grown = {}
+            for source, key in pending:
+                verdict = self._judge(source, key, self.counts[(source, key)], nsources[key],
+                                      frozenset(removed.get(source, ())))
+                if verdict[0] and self._removable(source, key):
+                    grown[(source, key)] = verdict
         return out
+
+    def _removable(self, source: str, key: str) -> bool:
+        """A template unit is taken out when it recurs in `min_share` of its source."""
+        return self.counts[(source, key)] >= math.ceil(self.min_share * self.articles[source])
 
     def freeze(self) -> Learned:
         boiler: dict[str, list[Unit]] = {}
@@ -602,7 +605,7 @@ class BoilerplateLearner:
             unit = Unit(key, self.first_text[(source, key)], docs, evidence)
             if not template:
                 news.setdefault(source, []).append(unit)  # reported, never removed
-            elif docs >= math.ceil(self.min_share * self.articles[source]):
+            elif self._removable(source, key):
                 boiler.setdefault(source, []).append(unit)
 
         def order(us: list[Unit]) -> tuple[Unit, ...]:
