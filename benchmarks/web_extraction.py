@@ -265,7 +265,7 @@ def main() -> int:
             fresh = analyse(decode_html(p.data).text, p.url)  # select may not mutate, but be safe
             alone = select(fresh, params)
             folder = select(fresh, params, templates[style])
-            gold = "\n\n".join(clean_article(gold_text(p), p.story.title).paragraphs)
+            gold = run[p.name][1]  # the gold cleaned without learning, as cleaned_run made it
             outs = {"tool": (alone.text, gold_text(p)),
                     "clean": ("\n\n".join(clean_article(alone.text, alone.title).paragraphs),
                               gold),
